@@ -1,0 +1,269 @@
+"""valuta: the command line. The only module that prints, colours or exits.
+
+Each command calls one stage of the `workbook` package and turns its data and anomalies into
+an Italian report and an exit code: 0 all good, 1 there are errori, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import typer.rich_utils
+from rich.console import Console
+from rich.table import Table
+
+from workbook import __version__
+from workbook.anomalies import Anomalia, AnomaliesError, Gravita
+from workbook.cycle import CycleError
+
+# --- Italian for the words typer prints around our help ---------------------------------------
+# typer (which vendors click since 0.29) writes a few English words of its own, with no
+# translation catalogue: the panel titles are settings, the help option and the «Usage:» prefix
+# are patched where typer builds them, and usage errors are translated in `main()`.
+# tests/test_cli.py checks that `--help` reads in Italian, so a typer upgrade that moves these
+# pieces fails there instead of silently turning English.
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "Argomenti"
+typer.rich_utils.OPTIONS_PANEL_TITLE = "Opzioni"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "Comandi"
+typer.rich_utils.ERRORS_PANEL_TITLE = "Errore"
+typer.rich_utils.ABORTED_TEXT = "Interrotto."
+typer.rich_utils.DEFAULT_STRING = "[predefinito: {}]"
+typer.rich_utils.REQUIRED_LONG_STRING = "[obbligatorio]"
+
+
+def _localise_typer() -> None:
+    try:
+        from typer._click import decorators, formatting
+    except ImportError:  # pragma: no cover - another typer layout: help stays in English
+        return
+    original_help_option = decorators.help_option
+
+    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
+        decorate = original_help_option(param_decls)
+
+        def italian(command: Any) -> Any:
+            result = decorate(command)
+            command.params[-1].help = "Mostra questo aiuto ed esce."
+            return result
+
+        return italian
+
+    decorators.help_option = help_option
+    original_write_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: object, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_write_usage(self, prog, args, "Uso: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    typer.rich_utils.highlighter.highlights = [  # colour «Uso:» as typer colours «Usage:»
+        h.replace("Usage: ", "Uso: ") for h in typer.rich_utils.highlighter.highlights
+    ]
+
+
+_localise_typer()
+
+# Usage errors, as typer formats them → Italian.
+_USAGE_ERRORS = [
+    (re.compile(r"^Missing argument '?([^'.]+)'?\.?$"), "manca l'argomento {0}."),
+    (re.compile(r"^Missing option '?([^'.]+)'?\.?$"), "manca l'opzione {0}."),
+    (re.compile(r"^Missing parameter:? (.+)$"), "manca il parametro {0}."),
+    (
+        re.compile(r"^No such option: (\S+)(?: \(Possible options: (.+)\))?$"),
+        "opzione sconosciuta: {0}.",
+    ),
+    (re.compile(r"^No such command '(.+)'\.$"), "comando sconosciuto «{0}»."),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "argomenti in più: {0}."),
+    (re.compile(r"^Option '(.+)' requires an argument\.$"), "l'opzione {0} richiede un valore."),
+    (re.compile(r"^Invalid value for (.+?): (.+)$"), "valore non valido per {0}: {1}"),
+]
+
+
+def _usage_message(text: str) -> str:
+    for pattern, template in _USAGE_ERRORS:
+        if m := pattern.match(text.strip()):
+            return template.format(*m.groups())
+    return text
+
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+app = typer.Typer(
+    name="valuta",
+    help="valuta – il ciclo annuale di valutazione della performance del personale del Comune, "
+    "sui fogli di calcolo che già si usano (D.Lgs. 150/2009).\n\n"
+    "Sequenza tipica: valuta init → compilare piano.xlsx → valuta generate → inviare i moduli "
+    "→ mettere i moduli restituiti in ricevuti/ → valuta reconcile.",
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode="rich",
+)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+STATE = {"debug": False}
+
+DirOption = Annotated[
+    Path,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="Cartella del ciclo di valutazione (quella creata da «valuta init»).",
+        show_default="cartella corrente",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"valuta {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="In caso di errore imprevisto mostra i dettagli tecnici (traceback)."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Mostra la versione ed esce."
+        ),
+    ] = False,
+) -> None:
+    """valuta – valutazione della performance del personale del Comune."""
+    STATE["debug"] = debug
+
+
+def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
+    if not anomalies:
+        return
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("Gravità", no_wrap=True)
+    table.add_column("Codice", no_wrap=True)
+    table.add_column("Dove")
+    table.add_column("Messaggio", ratio=3)
+    for a in anomalies:
+        colour = "red" if a.gravita is Gravita.ERRORE else "yellow"
+        table.add_row(f"[{colour}]{a.gravita}[/]", a.codice.code, a.luogo, a.messaggio)
+    console.print(table)
+
+
+# --- init ------------------------------------------------------------------------------------
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Cartella del nuovo ciclo di valutazione (viene creata)."
+        ),
+    ],
+    esempio: Annotated[
+        str | None,
+        typer.Option(
+            "--esempio",
+            help="Riempie il Piano con un esempio incluso: almenno-2017 oppure torchiarolo-2022.",
+        ),
+    ] = None,
+) -> None:
+    """Crea la cartella di un nuovo ciclo: valuta.toml (impostazioni commentate) e piano.xlsx
+    (vuoto, con elenchi a discesa e istruzioni, oppure un esempio)."""
+    from workbook.cycle import init_cycle
+
+    cycle = init_cycle(directory, esempio)
+    console.print(f"[green]Creato il ciclo di valutazione in {cycle.root}[/]")
+    console.print(f"  impostazioni: {cycle.settings_path}")
+    console.print(f"  Piano:        {cycle.piano_path}")
+    if esempio:
+        console.print(f"Prossimo passo: [bold]valuta generate --dir {cycle.root}[/]")
+    else:
+        console.print(
+            f"Prossimo passo: compilare {cycle.piano_path.name}, poi "
+            f"[bold]valuta generate --dir {cycle.root}[/]"
+        )
+
+
+# --- generate --------------------------------------------------------------------------------
+
+
+@app.command("generate")
+def generate_command(
+    directory: DirOption = Path("."),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rigenera i moduli anche se esistono già (potrebbero essere già stati inviati).",
+        ),
+    ] = False,
+) -> None:
+    """Genera un modulo Excel protetto per ogni Area (moduli/<codice Area>.xlsx) e quello del
+    Nucleo di Valutazione (moduli/nucleo.xlsx)."""
+    from workbook.cycle import Cycle
+    from workbook.generate import generate
+
+    cycle = Cycle(directory)
+    cycle.check()
+    result = generate(cycle, force=force)
+    print_anomalies(result.avvisi, "Avvisi sul Piano")
+    console.print(
+        f"[green]Generati {len(result.moduli)} moduli in {cycle.moduli}[/] "
+        f"(generazione del {result.generato:%d/%m/%Y %H:%M}):"
+    )
+    for path in result.moduli:
+        console.print(f"  {path.name}")
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app; user mistakes become Italian messages and exit codes, never tracebacks."""
+    try:
+        app(args=argv, standalone_mode=False, prog_name="valuta")
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("Interrotto.")
+        return 130
+    except AnomaliesError as exc:
+        print_anomalies(exc.anomalies, "Problemi da correggere")
+        n = sum(a.gravita is Gravita.ERRORE for a in exc.anomalies)
+        err.print(f"[red]{n} errori: correggere e riprovare.[/]")
+        return 1
+    except CycleError as exc:
+        err.print(f"[red]Errore:[/] {exc}")
+        return 2
+    except Exception as exc:
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # a usage error
+            err.print(
+                f"[red]Errore:[/] {_usage_message(exc.format_message())} "
+                "Per l'aiuto: valuta --help."
+            )
+            return 2
+        # An internal error: never a traceback unless asked for.
+        if STATE["debug"]:
+            raise
+        err.print(
+            f"[red]Errore imprevisto[/] ({type(exc).__name__}: {exc}). Ripetere il comando "
+            "con --debug per i dettagli tecnici e segnalarli."
+        )
+        return 3
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

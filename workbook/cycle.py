@@ -1,0 +1,248 @@
+"""The cycle folder: its layout, its settings (`valuta.toml`), its secrets, and `valuta init`.
+
+DIR/valuta.toml        settings, commented in Italian
+DIR/piano.xlsx         the Piano the secretary fills
+DIR/moduli/            the workbooks to send (one per Area, plus nucleo.xlsx)
+DIR/ricevuti/          whatever came back, as it came (never modified)
+DIR/archivio/          every ingested file, named by its SHA-256, and the ledger
+DIR/risultati/         results workbook and JSON
+DIR/posta/             messages written as .eml, and the register of what was sent
+DIR/.valuta/           secrets (protection password, HMAC key) and generation records
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .resources import bundled_samples, samples_dir
+
+SETTINGS = "valuta.toml"
+PIANO = "piano.xlsx"
+
+
+class CycleError(Exception):
+    """A usage problem with the cycle folder, with an Italian message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Posta:
+    host: str = ""
+    porta: int = 587
+    sicurezza: str = "starttls"  # starttls | ssl | nessuna
+    utente: str = ""
+    mittente: str = ""
+    cafile: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    scadenza: dt.date
+    restituzione: str
+    firma: str
+    posta: Posta = field(default_factory=Posta)
+    destinatari: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    root: Path
+
+    @property
+    def settings_path(self) -> Path:
+        return self.root / SETTINGS
+
+    @property
+    def piano_path(self) -> Path:
+        return self.root / PIANO
+
+    @property
+    def moduli(self) -> Path:
+        return self.root / "moduli"
+
+    @property
+    def ricevuti(self) -> Path:
+        return self.root / "ricevuti"
+
+    @property
+    def archivio(self) -> Path:
+        return self.root / "archivio"
+
+    @property
+    def risultati(self) -> Path:
+        return self.root / "risultati"
+
+    @property
+    def posta(self) -> Path:
+        return self.root / "posta"
+
+    @property
+    def private(self) -> Path:
+        return self.root / ".valuta"
+
+    @property
+    def manifests(self) -> Path:
+        return self.private / "moduli"
+
+    def check(self) -> None:
+        if not self.settings_path.is_file():
+            raise CycleError(
+                f"«{self.root}» non è una cartella di ciclo: manca {SETTINGS}. Crearla con "
+                f"«valuta init {self.root}» oppure indicare la cartella giusta con --dir."
+            )
+
+    def settings(self) -> Settings:
+        self.check()
+        try:
+            data = tomllib.loads(self.settings_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CycleError(f"{SETTINGS}: il file non è valido ({exc}). Correggerlo.") from None
+        ciclo = data.get("ciclo", {})
+        posta = data.get("posta", {})
+        scadenza = ciclo.get("scadenza")
+        if not isinstance(scadenza, dt.date):
+            raise CycleError(
+                f"{SETTINGS}: «scadenza» nella sezione [ciclo] deve essere una "
+                "data nel formato AAAA-MM-GG, ad esempio 2018-01-31."
+            )
+        known = set(Posta.__dataclass_fields__)
+        unknown = sorted(set(posta) - known)
+        if unknown:
+            raise CycleError(
+                f"{SETTINGS}: chiavi sconosciute nella sezione [posta]: "
+                f"{', '.join(unknown)}. Chiavi ammesse: {', '.join(sorted(known))}."
+            )
+        result = Settings(
+            scadenza=scadenza,
+            restituzione=str(ciclo.get("restituzione", "")),
+            firma=str(ciclo.get("firma", "Il Segretario Comunale")),
+            posta=Posta(**posta),
+            destinatari=tuple(data.get("risultati", {}).get("destinatari", [])),
+        )
+        if result.posta.sicurezza not in ("starttls", "ssl", "nessuna"):
+            raise CycleError(
+                f"{SETTINGS}: [posta] sicurezza = «{result.posta.sicurezza}» non "
+                "è ammesso: usare «starttls», «ssl» oppure «nessuna»."
+            )
+        return result
+
+    def secrets(self) -> tuple[str, bytes]:
+        """(sheet protection password, HMAC key). They never leave the cycle folder."""
+        path = self.private / "segreti.toml"
+        if not path.is_file():
+            raise CycleError(
+                f"Manca {path}: senza la chiave del ciclo non si possono generare né "
+                "verificare i moduli. Se la cartella è stata copiata, copiare anche "
+                "la sottocartella nascosta .valuta."
+            )
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return str(data["password"]), bytes.fromhex(data["chiave"])
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+SETTINGS_TEMPLATE = """\
+# Impostazioni del ciclo di valutazione della performance, create da «valuta init».
+# Le righe che iniziano con # sono commenti.
+
+[ciclo]
+# Data entro cui i Responsabili e il Nucleo restituiscono i moduli compilati (AAAA-MM-GG).
+scadenza = {scadenza}
+# Indirizzo a cui restituire i moduli (la casella della Segreteria, anche PEC).
+restituzione = "{restituzione}"
+# Chi firma i messaggi di posta.
+firma = "Il Segretario Comunale"
+
+[posta]
+# Server di posta in uscita. Se «host» è vuoto, i messaggi non vengono spediti ma scritti come
+# file .eml nella cartella posta/, da inviare con il proprio programma di posta o PEC.
+host = ""
+porta = 587
+# Sicurezza della connessione: "starttls", "ssl" oppure "nessuna".
+sicurezza = "starttls"
+# Utente per l'autenticazione. La password NON va scritta qui: si legge dalla variabile
+# d'ambiente VALUTA_SMTP_PASSWORD.
+utente = ""
+# Mittente dei messaggi (se vuoto, si usa l'indirizzo di restituzione).
+mittente = ""
+# Certificato dell'autorità di certificazione del Comune, se il server ne usa uno proprio.
+cafile = ""
+
+[risultati]
+# Destinatari dei risultati complessivi (ad esempio Segretario, Sindaco, Nucleo).
+destinatari = []
+"""
+
+
+def init_cycle(root: Path, esempio: str | None = None) -> Cycle:
+    """Create a cycle folder with settings, secrets and a Piano (blank or a bundled sample)."""
+    from .piano_writer import write_piano
+
+    cycle = Cycle(root)
+    if cycle.settings_path.exists() or cycle.piano_path.exists():
+        raise CycleError(
+            f"«{root}» contiene già un ciclo di valutazione ({SETTINGS} o {PIANO}): "
+            "non viene sovrascritto. Scegliere un'altra cartella."
+        )
+    sample = None
+    if esempio is not None:
+        if esempio not in bundled_samples():
+            raise CycleError(
+                f"Esempio «{esempio}» sconosciuto. Esempi disponibili: "
+                f"{', '.join(bundled_samples())}."
+            )
+        sample = load_sample(esempio)
+    root.mkdir(parents=True, exist_ok=True)
+    year = int(sample["ente"]["anno"]) if sample else dt.date.today().year
+    restituzione = sample.get("restituzione", "") if sample else ""
+    write_piano(cycle.piano_path, sample)
+    cycle.settings_path.write_text(
+        SETTINGS_TEMPLATE.format(
+            scadenza=dt.date(year + 1, 1, 31).isoformat(), restituzione=restituzione
+        ),
+        encoding="utf-8",
+    )
+    _write_private(
+        cycle.private / "segreti.toml",
+        "# Segreti del ciclo: non condividere e non inviare.\n"
+        f'password = "{secrets.token_urlsafe(12)}"\n'
+        f'chiave = "{secrets.token_hex(32)}"\n',
+    )
+    for folder in (cycle.moduli, cycle.ricevuti):
+        folder.mkdir(exist_ok=True)
+    return cycle
+
+
+def load_sample(name: str, part: str = "piano") -> dict:
+    """A bundled sample's Piano (or its answers, `part="risposte"`) as plain data."""
+    path = samples_dir() / name / f"{part}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def generation_stamp(cycle: Cycle, fingerprint: str, now: dt.datetime) -> dt.datetime:
+    """The generation time of the moduli: kept while the Piano and Sistema are unchanged, so
+    that generating again from the same cycle folder gives the same workbooks."""
+    path = cycle.private / "generazione.json"
+    if path.is_file():
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("impronta") == fingerprint:
+            return dt.datetime.fromisoformat(record["generato"])
+    stamp = now.replace(microsecond=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"impronta": fingerprint, "generato": stamp.isoformat()}), encoding="utf-8"
+    )
+    return stamp

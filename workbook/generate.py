@@ -1,0 +1,163 @@
+"""`valuta generate`: one protected, signed workbook per Area, plus the Nucleo's.
+
+For each workbook: compose the model (`build.py`), sign its locked content with the cycle's
+key (`layout.sign`), write it (`xlsx.py`) atomically, and keep its manifest (the signed content,
+gzip-compressed) in `.valuta/moduli/` so that the reconciler can say which cell was altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .anomalies import Anomalia
+from .build import Answers, Context, build, workbook_id
+from .cycle import Cycle, CycleError, generation_stamp
+from .layout import (
+    HMAC_CELL,
+    IDENTITY_FIELDS,
+    META,
+    NUCLEO,
+    canonical_content,
+    excluded_cells,
+    sign,
+)
+from .piano import Piano, load_piano
+from .xlsx import write_workbook
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    moduli: list[Path]
+    avvisi: list[Anomalia]
+    generato: dt.datetime
+
+
+@contextmanager
+def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
+    """A temporary path next to `target`, renamed onto it only when writing succeeded: a crash
+    never leaves a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
+    """A per-workbook, per-generation nonce; derived, so the same cycle gives the same bytes."""
+    message = f"nonce|{ident}|{generato.isoformat()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
+def write_modulo(
+    ctx: Context,
+    modulo: str,
+    path: Path,
+    password: str,
+    key: bytes,
+    manifests: Path,
+    answers: Answers | None = None,
+) -> Path:
+    """Build, sign and write one workbook; keep its manifest. Returns the workbook's path."""
+    nonce = nonce_for(key, workbook_id(ctx.piano, modulo), ctx.generato)
+    model = build(ctx, modulo, answers, nonce)
+    names = [s.name for s in model.sheets]
+    content = canonical_content(names, model.as_cells(), excluded_cells(model.mappa))
+    mac = sign(key, names, content)
+    model.identity["hmac"] = mac
+    row = int(HMAC_CELL[1:]) - 1
+    model.sheet(META).cells[(row, 1)].value = mac
+    with atomic_path(path) as tmp:
+        write_workbook(model, tmp, password, ctx.generato)
+    manifest = {
+        "identita": {k: model.identity[k] for k in IDENTITY_FIELDS},
+        "fogli": names,
+        "celle": [[s, ref, kind, text] for (s, ref), (kind, text) in content.items()],
+        "mappa": [[e.chiave, e.foglio, e.cella, e.tipo, e.ammessi] for e in model.mappa],
+    }
+    target = manifests / f"{nonce}.json.gz"
+    # mtime=0: the same manifest gives the same bytes.
+    with atomic_path(target, 0o600) as tmp, gzip.GzipFile(tmp, "wb", 5, mtime=0) as fh:
+        fh.write(json.dumps(manifest, ensure_ascii=False).encode())
+    return path
+
+
+def moduli_names(piano: Piano) -> list[str]:
+    return [a.codice for a in piano.aree] + [NUCLEO]
+
+
+_worker: dict[str, object] = {}
+
+
+def _init_worker(ctx: Context, password: str, key: bytes, manifests: Path) -> None:
+    _worker.update(ctx=ctx, password=password, key=key, manifests=manifests)
+
+
+def _work(item: tuple[str, Path]) -> Path:
+    modulo, path = item
+    return write_modulo(
+        _worker["ctx"],
+        modulo,
+        path,
+        _worker["password"],  # type: ignore[arg-type]
+        _worker["key"],
+        _worker["manifests"],
+    )  # type: ignore[arg-type]
+
+
+def generate(
+    cycle: Cycle, *, force: bool = False, now: dt.datetime | None = None, workers: int | None = None
+) -> Generated:
+    """Write every workbook of the cycle into `moduli/`."""
+    settings = cycle.settings()
+    piano, avvisi = load_piano(cycle.piano_path)
+    password, key = cycle.secrets()
+    existing = sorted(p.name for p in cycle.moduli.glob("*.xlsx")) if cycle.moduli.is_dir() else []
+    if existing and not force:
+        raise CycleError(
+            f"La cartella {cycle.moduli} contiene già dei moduli ({', '.join(existing[:5])}"
+            f"{'…' if len(existing) > 5 else ''}): potrebbero essere già stati inviati. Per "
+            "rigenerarli usare --force; i moduli già inviati di una generazione precedente "
+            "saranno segnalati alla restituzione."
+        )
+    fingerprint = hashlib.sha256(
+        cycle.piano_path.read_bytes()
+        + cycle.settings_path.read_bytes()
+        + piano.sistema.hash.encode()
+        + __version__.encode()
+    ).hexdigest()
+    generato = generation_stamp(cycle, fingerprint, now or dt.datetime.now())
+    ctx = Context(
+        piano=piano,
+        scadenza=settings.scadenza,
+        restituzione=settings.restituzione or piano.ente.email_nucleo or "la Segreteria",
+        generato=generato,
+        versione=__version__,
+    )
+    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in moduli_names(piano)]
+    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    if workers > 1 and len(jobs) > 2:
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(ctx, password, key, cycle.manifests)
+        ) as pool:
+            written = list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    else:
+        written = [write_modulo(ctx, m, p, password, key, cycle.manifests) for m, p in jobs]
+    return Generated(written, avvisi, generato)

@@ -1,0 +1,238 @@
+"""The contract between the workbooks we write and the ones we read back.
+
+Sheet names, the `_valuta` sheet (identity and the map of every input and result cell), the
+custom document properties, and the canonical form of a workbook's locked content that the
+HMAC signs. Both `generate.py` and the reconciler use only what is defined here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .values import canonical_number
+
+FORMAT = "1"
+ISTRUZIONI, OBIETTIVI, VALUTAZIONI, SCHEDE, CRITERI, META = (
+    "Istruzioni",
+    "Obiettivi",
+    "Valutazioni",
+    "Schede",
+    "Criteri",
+    "_valuta",
+)
+NUCLEO = "nucleo"
+
+# _valuta: identity rows (field in A, value in B) from row 2, then the map.
+IDENTITY_FIELDS = (
+    "formato",
+    "id",
+    "ente",
+    "anno",
+    "area",
+    "modulo",
+    "sistema",
+    "sistema_hash",
+    "generato",
+    "versione",
+    "nonce",
+    "hmac",
+)
+MAP_HEADER = ("chiave", "foglio", "cella", "tipo", "ammessi")
+MAP_HEADER_ROW = len(IDENTITY_FIELDS) + 3  # 1-based row of the map's header
+HMAC_CELL = f"B{2 + IDENTITY_FIELDS.index('hmac')}"
+PROPERTIES = ("valuta_id", "valuta_nonce", "valuta_hmac")
+
+SOGGETTI = ("dipendente", "po", "obiettivo", "area")
+RESULT_VOCI = ("totale", "su_100", "fascia", "premio")
+
+
+# --- cells -------------------------------------------------------------------------------------
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → letters (0 → A, 27 → AB)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) → «A1»."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """«A1» → 0-based (row, col)."""
+    m = _REF.match(ref.upper())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]) - 1, col - 1
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry:
+    """One row of the map: `<soggetto>/<id>/<voce>` and where it lives."""
+
+    chiave: str
+    foglio: str
+    cella: str
+    tipo: str  # "input" | "calcolo"
+    ammessi: str = ""
+
+    @property
+    def soggetto(self) -> str:
+        return self.chiave.split("/", 2)[0]
+
+    @property
+    def id(self) -> str:
+        return self.chiave.split("/", 2)[1]
+
+    @property
+    def voce(self) -> str:
+        return self.chiave.split("/", 2)[2]
+
+    @property
+    def is_input(self) -> bool:
+        return self.tipo == "input"
+
+    def allowed(self) -> tuple[list[str] | None, tuple[Decimal, Decimal] | None]:
+        """(allowed values, numeric range) as declared in `ammessi`."""
+        if not self.ammessi:
+            return None, None
+        if ".." in self.ammessi and ";" not in self.ammessi:
+            low, high = self.ammessi.split("..", 1)
+            return None, (Decimal(low), Decimal(high))
+        return self.ammessi.split(";"), None
+
+
+def make_key(soggetto: str, ident: str, voce: str) -> str:
+    assert soggetto in SOGGETTI and "/" not in ident, (soggetto, ident)
+    return f"{soggetto}/{ident}/{voce}"
+
+
+def allowed_values(values: Iterable[Decimal | str]) -> str:
+    return ";".join(canonical_number(v) if isinstance(v, Decimal) else v for v in values)
+
+
+def allowed_range(low: Decimal, high: Decimal) -> str:
+    return f"{canonical_number(low)}..{canonical_number(high)}"
+
+
+# --- canonical content and its HMAC ------------------------------------------------------------
+
+# Formula text as LibreOffice writes it back: OOXML with `_xlfn.` prefixes, or ODF
+# («of:=IF([.A1]>0;…)», «[$Sheet.A1:.B2]»). See ODF 1.2 part 2 (OpenFormula), §5.8 references.
+_ODF_REF = re.compile(
+    r"\[\$?(?:'((?:[^']|'')+)'|([A-Za-z0-9_]*))\.(\$?[A-Za-z]+\$?\d+)"
+    r"(?::\$?(?:'(?:[^']|'')+'|[A-Za-z0-9_]*)\.(\$?[A-Za-z]+\$?\d+))?\]"
+)
+_STRING = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _odf_ref(m: re.Match[str]) -> str:
+    sheet = (m[1] or "").replace("''", "'") or (m[2] or "")
+    ref = m[3] + (f":{m[4]}" if m[4] else "")
+    return f"{sheet}!{ref}" if sheet else ref
+
+
+def normalize_formula(text: str) -> str:
+    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice)."""
+    text = text.strip()
+    if text.startswith("of:"):
+        text = text[3:]
+    text = text.removeprefix("=")
+    out = []
+    for i, part in enumerate(_STRING.split(text)):
+        if i % 2:  # a string literal: kept as it is
+            out.append(part)
+            continue
+        part = _ODF_REF.sub(_odf_ref, part)
+        part = part.replace(";", ",").replace("$", "")
+        part = re.sub(r"_xlfn\.|_xlws\.|\s+", "", part)
+        out.append(part.upper())
+    return "".join(out)
+
+
+def normalize_text(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+CellValue = str | int | float | Decimal | bool | None
+
+
+def canonical_cell(value: CellValue, formula: str | None) -> tuple[str, str] | None:
+    """(kind, text) of a cell's content, or None for an empty cell. Cached values of formulas
+    are not content: they change with the inputs."""
+    if formula:
+        return "f", normalize_formula(formula)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "b", "1" if value else "0"
+    if isinstance(value, int | float | Decimal):
+        return "n", canonical_number(value)
+    text = normalize_text(str(value))
+    return ("s", text) if text != "" else None
+
+
+Sheets = Mapping[str, Mapping[tuple[int, int], tuple[CellValue, str | None]]]
+
+
+def canonical_content(
+    sheet_names: list[str], sheets: Sheets, excluded: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """The locked content: every non-empty cell except the inputs and the HMAC cell."""
+    content: dict[tuple[str, str], tuple[str, str]] = {}
+    for name in sheet_names:
+        for (row, col), (value, formula) in sheets.get(name, {}).items():
+            ref = cell_ref(row, col)
+            if (name, ref) in excluded:
+                continue
+            item = canonical_cell(value, formula)
+            if item is not None:
+                content[(name, ref)] = item
+    return content
+
+
+def _sort_key(sheet_names: list[str], item: tuple[str, str]) -> tuple[int, int, int]:
+    row, col = parse_ref(item[1])
+    index = sheet_names.index(item[0]) if item[0] in sheet_names else len(sheet_names)
+    return index, row, col
+
+
+def sign(
+    key: bytes, sheet_names: list[str], content: Mapping[tuple[str, str], tuple[str, str]]
+) -> str:
+    """HMAC-SHA256 over the sheet list and the canonical content, in sheet/row/column order."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(json.dumps(sheet_names, ensure_ascii=False).encode())
+    for where in sorted(content, key=lambda w: _sort_key(sheet_names, w)):
+        kind, text = content[where]
+        mac.update(b"\n")
+        mac.update(json.dumps([where[0], where[1], kind, text], ensure_ascii=False).encode())
+    return mac.hexdigest()
+
+
+def excluded_cells(entries: Iterable[MapEntry]) -> set[tuple[str, str]]:
+    """Cells outside the signed content: the inputs, and the HMAC itself."""
+    excluded = {(e.foglio, e.cella) for e in entries if e.is_input}
+    excluded.add((META, HMAC_CELL))
+    return excluded
