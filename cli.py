@@ -103,7 +103,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 STATE = {"debug": False}
 
 DirOption = Annotated[
@@ -144,6 +144,11 @@ def main_options(
 
 def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     if not anomalies:
+        return
+    if not console.is_terminal:  # a log or a pipe: one whole line per anomaly, easy to grep
+        console.print(f"{title}:", soft_wrap=True)
+        for a in anomalies:
+            console.print(f"{a.gravita} {a.codice.code} {a.testo}", soft_wrap=True, markup=False)
         return
     table = Table(title=title, show_lines=False, expand=True)
     table.add_column("Gravità", no_wrap=True)

@@ -63,7 +63,7 @@ class Codice(Enum):
         "SIST-CODICE-DUPLICATO",
         E,
         "Codice ripetuto",
-        "il codice «{codice}» è già usato alla riga {prima}: ogni {cosa} deve avere un codice "
+        "il codice «{valore}» è già usato alla riga {prima}: ogni {cosa} deve avere un codice "
         "diverso.",
     )
     SIST_PARTE_MASSIMO = (
@@ -127,7 +127,7 @@ class Codice(Enum):
         "PIANO-FOGLIO-MANCANTE",
         E,
         "Foglio mancante",
-        "manca il foglio «{foglio}»{suggerimento}. Il Piano deve avere i fogli {attesi}.",
+        "manca il foglio «{nome}»{suggerimento}. Il Piano deve avere i fogli {attesi}.",
     )
     PIANO_COLONNA_MANCANTE = (
         "PIANO-COLONNA-MANCANTE",

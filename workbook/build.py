@@ -413,10 +413,9 @@ class _Builder:
                 ("Premio (%)", 10),
             )
         ):
-            ws.put(2, col_total + offset, "Risultato", "header")
             ws.put(3, col_total + offset, label, "header")
             ws.widths[col_total + offset] = width
-        ws.merges.append((2, col_total, 2, col_total + 3))
+        ws.merge(2, col_total, col_total + 3, "Risultato", "header")
         ws.heights.update({1: 30, 2: 45, 3: 60})
         ws.freeze = (4, 2)
         ws.repeat_rows = (2, 3)

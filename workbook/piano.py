@@ -256,6 +256,10 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.file = path.name
         self.problems: list[Anomalia] = []
+        # Rows with errors are left out; checks across sheets skip what they touch, so that
+        # one mistake is reported once, not again as a knock-on effect.
+        self.tainted_areas: set[str] = set()
+        self.tainted_people: set[str] = set()
 
     def add(self, codice: Codice, foglio: str, riga: int | None, **params: object) -> None:
         self.problems.append(anomalia(codice, file=self.file, foglio=foglio, riga=riga, **params))
@@ -419,7 +423,7 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
                 Codice.PIANO_FOGLIO_MANCANTE,
                 "",
                 None,
-                foglio=name,
+                nome=name,
                 suggerimento=suggest(name, sheets),
                 attesi=", ".join(SHEETS),
             )
@@ -459,7 +463,7 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
     personale = _read_personale(r, sheets["Personale"], area_codes, anno)
     obiettivi = _read_obiettivi(r, sheets["Obiettivi"], area_codes, anno)
 
-    if ente is None or sistema is None or has_errors(r.problems):
+    if ente is None or sistema is None:
         raise AnomaliesError(r.problems)
     piano = Piano(ente, tuple(aree), tuple(obiettivi), tuple(personale), sistema, path.name)
     _check_consistency(r, piano)
@@ -540,6 +544,7 @@ def _read_obiettivi(
     seen: dict[str, int] = {}
     for row, v in r.rows(rows, "Obiettivi"):
         if not r.required("Obiettivi", row, v):
+            r.tainted_areas.add(_text(v["area"]))
             continue
         codice = _text(v["codice"])
         area = _text(v["area"])
@@ -578,6 +583,7 @@ def _read_obiettivi(
             high=Decimal(100),
         )
         if not ok or peso < 0:
+            r.tainted_areas.add(area)
             continue
         result.append(
             Obiettivo(
@@ -604,6 +610,7 @@ def _read_personale(
     seen: dict[str, int] = {}
     for row, v in r.rows(rows, "Personale"):
         if not r.required("Personale", row, v):
+            r.tainted_people.add(_text(v["matricola"]))
             continue
         matricola = r.text("Personale", row, "Matricola", v["matricola"])
         ok = True
@@ -684,6 +691,7 @@ def _read_personale(
         )
         email = r.email("Personale", row, "E-mail", _text(v["email"]))
         if not ok or genere is None or ruolo is None:
+            r.tainted_people.add(matricola)
             continue
         result.append(
             Persona(
@@ -709,7 +717,7 @@ def _check_consistency(r: _Reader, piano: Piano) -> None:
     people = {p.matricola: p for p in piano.personale}
     led: dict[str, str] = {}
     for area in piano.aree:
-        if not area.responsabile:
+        if not area.responsabile or area.responsabile in r.tainted_people:
             continue
         person = people.get(area.responsabile)
         if person is None:
@@ -752,6 +760,8 @@ def _check_consistency(r: _Reader, piano: Piano) -> None:
     scheda_po = piano.sistema.scheda("po")
     has_derived = any(v.tipo == "derivata" for v in piano.sistema.scheda("dipendente").voci)
     for area in piano.aree:
+        if {area.codice, TUTTE} & r.tainted_areas:
+            continue
         objectives = piano.obiettivi_area(area.codice)
         if not objectives and has_derived:
             r.add(Codice.PIANO_AREA_SENZA_OBIETTIVI, "Obiettivi", None, area=area.codice)

@@ -12,7 +12,7 @@ import xlsxwriter
 from .piano import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
 from .resources import bundled_sistemi
 from .sistema import CATEGORIE
-from .values import parse_date
+from .values import UnreadableValue, parse_date
 
 MAX_ROWS = 5000  # rows prepared with validations in the blank Piano
 
@@ -62,7 +62,10 @@ def _cell_value(field: str, value: Any) -> Any:
     if value is None:
         return None
     if field in ("inizio", "fine", "scadenza"):
-        return parse_date(value)
+        try:
+            return parse_date(value)
+        except UnreadableValue:  # written as typed: loading the Piano will report it
+            return str(value)
     if isinstance(value, float | int) and not isinstance(value, bool):
         return value
     return str(value)

@@ -262,9 +262,9 @@ class _Checker:
                     suggerimento=suggest(key, allowed),
                     ammesse=", ".join(sorted(allowed)),
                 )
-        for key in sorted(required - set(obj)):
+        for key in sorted(required - set(obj)):  # reported where the mapping is named
             self.add(
-                Codice.SIST_CHIAVE_MANCANTE, obj.line, chiave=key, contesto=_CONTEXT_NAMES[context]
+                Codice.SIST_CHIAVE_MANCANTE, line, chiave=key, contesto=_CONTEXT_NAMES[context]
             )
         return obj
 
@@ -418,7 +418,7 @@ def _parse_levels(
             ck.add(
                 Codice.SIST_CODICE_DUPLICATO,
                 item_line,
-                codice=_fmt(value),
+                valore=_fmt(value),
                 prima=seen[value],
                 cosa="livello della scala",
             )
@@ -517,7 +517,7 @@ def _parse_voce(
         ck.add(
             Codice.SIST_CODICE_DUPLICATO,
             obj.key_lines.get("codice", line),
-            codice=codice,
+            valore=codice,
             prima=codes[codice],
             cosa="voce della scheda",
         )

@@ -155,6 +155,16 @@ def _write_sheet(
     for row, height in sheet.heights.items():
         ws.set_row(row, height)
     merged_first = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    for r1, c1, r2, c2 in sheet.merges:
+        # Readers drop the values hidden under a merge: the signed content must not have any.
+        hidden = [
+            (r, c)
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+            if (r, c) != (r1, c1) and (r, c) in sheet.cells
+        ]
+        if hidden:
+            raise ValueError(f"{sheet.name}: cells under a merge: {hidden}")
     for (row, col), cell in sorted(sheet.cells.items()):
         fmt = formats[cell.style]
         if (row, col) in merged_first:

@@ -1,0 +1,101 @@
+"""Helpers shared by the tests: reading generated workbooks back, random answers."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from workbook.build import Answers, Context, build
+from workbook.cycle import Cycle
+from workbook.layout import MAP_HEADER_ROW, META, MapEntry, parse_ref
+from workbook.piano import Piano, load_piano
+from workbook.sheetmodel import WorkbookModel
+
+
+def context(cycle: Cycle) -> Context:
+    piano, _ = load_piano(cycle.piano_path)
+    settings = cycle.settings()
+    import datetime as dt
+
+    return Context(
+        piano, settings.scadenza, settings.restituzione, dt.datetime(2018, 1, 10), "test"
+    )
+
+
+def model_of(cycle: Cycle, modulo: str, answers: Answers | None = None) -> WorkbookModel:
+    return build(context(cycle), modulo, answers)
+
+
+def piano_of(cycle: Cycle) -> Piano:
+    return load_piano(cycle.piano_path)[0]
+
+
+def read_map(path: Path) -> list[MapEntry]:
+    """The map of a workbook, read with openpyxl (independently of the product's reader)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[META]
+    rows = list(ws.iter_rows(min_row=MAP_HEADER_ROW, values_only=True))
+    assert rows[0][:5] == ("chiave", "foglio", "cella", "tipo", "ammessi")
+    return [MapEntry(r[0], r[1], r[2], r[3], r[4] or "") for r in rows[1:] if r[0]]
+
+
+def workbook_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/workbook.xml").decode()
+
+
+def expected_results(model: WorkbookModel) -> dict[str, Decimal | str]:
+    """What the Python engine computed for every result cell of the map (the cached values)."""
+    out: dict[str, Decimal | str] = {}
+    for entry in model.mappa:
+        if not entry.is_input:
+            cell = model.sheet(entry.foglio).cells[parse_ref(entry.cella)]
+            out[entry.chiave] = cell.cached  # type: ignore[assignment]
+    return out
+
+
+def random_answers(
+    model: WorkbookModel, rng: random.Random, fill: float = 1.0
+) -> dict[str, Decimal | str]:
+    """Valid random answers for the inputs of a workbook; each left empty with 1 - `fill`."""
+    answers: dict[str, Decimal | str] = {}
+    for entry in model.mappa:
+        if not entry.is_input or rng.random() > fill:
+            continue
+        values, span = entry.allowed()
+        if values is not None:
+            choice = rng.choice(values)
+            try:
+                answers[entry.chiave] = Decimal(choice)
+            except ArithmeticError:
+                answers[entry.chiave] = choice
+        elif span is not None:
+            edge = [Decimal(v) for v in (0, 50, 51, 79, 80, 90, 91, 100)]
+            pick = rng.random()
+            if pick < 0.3:
+                answers[entry.chiave] = rng.choice(edge)
+            elif pick < 0.6:
+                answers[entry.chiave] = Decimal(rng.randint(0, 1000)) / 10
+            else:
+                answers[entry.chiave] = Decimal(rng.randint(0, 100))
+        else:
+            answers[entry.chiave] = rng.choice(
+                [
+                    "Obiettivo raggiunto nei tempi previsti.",
+                    "Attività svolta al 90%: manca l'ultima fase, rinviata al 2018.",
+                    "Relazione agli atti (prot. n. 1234).",
+                ]
+            )
+    return answers
+
+
+def italian(value: Decimal | str) -> str:
+    """How a person types a value in an Italian LibreOffice: «87,5»."""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return text.replace(".", ",")
+    return value

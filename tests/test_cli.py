@@ -1,0 +1,126 @@
+"""The command line: Italian help everywhere, exit codes 0/1/2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import cli
+
+REPO = Path(__file__).resolve().parents[1]
+COMMANDS = [
+    name for name in ("init", "generate") if name in {c.name for c in cli.app.registered_commands}
+]
+ENGLISH = ("Show this message", "Usage:", "Options", "Arguments", "[default", "Error:")
+
+
+def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Exit code and everything printed, with white space folded."""
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, " ".join((out.out + out.err).split())
+
+
+@pytest.mark.parametrize("command", ["", *[c for c in COMMANDS]])
+def test_every_command_has_italian_help(command: str, capsys: pytest.CaptureFixture) -> None:
+    code, text = run(*([command] if command else []), "--help", capsys=capsys)
+    assert code == 0
+    assert "Uso:" in text and "Mostra questo aiuto ed esce." in text
+    for word in ENGLISH:
+        assert word not in text, (command, word)
+
+
+def test_every_command_and_option_documents_itself() -> None:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, name
+        for param in command.params:
+            assert getattr(param, "help", None), (name, param.name)
+
+
+def test_python_cli_py_help_works_from_a_checkout() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "cli.py"), "--help"], capture_output=True, text=True, cwd=REPO
+    )
+    assert proc.returncode == 0 and "valuta" in proc.stdout
+
+
+def test_init_and_generate_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    cycle = tmp_path / "c"
+    code, text = run("init", str(cycle), "--esempio", "almenno-2017", capsys=capsys)
+    assert code == 0, text
+    code, text = run("generate", "--dir", str(cycle), capsys=capsys)
+    assert code == 0, text
+    assert sorted(p.name for p in (cycle / "moduli").glob("*.xlsx")) == [
+        "AREA1.xlsx",
+        "AREA2.xlsx",
+        "AREA3.xlsx",
+        "nucleo.xlsx",
+    ]
+    code, text = run("generate", "--dir", str(cycle), capsys=capsys)
+    assert code == 2 and "--force" in text
+    code, text = run("generate", "--dir", str(cycle), "--force", capsys=capsys)
+    assert code == 0
+
+
+def test_a_broken_piano_exits_1_with_every_problem_by_sheet_and_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    cycle = tmp_path / "c"
+    run("init", str(cycle), "--esempio", "almenno-2017", capsys=capsys)
+    wb = openpyxl.load_workbook(cycle / "piano.xlsx")
+    wb["Personale"]["A7"] = "201"  # duplicate matricola
+    wb["Personale"]["F8"] = "AREA 2"  # unknown Area
+    wb["Obiettivi"]["G2"] = 12  # weights of AREA1 no longer 60
+    wb.save(cycle / "piano.xlsx")
+    code, text = run("generate", "--dir", str(cycle), capsys=capsys)
+    assert code == 1
+    flat = text
+    for expected in (
+        "PIANO-MATRICOLA-DUPLICATA",
+        "PIANO-AREA-SCONOSCIUTA",
+        "PIANO-PESI",
+        "Personale, riga 7",
+        "Personale, riga 8",
+        "Obiettivi, riga 2",
+        "forse intendevi «AREA2»",
+    ):
+        assert expected in flat, expected
+    assert "Traceback" not in text
+    assert not list((cycle / "moduli").glob("*.xlsx"))
+
+
+def test_a_broken_sistema_exits_1_with_its_yaml_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    cycle = tmp_path / "c"
+    run("init", str(cycle), "--esempio", "almenno-2017", capsys=capsys)
+    (cycle / "mio.yaml").write_text(
+        (REPO / "templates" / "almenno-2017.yaml")
+        .read_text(encoding="utf-8")
+        .replace("{da: 37, a: 53, premio: 80}", "{da: 36, a: 53, premio: 80}"),
+        encoding="utf-8",
+    )
+    wb = openpyxl.load_workbook(cycle / "piano.xlsx")
+    wb["Ente"]["B4"] = "mio.yaml"
+    wb.save(cycle / "piano.xlsx")
+    code, flat = run("generate", "--dir", str(cycle), capsys=capsys)
+    assert code == 1
+    assert "SIST-FASCE-SOVRAPPOSTE" in flat and "mio.yaml, riga" in flat
+
+
+def test_usage_errors_exit_2_in_italian(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, text = run("init", capsys=capsys)
+    assert code == 2 and "manca l'argomento DIR" in text
+    code, text = run("generate", "--bogus", capsys=capsys)
+    assert code == 2 and "opzione sconosciuta: --bogus" in text
+    code, text = run("generate", "--dir", str(tmp_path), capsys=capsys)
+    assert code == 2 and "non è una cartella di ciclo" in text
+    code, text = run("init", str(tmp_path / "x"), "--esempio", "roma-2020", capsys=capsys)
+    assert code == 2 and "almenno-2017" in text

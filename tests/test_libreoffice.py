@@ -1,0 +1,193 @@
+"""Two engines, one scoring system: LibreOffice computing the formulas agrees with Python.
+
+LibreOffice headless opens each generated workbook and a person's typing is replayed through
+the user-interface path (select the cell, .uno:EnterString), which honours sheet protection.
+For many random fillings, every total, band and bonus LibreOffice computes equals the Python
+recomputation (`scoring.py`), to the cent; typing into any locked cell is refused.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from workbook.cycle import Cycle
+from workbook.resources import templates_dir
+
+from .conftest import make_cycle
+from .helpers import expected_results, italian, model_of, random_answers, read_map
+
+pytestmark = pytest.mark.libreoffice
+FILLINGS = 2  # per workbook; with three Sistemi and four workbooks each: 24 documents
+
+
+def grade_cycle(root: Path) -> Cycle:
+    """The Almenno sample scored with a Sistema where achievement is chosen as a grade."""
+    cycle = make_cycle(root, generated=False)
+    text = (templates_dir() / "almenno-2017.yaml").read_text(encoding="utf-8")
+    text = text.replace("modalita: percentuale", "modalita: grado")
+    for old, new in (
+        ("da: 0, a: 50}", "da: 0, a: 50, valore: 30}"),
+        ("da: 51, a: 79}", "da: 51, a: 79, valore: 65}"),
+        ("da: 80, a: 90}", "da: 80, a: 90, valore: 85}"),
+    ):
+        text = text.replace(old, new)
+    (root / "grado.yaml").write_text(text, encoding="utf-8")
+    wb = openpyxl.load_workbook(cycle.piano_path)
+    wb["Ente"]["B4"] = "grado.yaml"
+    wb.save(cycle.piano_path)
+    from workbook.generate import generate
+
+    from .conftest import NOW
+
+    generate(cycle, now=NOW, workers=1)
+    return cycle
+
+
+def _as_decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+PROBE_KINDS = ("label", "weight", "formula", "scheda", "not evaluable")
+
+
+def _locked_probe(kind: str, file_map: list, path: Path, rng: random.Random) -> dict[str, str]:
+    """A locked cell a person might try to overwrite. One per document: see uno_driver.py."""
+    wb = openpyxl.load_workbook(path)
+    inputs = {(e.foglio, e.cella) for e in file_map if e.is_input}
+    if kind == "not evaluable":
+        grey = [
+            r
+            for r in wb["Valutazioni"].iter_rows(min_row=5)
+            if isinstance(r[3].value, str) and r[3].value.startswith("Non valutabile")
+        ]
+        if grey:
+            return {"sheet": "Valutazioni", "cell": grey[0][5].coordinate, "value": "10"}
+        kind = "formula"
+    sheet = {
+        "label": "Valutazioni",
+        "weight": "Obiettivi",
+        "formula": "Valutazioni",
+        "scheda": "Schede",
+    }[kind]
+    ws = wb[sheet]
+    cells = [
+        c.coordinate
+        for row in ws.iter_rows(min_row=5)
+        for c in row
+        if (sheet, c.coordinate) not in inputs
+        and c.value is not None
+        and c.coordinate not in ws.merged_cells
+        and (kind != "weight" or c.column == 6)
+        and (kind != "formula" or str(c.value).startswith("="))
+        and (kind != "label" or c.column == 2)
+    ]
+    return {"sheet": sheet, "cell": rng.choice(cells), "value": "999"}
+
+
+def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
+    libreoffice: Callable, almenno: Cycle, torchiarolo: Cycle, tmp_path: Path
+) -> None:
+    rng = random.Random(2017)
+    cycles = {
+        "almenno": almenno,
+        "torchiarolo": torchiarolo,
+        "grado": grade_cycle(tmp_path / "grado"),
+    }
+    documents, checks = [], []
+    for name, cycle in cycles.items():
+        for source in sorted(cycle.moduli.glob("*.xlsx")):
+            modulo = source.stem
+            blank = model_of(cycle, modulo)
+            file_map = read_map(source)
+            assert [(e.chiave, e.cella) for e in blank.mappa] == [
+                (e.chiave, e.cella) for e in file_map
+            ]
+            for k in range(FILLINGS):
+                answers = random_answers(blank, rng, fill=1.0 if k == 0 else 0.85)
+                target = tmp_path / f"{name}-{modulo}-{k}.xlsx"
+                shutil.copy(source, target)
+                fills = [
+                    {"sheet": e.foglio, "cell": e.cella, "value": italian(answers[e.chiave])}
+                    for e in file_map
+                    if e.chiave in answers
+                ]
+                probe = _locked_probe(
+                    PROBE_KINDS[len(documents) % len(PROBE_KINDS)], file_map, source, rng
+                )
+                documents.append(
+                    {
+                        "file": str(target),
+                        "fills": [*fills, probe],
+                        "read": [f"{e.foglio}!{e.cella}" for e in file_map if not e.is_input],
+                    }
+                )
+                expected = expected_results(model_of(cycle, modulo, answers))
+                checks.append((f"{name}/{modulo}/{k}", file_map, expected, len(fills)))
+
+    results = libreoffice(documents)
+
+    compared = 0
+    for (label, file_map, expected, n_inputs), result in zip(checks, results, strict=True):
+        typed = result["typed"]
+        assert all(t["changed"] for t in typed[:n_inputs]), label
+        refused = typed[n_inputs:]
+        assert refused and not any(t["changed"] for t in refused), (label, refused)
+        assert all(result["protected"].values()), label
+        for entry in file_map:
+            if entry.is_input:
+                continue
+            kind, value = result["read"][f"{entry.foglio}!{entry.cella}"]
+            want = expected[entry.chiave]
+            if isinstance(want, Decimal):
+                assert kind == "number" and _as_decimal(value) == want, (label, entry, value)
+            else:
+                assert (kind, value) == ("text", want), (label, entry)
+            compared += 1
+    # Every band that LibreOffice showed for an Almenno employee is one of the seed's five.
+    seed_bands = {"da 54 a 60", "da 37 a 53", "da 25 a 36", "da 19 a 24", "fino a 18"}
+    shown = {
+        result["read"][f"{e.foglio}!{e.cella}"][1]
+        for (label, file_map, _, _), result in zip(checks, results, strict=True)
+        if label.startswith("almenno/AREA")
+        for e in file_map
+        if e.chiave.endswith("/fascia")
+    }
+    assert shown - {"–"} <= seed_bands and shown & seed_bands
+    assert compared > 1000
+
+
+def test_libreoffice_saves_what_it_was_given(
+    libreoffice: Callable, almenno: Cycle, tmp_path: Path
+) -> None:
+    """Saved by LibreOffice as .xlsx and .ods, the identity survives (the reconciler relies
+    on it) and the hidden sheet comes back merely hidden."""
+    source = almenno.moduli / "AREA3.xlsx"
+    target = tmp_path / "AREA3.xlsx"
+    shutil.copy(source, target)
+    entry = next(e for e in read_map(source) if e.chiave == "dipendente/216/collaborazione")
+    libreoffice(
+        [
+            {
+                "file": str(target),
+                "fills": [{"sheet": entry.foglio, "cell": entry.cella, "value": "8"}],
+                "save": [
+                    {"path": str(tmp_path / "lo.xlsx"), "filter": "Calc Office Open XML"},
+                    {"path": str(tmp_path / "lo.ods"), "filter": "calc8"},
+                ],
+            }
+        ]
+    )
+    wb = openpyxl.load_workbook(tmp_path / "lo.xlsx")
+    assert wb["_valuta"].sheet_state == "hidden"
+    assert wb[entry.foglio][entry.cella].value == 8
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    original = {p.name: p.value for p in openpyxl.load_workbook(source).custom_doc_props.props}
+    assert props["valuta_hmac"] == original["valuta_hmac"]
+    assert (tmp_path / "lo.ods").stat().st_size > 0

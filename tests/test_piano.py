@@ -1,0 +1,280 @@
+"""The Piano: the samples load; a broken one is reported sheet by sheet, row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from workbook.anomalies import AnomaliesError, Codice
+from workbook.piano import load_piano
+from workbook.values import UnreadableValue, parse_date, parse_number
+
+PianoData = dict[str, Any]
+
+
+def test_almenno_sample(sample: Callable[..., PianoData], piano_file: Callable) -> None:
+    piano, avvisi = load_piano(piano_file(sample("almenno-2017")))
+    assert avvisi == []
+    assert piano.ente.anno == 2017
+    assert [a.codice for a in piano.aree] == ["AREA1", "AREA2", "AREA3"]
+    assert len(piano.obiettivi) == 27
+    assert len(piano.po()) == 3
+    dipendenti = [p for p in piano.personale if p.ruolo == "dipendente"]
+    assert len(dipendenti) == 21
+    excluded = [p.matricola for p in dipendenti if not piano.idoneita(p).valutabile]
+    assert excluded == ["215"]  # in service from 1 September: less than six months
+    assert "sei mesi" in piano.idoneita(piano.persona("215")).motivo  # type: ignore[arg-type]
+    # The weights of each Area's objectives fill the PO scheda's part A (60 points).
+    for area in piano.aree:
+        assert sum(o.obiettivo.peso for o in piano.obiettivi_area(area.codice)) == 60
+
+
+def test_torchiarolo_sample(sample: Callable[..., PianoData], piano_file: Callable) -> None:
+    piano, _ = load_piano(piano_file(sample("torchiarolo-2022")))
+    po02 = piano.obiettivi_area("PO02")
+    # «tutte» objectives apply to every Area, with an id per Area
+    assert [o.id for o in po02] == [
+        "PO02.OB1",
+        "PO02.OB2",
+        "PO02.PI02-1",
+        "PO02.PI02-2",
+        "PO02.PI02-3",
+    ]
+    assert next(o.id for o in piano.obiettivi_area("PO01")) == "PO01.OB1"
+    assert piano.persona("2007") is not None
+    assert not piano.idoneita(piano.persona("2007")).valutabile  # type: ignore[arg-type]
+    assert piano.idoneita(piano.persona("2010")).valutabile  # type: ignore[arg-type]
+
+
+def test_italian_text_and_excel_values_are_both_read(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["ente"]["fondo_produttivita"] = "31.500,50"
+    person = data["personale"][5]
+    person["inizio"] = "01/03/2017"
+    person["part_time"] = "83,5"
+    data["obiettivi"][0]["peso"] = "10"
+    path = piano_file(data)
+    piano, _ = load_piano(path)
+    assert piano.ente.fondo_produttivita == D("31500.50")
+    p = piano.persona(str(person["matricola"]))
+    assert p is not None
+    assert p.inizio == dt.date(2017, 3, 1)
+    assert p.part_time == D("83.5")
+
+
+def _problems(path: Path) -> list[tuple[str, str, int | None]]:
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(path)
+    return [(a.codice.code, a.foglio, a.riga) for a in exc.value.anomalies]
+
+
+def _row_of(data: PianoData, sheet: str, index: int) -> int:
+    return index + 2  # header on row 1
+
+
+BROKEN: dict[str, tuple[Callable[[PianoData], None], Codice, str, int | None]] = {
+    "duplicate matricola": (
+        lambda d: d["personale"][4].update(matricola="201"),
+        Codice.PIANO_MATRICOLA_DUPLICATA,
+        "Personale",
+        6,
+    ),
+    "unknown Area": (
+        lambda d: d["personale"][3].update(area="AREA 1"),
+        Codice.PIANO_AREA_SCONOSCIUTA,
+        "Personale",
+        5,
+    ),
+    "Area without Responsabile": (
+        lambda d: d["aree"][1].update(responsabile=None),
+        Codice.PIANO_AREA_SENZA_RESPONSABILE,
+        "Aree",
+        3,
+    ),
+    "weights that do not fit the Sistema": (
+        lambda d: d["obiettivi"][0].update(peso=12),
+        Codice.PIANO_PESI,
+        "Obiettivi",
+        2,
+    ),
+    "service ends before it starts": (
+        lambda d: d["personale"][6].update(inizio="2017-05-01", fine="2017-03-01"),
+        Codice.PIANO_DATE_IMPOSSIBILI,
+        "Personale",
+        8,
+    ),
+    "a date that is not a day": (
+        lambda d: d["personale"][6].update(inizio="31/02/2017"),
+        Codice.PIANO_DATA_NON_VALIDA,
+        "Personale",
+        8,
+    ),
+    "formula-looking text": (
+        lambda d: d["obiettivi"][3].update(descrizione='=HYPERLINK("http://x")'),
+        Codice.PIANO_FORMULA,
+        "Obiettivi",
+        5,
+    ),
+    "a weight written in words": (
+        lambda d: d["obiettivi"][2].update(peso="otto"),
+        Codice.PIANO_NUMERO_NON_VALIDO,
+        "Obiettivi",
+        4,
+    ),
+    "unknown role": (
+        lambda d: d["personale"][8].update(ruolo="dirigente"),
+        Codice.PIANO_VALORE_NON_AMMESSO,
+        "Personale",
+        10,
+    ),
+    "Responsabile who is not a PO": (
+        lambda d: d["aree"][0].update(responsabile="201"),
+        Codice.PIANO_RESPONSABILE_NON_VALIDO,
+        "Aree",
+        2,
+    ),
+    "invalid e-mail": (
+        lambda d: d["aree"][2].update(email="p.ricci@"),
+        Codice.PIANO_EMAIL_NON_VALIDA,
+        "Aree",
+        4,
+    ),
+    "duplicate objective code": (
+        lambda d: d["obiettivi"][1].update(codice="A1-01"),
+        Codice.PIANO_CODICE_DUPLICATO,
+        "Obiettivi",
+        3,
+    ),
+    "missing required value": (
+        lambda d: d["personale"][10].update(cognome=None),
+        Codice.PIANO_CAMPO_MANCANTE,
+        "Personale",
+        12,
+    ),
+    "unknown Sistema": (
+        lambda d: d["ente"].update(sistema="almeno-2017"),
+        Codice.SIST_NON_TROVATO,
+        "",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
+def test_a_broken_piano_names_sheet_and_row(
+    case: str, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    mutate, code, sheet, row = BROKEN[case]
+    data = sample()
+    mutate(data)
+    assert (code.code, sheet, row) in _problems(piano_file(data))
+
+
+def test_unknown_area_suggests_the_right_one(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["personale"][3]["area"] = "AREA 1"
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    (a,) = [a for a in exc.value.anomalies if a.codice is Codice.PIANO_AREA_SCONOSCIUTA]
+    assert "forse intendevi «AREA1»" in a.messaggio
+    assert a.testo.startswith("piano.xlsx › Personale, riga 5: ")
+
+
+def test_all_problems_are_reported_together(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    for mutate, *_ in list(BROKEN.values())[:6]:
+        mutate(data)
+    codes = {c for c, _, _ in _problems(piano_file(data))}
+    assert len(codes) >= 5
+
+
+def test_missing_sheet_and_column(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    path = piano_file(sample())
+    wb = openpyxl.load_workbook(path)
+    del wb["Obiettivi"]
+    wb["Personale"]["D1"] = "Sesso"
+    wb.save(path)
+    problems = _problems(path)
+    assert (Codice.PIANO_FOGLIO_MANCANTE.code, "", None) in problems
+    wb = openpyxl.load_workbook(piano_file(sample()))
+    wb["Personale"]["D1"] = "Sesso"
+    wb.save(path)
+    assert (Codice.PIANO_COLONNA_MANCANTE.code, "Personale", 1) in _problems(path)
+
+
+def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "piano.xlsx"
+    path.write_text("non è un foglio di calcolo")
+    assert _problems(path) == [(Codice.PIANO_FILE.code, "", None)]
+
+
+def test_warnings_do_not_stop_loading(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["personale"] = [p for p in data["personale"] if p["area"] != "AREA3" or p["ruolo"] == "PO"]
+    piano, avvisi = load_piano(piano_file(data))
+    assert [(a.codice, a.gravita.value) for a in avvisi] == [
+        (Codice.PIANO_AREA_SENZA_PERSONALE, "avviso")
+    ]
+    assert piano.dipendenti("AREA3") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("8,5", "8.5"),
+        ("8.5", "8.5"),
+        ("1.234,56", "1234.56"),
+        ("€ 31.500,00", "31500.00"),
+        ("85%", "85"),
+        (" 10 ", "10"),
+        (7, "7"),
+        (8.5, "8.5"),
+        (0.1, "0.1"),
+    ],
+)
+def test_numbers_as_people_type_them(text: object, value: str) -> None:
+    assert parse_number(text) == D(value)
+
+
+@pytest.mark.parametrize("text", ["otto", "", "8,5,1", "1.2.3,4,5", True, None])
+def test_words_are_not_numbers(text: object) -> None:
+    with pytest.raises(UnreadableValue):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("01/03/2017", dt.date(2017, 3, 1)),
+        ("1/3/17", dt.date(2017, 3, 1)),
+        ("2017-03-01", dt.date(2017, 3, 1)),
+        ("2017-03-01T00:00:00", dt.date(2017, 3, 1)),
+        ("01.03.2017", dt.date(2017, 3, 1)),
+        (42795, dt.date(2017, 3, 1)),
+        (dt.datetime(2017, 3, 1, 10, 0), dt.date(2017, 3, 1)),
+    ],
+)
+def test_dates_as_people_type_them(text: object, day: dt.date) -> None:
+    assert parse_date(text) == day
+
+
+@pytest.mark.parametrize("text", ["31/02/2017", "marzo 2017", "2017/13/01", 0])
+def test_impossible_dates(text: object) -> None:
+    with pytest.raises(UnreadableValue):
+        parse_date(text)

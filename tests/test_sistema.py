@@ -1,0 +1,219 @@
+"""The Sistema: the bundled ones reproduce the seeds; a broken one is reported line by line."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from workbook.anomalies import AnomaliesError, Codice
+from workbook.resources import templates_dir
+from workbook.sistema import load_sistema, parse_sistema
+
+SEED_BANDS = [(54, 60, 100), (37, 53, 80), (25, 36, 50), (19, 24, 25), (0, 18, 0)]
+
+
+def test_almenno_reproduces_the_seed_table() -> None:
+    s = load_sistema("almenno-2017")
+    dip = s.scheda("dipendente")
+    assert dip.massimo == 60
+    assert sorted(((f.da, f.a, f.premio) for f in dip.fasce), reverse=True) == [
+        tuple(D(x) for x in band) for band in SEED_BANDS
+    ]
+    # «Valutazione fino a 18 punti» and «compresa tra 54 e 60 punti», as in the Relazione
+    assert [f.etichetta for f in dip.fasce] == [
+        "fino a 18",
+        "da 19 a 24",
+        "da 25 a 36",
+        "da 37 a 53",
+        "da 54 a 60",
+    ]
+    # The objective component is derived from the Area's achievement (Almenno seed).
+    assert [v.tipo for v in dip.voci].count("derivata") == 1
+    assert s.scheda("po").massimo == 100
+    assert s.servizio_minimo_mesi == 6
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        ("60", "da 54 a 60"),
+        ("54", "da 54 a 60"),
+        ("53.99", "da 37 a 53"),
+        ("37", "da 37 a 53"),
+        ("24.5", "da 19 a 24"),
+        ("19", "da 19 a 24"),
+        ("18.99", "fino a 18"),
+        ("0", "fino a 18"),
+    ],
+)
+def test_a_score_belongs_to_the_band_whose_start_it_reaches(score: str, band: str) -> None:
+    assert load_sistema("almenno-2017").scheda("dipendente").fascia(D(score)).etichetta == band
+
+
+def test_torchiarolo_po_scheda_is_the_seed() -> None:
+    s = load_sistema("torchiarolo-2022")
+    po = s.scheda("po")
+    assert [(p.codice, p.massimo) for p in po.parti] == [
+        ("I", 20),
+        ("II", 35),
+        ("III", 20),
+        ("IV", 15),
+        ("V", 10),
+    ]
+    parte_i = po.parti[0]
+    assert [(v.categoria, v.massimo) for v in parte_i.voci] == [
+        ("strategico", 10),
+        ("struttura", 10),
+    ]
+    assert [(v.tipo, v.categoria, v.massimo) for v in po.parti[1].voci] == [
+        ("obiettivi", "individuale", 35)
+    ]
+    assert "Capacità di valutazione dei collaboratori" in po.parti[4].titolo
+    assert [(g.descrizione, g.da, g.a) for g in s.gradi] == [
+        ("Obiettivo non raggiunto", 0, 50),
+        ("Obiettivo parzialmente raggiunto", 51, 79),
+        ("Obiettivo ampiamente raggiunto", 80, 90),
+        ("Obiettivo superato", 91, 100),
+    ]
+    assert s.grado(D("50.5")).descrizione == "Obiettivo non raggiunto"
+    assert s.grado(D(91)).descrizione == "Obiettivo superato"
+
+
+def test_every_bundled_sistema_loads() -> None:
+    for path in templates_dir().glob("*.yaml"):
+        assert load_sistema(path.stem).codice == path.stem
+
+
+def _yaml(**replace: str) -> str:
+    text = (templates_dir() / "almenno-2017.yaml").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _line_of(text: str, fragment: str, occurrence: int = 1) -> int:
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if fragment in line]
+    return lines[occurrence - 1]
+
+
+PART_B = "        massimo: {}\n        voci:\n          - codice: collaborazione"
+SCALE = "            scala: {}\n          - codice: utenza"
+PARTIAL = "{{descrizione: Obiettivo parzialmente raggiunto, da: {}"
+SUPERATO = "{descrizione: Obiettivo superato, da: 91, a: 100"
+
+BAD = {
+    "unknown key, with suggestion": (
+        {"    massimo: 60\n": "    masimo: 60\n"},
+        Codice.SIST_CHIAVE_SCONOSCIUTA,
+        "masimo: 60",
+    ),
+    "items exceed the part": (
+        {PART_B.format(20): PART_B.format(15)},
+        Codice.SIST_PARTE_MASSIMO,
+        "- codice: B",
+    ),
+    "overlapping bands": (
+        {"{da: 37, a: 53, premio: 80}": "{da: 37, a: 54, premio: 80}"},
+        Codice.SIST_FASCE_SOVRAPPOSTE,
+        "{da: 54, a: 60, premio: 100}",
+    ),
+    "gap between bands": (
+        {"{da: 37, a: 53, premio: 80}": "{da: 37, a: 52, premio: 80}"},
+        Codice.SIST_FASCE_BUCO,
+        "{da: 54, a: 60, premio: 100}",
+    ),
+    "bands do not reach the maximum": (
+        {"{da: 54, a: 60, premio: 100}": "{da: 54, a: 59, premio: 100}"},
+        Codice.SIST_FASCE_COPERTURA,
+        "{da: 54, a: 59, premio: 100}",
+    ),
+    "bands do not start from zero": (
+        {"{da: 0, a: 18, premio: 0}": "{da: 1, a: 18, premio: 0}"},
+        Codice.SIST_FASCE_COPERTURA,
+        "{da: 1, a: 18, premio: 0}",
+    ),
+    "unknown scale": (
+        {SCALE.format("decimi"): SCALE.format("decimo")},
+        Codice.SIST_SCALA_SCONOSCIUTA,
+        "scala: decimo",
+    ),
+    "duplicate item code": (
+        {"codice: utenza": "codice: collaborazione"},
+        Codice.SIST_CODICE_DUPLICATO,
+        ("codice: collaborazione", 2),
+    ),
+    "grades overlap": (
+        {PARTIAL.format(51): PARTIAL.format(50)},
+        Codice.SIST_GRADI,
+        "da: 50, a: 79",
+    ),
+    "missing key": (
+        {"    valutatore: Nucleo di Valutazione\n": ""},
+        Codice.SIST_CHIAVE_MANCANTE,
+        "  po:",
+    ),
+    "not YAML": ({"schede:\n": "schede: [\n"}, Codice.SIST_YAML, None),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_a_broken_sistema_is_reported_with_its_yaml_line(case: str) -> None:
+    replace, code, fragment = BAD[case]
+    text = _yaml(**replace)
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "rotto.yaml")
+    found = [a for a in exc.value.anomalies if a.codice is code]
+    assert found, [a.testo for a in exc.value.anomalies]
+    assert found[0].file == "rotto.yaml"
+    if fragment is not None:
+        text_fragment, occurrence = fragment if isinstance(fragment, tuple) else (fragment, 1)
+        expected_line = _line_of(text, text_fragment.splitlines()[0], occurrence)
+        assert expected_line in [a.riga for a in found], [a.testo for a in found]
+    if code is Codice.SIST_CHIAVE_SCONOSCIUTA:
+        assert "forse intendevi «massimo»" in found[0].messaggio
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    text = _yaml(
+        **{
+            "    massimo: 60\n": "    masimo: 60\n",
+            "{da: 37, a: 53, premio: 80}": "{da: 37, a: 52, premio: 80}",
+        }
+    )
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "rotto.yaml")
+    codes = {a.codice for a in exc.value.anomalies}
+    assert {Codice.SIST_CHIAVE_SCONOSCIUTA, Codice.SIST_FASCE_BUCO} <= codes
+
+
+def test_unknown_sistema_name_suggests_the_bundled_one(tmp_path: Path) -> None:
+    with pytest.raises(AnomaliesError) as exc:
+        load_sistema("almeno-2017")
+    (a,) = exc.value.anomalies
+    assert a.codice is Codice.SIST_NON_TROVATO
+    assert "forse intendevi «almenno-2017»" in a.messaggio
+
+
+def test_grade_mode_credits_the_value_of_each_grade() -> None:
+    text = _yaml(
+        **{
+            "modalita: percentuale": "modalita: grado",
+            SUPERATO + "}": SUPERATO + ", valore: 95}",
+        }
+    )
+    s = parse_sistema(text, "grado.yaml")
+    assert s.modalita == "grado"
+    assert s.grado_per_descrizione("obiettivo superato").valore == 95  # type: ignore[union-attr]
+    assert s.grado_per_descrizione("Obiettivo non raggiunto").valore == 50  # type: ignore
+
+
+def test_the_definition_hash_ignores_comments() -> None:
+    text = (templates_dir() / "almenno-2017.yaml").read_text(encoding="utf-8")
+    assert parse_sistema(text, "a").hash == parse_sistema("# nota\n" + text, "a").hash
+    assert (
+        parse_sistema(text, "a").hash
+        != parse_sistema(text.replace("premio: 80", "premio: 75"), "a").hash
+    )
