@@ -20,6 +20,7 @@ from rich.table import Table
 from workbook import __version__
 from workbook.anomalies import Anomalia, AnomaliesError, Gravita
 from workbook.cycle import CycleError
+from workbook.values import format_euro, format_number
 
 # --- Italian for the words typer prints around our help ---------------------------------------
 # typer (which vendors click since 0.29) writes a few English words of its own, with no
@@ -228,13 +229,112 @@ def generate_command(
         console.print(f"  {path.name}")
 
 
+# --- reconcile and demo ---------------------------------------------------------------------
+
+
+def _run_reconcile(run: Callable[[Any], Any]) -> Any:
+    """Run a reconciliation with a progress bar when there are many files to read."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Lettura dei file ricevuti"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("lettura", total=None)
+
+        def progress(done: int, total: int) -> None:
+            if total >= 20:
+                bar.update(task, completed=done, total=total)
+
+        return run(progress)
+
+
+def _print_results(results: Any) -> int:
+    outcome, tabelle = results.outcome, results.relazione.tabelle
+    table = Table(title="Moduli", expand=False)
+    for column in ("Modulo", "Compilato da", "Stato", "File usato", "Errori", "Avvisi"):
+        table.add_column(column)
+    colours = {"ricevuto": "green", "mancante": "red", "con errori": "yellow"}
+    for s in outcome.moduli:
+        table.add_row(
+            s.modulo,
+            s.chi,
+            f"[{colours[s.stato]}]{s.stato}[/]",
+            s.versione.documento.etichetta if s.versione else "",
+            str(s.n_errori),
+            str(s.n_avvisi),
+        )
+    console.print(table)
+    print_anomalies(outcome.anomalie)
+    media = tabelle["media_punteggio_su_100"]
+    console.print(
+        f"Dipendenti valutati: {tabelle['n_dipendenti_valutati']}, non valutati: "
+        f"{tabelle['n_dipendenti_non_valutati']}; media punteggio su 100: "
+        f"{format_number(media, 2) if media is not None else '–'}; premialità distribuita "
+        f"{format_euro(tabelle['premialita']['distribuita'])} su "
+        f"{format_euro(tabelle['premialita']['stanziata'])}."
+    )
+    for path in results.files:
+        console.print(f"  scritto {path}")
+    errors = sum(a.gravita is Gravita.ERRORE for a in outcome.anomalie)
+    if errors:
+        console.print(
+            f"[red]{errors} errori: i risultati sono provvisori.[/] Correggere, "
+            "mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile»."
+        )
+        return 1
+    console.print("[green]Nessun errore: i risultati sono definitivi.[/]")
+    return 0
+
+
+@app.command("reconcile")
+def reconcile_command(directory: DirOption = Path(".")) -> None:
+    """Legge tutto ciò che è in ricevuti/ (file .xlsx e .ods, messaggi .eml e PEC), verifica
+    che ogni modulo sia autentico e integro, controlla i valori, ricalcola ogni punteggio e
+    scrive i risultati in risultati/ (cartella Excel e JSON). Esce con 1 se ci sono errori."""
+    from workbook.cycle import Cycle
+    from workbook.pipeline import reconcile_and_report
+
+    cycle = Cycle(directory)
+    results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
+    raise typer.Exit(_print_results(results))
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Cartella (nuova) in cui eseguire il ciclo dimostrativo."
+        ),
+    ],
+) -> None:
+    """Esegue l'intero ciclo sull'esempio di Almenno San Bartolomeo (2017): crea il ciclo,
+    genera i moduli, li compila con le risposte di esempio e li riconcilia. I risultati
+    riproducono la Relazione sulla performance 2017."""
+    from workbook.demo import demo
+
+    results = _run_reconcile(lambda progress: demo(directory, progress))
+    console.print(
+        f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
+        "in ricevuti/, risultati in risultati/."
+    )
+    raise typer.Exit(_print_results(results))
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the app; user mistakes become Italian messages and exit codes, never tracebacks."""
     try:
-        app(args=argv, standalone_mode=False, prog_name="valuta")
+        code = app(args=argv, standalone_mode=False, prog_name="valuta")
+        # In non-standalone mode typer returns a command's typer.Exit code instead of raising.
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
@@ -263,7 +363,6 @@ def main(argv: list[str] | None = None) -> int:
             "con --debug per i dettagli tecnici e segnalarli."
         )
         return 3
-    return 0
 
 
 def run() -> None:

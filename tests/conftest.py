@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from workbook.cycle import Cycle, init_cycle, load_sample
+from workbook.demo import fill_from_answers, sample_answers
 from workbook.generate import generate
 from workbook.piano_writer import write_piano
 
@@ -40,6 +41,18 @@ def almenno(tmp_path_factory: pytest.TempPathFactory) -> Cycle:
 @pytest.fixture(scope="session")
 def torchiarolo(tmp_path_factory: pytest.TempPathFactory) -> Cycle:
     return make_cycle(tmp_path_factory.mktemp("torchiarolo") / "ciclo", "torchiarolo-2022")
+
+
+ANSWERS = sample_answers(load_sample("almenno-2017", "risposte"))
+
+
+@pytest.fixture(scope="session")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Cycle:
+    """The almenno cycle with every workbook filled in with the sample answers, kept in
+    `compilati/` (not yet delivered). Tests copy it before changing anything."""
+    cycle = make_cycle(tmp_path_factory.mktemp("filled") / "ciclo")
+    fill_from_answers(cycle, ANSWERS, cycle.root / "compilati")
+    return cycle
 
 
 @pytest.fixture

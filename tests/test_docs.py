@@ -39,3 +39,11 @@ def test_every_change_is_in_the_changelog() -> None:
     assert "## Non rilasciato" in changelog
     for command in cli.app.registered_commands:
         assert f"valuta {command.name}" in changelog, command.name
+
+
+def test_every_anomaly_code_is_triggered_by_some_test() -> None:
+    from workbook.anomalies import Codice
+
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").glob("test_*.py"))
+    untested = [c.name for c in Codice if f"Codice.{c.name}" not in tests and c.code not in tests]
+    assert untested == []

@@ -191,3 +191,68 @@ def test_libreoffice_saves_what_it_was_given(
     original = {p.name: p.value for p in openpyxl.load_workbook(source).custom_doc_props.props}
     assert props["valuta_hmac"] == original["valuta_hmac"]
     assert (tmp_path / "lo.ods").stat().st_size > 0
+
+
+def test_filled_and_saved_by_libreoffice_as_xlsx_and_ods_reconcile_to_python(
+    libreoffice: Callable, almenno: Cycle, tmp_path: Path
+) -> None:
+    """Random answers typed in LibreOffice, saved by LibreOffice (two workbooks as .xlsx, two
+    as .ods): the reconciler reads them, finds them intact, and every score equals the
+    Python engine's on the same answers."""
+    from workbook.pipeline import reconcile_and_report
+
+    root = tmp_path / "ciclo"
+    shutil.copytree(almenno.root, root)
+    cycle = Cycle(root)
+    rng = random.Random(1512)
+    answers = {
+        m: random_answers(model_of(cycle, m), rng) for m in ("AREA1", "AREA2", "AREA3", "nucleo")
+    }
+    # The Nucleo validates what the Responsabili declared, so each workbook's own totals are
+    # the final ones and can be compared one to one.
+    for modulo in ("AREA1", "AREA2", "AREA3"):
+        for key, value in answers[modulo].items():
+            if key.endswith("/raggiungimento"):
+                answers["nucleo"][key] = value
+    documents = []
+    for i, modulo in enumerate(("AREA1", "AREA2", "AREA3", "nucleo")):
+        source = tmp_path / f"src-{modulo}.xlsx"
+        shutil.copy(cycle.moduli / f"{modulo}.xlsx", source)
+        file_map = read_map(source)
+        kind = ("xlsx", "Calc Office Open XML") if i % 2 == 0 else ("ods", "calc8")
+        documents.append(
+            {
+                "file": str(source),
+                "fills": [
+                    {
+                        "sheet": e.foglio,
+                        "cell": e.cella,
+                        "value": italian(answers[modulo][e.chiave]),
+                    }
+                    for e in file_map
+                    if e.chiave in answers[modulo]
+                ],
+                "save": [{"path": str(cycle.ricevuti / f"{modulo}.{kind[0]}"), "filter": kind[1]}],
+            }
+        )
+    libreoffice(documents)
+    results = reconcile_and_report(cycle)
+    errors = [a for a in results.outcome.anomalie if a.gravita.value == "errore"]
+    assert errors == []
+    assert {s.modulo: s.stato for s in results.outcome.moduli} == dict.fromkeys(
+        ("AREA1", "AREA2", "AREA3", "nucleo"), "ricevuto"
+    )
+    people = {v.persona.matricola: v for v in results.outcome.valutazioni}
+    compared = 0
+    for modulo in ("AREA1", "AREA2", "AREA3", "nucleo"):
+        for key, want in expected_results(model_of(cycle, modulo, answers[modulo])).items():
+            soggetto, matricola, voce = key.split("/")
+            if soggetto in ("dipendente", "po") and voce in ("totale", "premio"):
+                got = (
+                    people[matricola].punteggio
+                    if voce == "totale"
+                    else people[matricola].premio_percentuale
+                )
+                assert got == want, (key, got, want)
+                compared += 1
+    assert compared == 2 * 23  # 20 employees and 3 PO, total and bonus each

@@ -159,6 +159,18 @@ BROKEN: dict[str, tuple[Callable[[PianoData], None], Codice, str, int | None]] =
         "Personale",
         12,
     ),
+    "a code with spaces": (
+        lambda d: d["obiettivi"][1].update(codice="A1 02"),
+        Codice.PIANO_CODICE_NON_VALIDO,
+        "Obiettivi",
+        3,
+    ),
+    "an Area without objectives": (
+        lambda d: d.update(obiettivi=[o for o in d["obiettivi"] if o["area"] != "AREA3"]),
+        Codice.PIANO_AREA_SENZA_OBIETTIVI,
+        "Obiettivi",
+        None,
+    ),
     "unknown Sistema": (
         lambda d: d["ente"].update(sistema="almeno-2017"),
         Codice.SIST_NON_TROVATO,
@@ -220,6 +232,27 @@ def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "piano.xlsx"
     path.write_text("non è un foglio di calcolo")
     assert _problems(path) == [(Codice.PIANO_FILE.code, "", None)]
+
+
+def test_a_po_who_leads_no_area_is_a_warning(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["personale"].append(
+        {
+            "matricola": "104",
+            "cognome": "Vice",
+            "nome": "Vera",
+            "genere": "F",
+            "categoria": "D1",
+            "area": "AREA1",
+            "ruolo": "PO",
+        }
+    )
+    _, avvisi = load_piano(piano_file(data))
+    assert [(a.codice, a.foglio, a.riga) for a in avvisi] == [
+        (Codice.PIANO_PO_SENZA_AREA, "Personale", 26)
+    ]
 
 
 def test_warnings_do_not_stop_loading(

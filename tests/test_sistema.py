@@ -150,6 +150,16 @@ BAD = {
         Codice.SIST_GRADI,
         "da: 50, a: 79",
     ),
+    "parts that miss the scheda's maximum": (
+        {"    massimo: 60\n": "    massimo: 70\n"},
+        Codice.SIST_SCHEDA_MASSIMO,
+        "    massimo: 70",
+    ),
+    "a value of the wrong kind": (
+        {"{da: 37, a: 53, premio: 80}": "{da: 37, a: 53, premio: ottanta}"},
+        Codice.SIST_VALORE_NON_VALIDO,
+        "premio: ottanta",
+    ),
     "missing key": (
         {"    valutatore: Nucleo di Valutazione\n": ""},
         Codice.SIST_CHIAVE_MANCANTE,

@@ -251,6 +251,340 @@ class Codice(Enum):
         "obiettivi.",
     )
 
+    # --- Ingestion of received files (ricevuti/) -------------------------------------------
+    ING_FILE_VUOTO = (
+        "ING-FILE-VUOTO",
+        E,
+        "File vuoto",
+        "il file è vuoto (0 byte o solo spazi). Chiedere al mittente di inviarlo di nuovo.",
+    )
+    ING_NON_FOGLIO = (
+        "ING-NON-FOGLIO",
+        E,
+        "Non è un foglio di calcolo",
+        "il file non è un foglio di calcolo ({dettaglio}), anche se il nome lo fa pensare. "
+        "Chiedere al mittente il modulo .xlsx o .ods ricevuto da valuta.",
+    )
+    ING_ZIP_DANNEGGIATO = (
+        "ING-ZIP-DANNEGGIATO",
+        E,
+        "File danneggiato",
+        "il file è danneggiato o incompleto ({dettaglio}): forse la trasmissione si è "
+        "interrotta. Chiedere al mittente di inviarlo di nuovo.",
+    )
+    ING_CIFRATO = (
+        "ING-CIFRATO",
+        E,
+        "File protetto da password di apertura",
+        "il file è cifrato con una password di apertura e non può essere letto. Chiedere al "
+        "mittente di salvarlo senza password (File › Proprietà / Informazioni › Proteggi) e "
+        "di inviarlo di nuovo.",
+    )
+    ING_XLS = (
+        "ING-XLS",
+        E,
+        "Formato Excel 97-2003",
+        "il file è nel vecchio formato Excel 97-2003 (.xls), che non conserva le protezioni del "
+        "modulo. Chiedere al mittente di compilare il modulo originale e salvarlo in formato "
+        ".xlsx o .ods.",
+    )
+    ING_MACRO = (
+        "ING-MACRO",
+        E,
+        "File con macro",
+        "il file contiene macro (ad esempio è un .xlsm): per sicurezza non viene aperto. "
+        "Chiedere al mittente di salvare il modulo in formato .xlsx (senza macro) o .ods.",
+    )
+    ING_COLLEGAMENTI_ESTERNI = (
+        "ING-COLLEGAMENTI-ESTERNI",
+        E,
+        "Collegamenti ad altri file",
+        "il file contiene collegamenti ad altri file o fonti esterne ({dettaglio}): per "
+        "sicurezza non viene usato. Chiedere al mittente di compilare il modulo originale senza "
+        "incollarvi dati da altri fogli.",
+    )
+    ING_OGGETTI_INCORPORATI = (
+        "ING-OGGETTI-INCORPORATI",
+        E,
+        "Oggetti incorporati",
+        "il file contiene oggetti incorporati (documenti, controlli ActiveX o OLE): per "
+        "sicurezza non viene usato. Chiedere al mittente di toglierli o di compilare il modulo "
+        "originale.",
+    )
+    ING_TROPPO_GRANDE = (
+        "ING-TROPPO-GRANDE",
+        E,
+        "File troppo grande una volta decompresso",
+        "il file, una volta decompresso, supera i limiti di sicurezza ({dettaglio}): potrebbe "
+        "essere un file costruito per bloccare il sistema. Non viene aperto; verificarne la "
+        "provenienza.",
+    )
+    ING_XML_ENTITA = (
+        "ING-XML-ENTITA",
+        E,
+        "XML con dichiarazioni di entità",
+        "una parte interna del file ({dettaglio}) contiene una dichiarazione DOCTYPE o ENTITY, "
+        "che nessun foglio di calcolo scrive: il file è stato manipolato e non viene aperto.",
+    )
+    ING_ALLEGATO_IGNORATO = (
+        "ING-ALLEGATO-IGNORATO",
+        A,
+        "File ignorato",
+        "il file non è un foglio di calcolo ({dettaglio}) ed è stato ignorato (conservato "
+        "nell'archivio). Se doveva contenere un modulo, chiedere al mittente il file .xlsx o "
+        ".ods.",
+    )
+    ING_EMAIL_SENZA_MODULI = (
+        "ING-EMAIL-SENZA-MODULI",
+        A,
+        "Messaggio senza moduli allegati",
+        "il messaggio «{oggetto}» di {mittente} non ha allegati di foglio di calcolo. Se era "
+        "una restituzione, chiedere al mittente di allegare il modulo.",
+    )
+
+    # --- Verification and reconciliation -------------------------------------------------
+    REC_FOGLIO_ESTRANEO = (
+        "REC-FOGLIO-ESTRANEO",
+        E,
+        "Foglio di calcolo non generato da valuta",
+        "il foglio di calcolo non è un modulo di valuta (manca il foglio di identità «_valuta»): "
+        "non viene usato. Chiedere al mittente di compilare il modulo che gli è stato inviato.",
+    )
+    REC_ALTRO_CICLO = (
+        "REC-ALTRO-CICLO",
+        E,
+        "Modulo di un altro Ente o anno",
+        "il modulo è di {ente}, anno {anno}, mentre questo ciclo è di {ente_ciclo}, anno "
+        "{anno_ciclo}: non viene usato. Verificare di aver ricevuto il file giusto.",
+    )
+    REC_IDENTITA_INCOERENTE = (
+        "REC-IDENTITA-INCOERENTE",
+        E,
+        "Identità del modulo incoerente",
+        "l'identità scritta nel foglio «_valuta» non coincide con quella delle proprietà del "
+        "documento ({dettaglio}): il modulo è stato manipolato e non viene usato. Chiedere al "
+        "mittente di compilare il modulo originale.",
+    )
+    REC_FIRMA_NON_VALIDA = (
+        "REC-FIRMA-NON-VALIDA",
+        E,
+        "Firma del modulo non valida",
+        "la firma del modulo non corrisponde a nessun modulo generato in questo ciclo "
+        "({dettaglio}): il modulo è falso o viene da un'altra cartella di ciclo e non viene "
+        "usato.",
+    )
+    REC_GENERAZIONE_PRECEDENTE = (
+        "REC-GENERAZIONE-PRECEDENTE",
+        E,
+        "Modulo di una generazione precedente",
+        "il modulo è stato generato il {generato}, ma i moduli in vigore sono quelli generati il "
+        "{corrente}: non viene usato. Inviare al mittente il modulo aggiornato (moduli/"
+        "{modulo}.xlsx) e chiedergli di ricompilarlo.",
+    )
+    REC_CELLA_MODIFICATA = (
+        "REC-CELLA-MODIFICATA",
+        E,
+        "Cella protetta modificata",
+        "la cella protetta conteneva «{atteso}» e ora contiene «{trovato}». Il modulo non viene "
+        "usato: chiedere al mittente di compilare di nuovo il modulo originale, modificando "
+        "solo le celle gialle.",
+    )
+    REC_FORMULA_MODIFICATA = (
+        "REC-FORMULA-MODIFICATA",
+        E,
+        "Formula modificata",
+        "la formula della cella è stata modificata (attesa «={atteso}», trovata «{trovato}»). "
+        "Il modulo non viene usato: chiedere al mittente di compilare di nuovo il modulo "
+        "originale.",
+    )
+    REC_FORMULA_SOSTITUITA = (
+        "REC-FORMULA-SOSTITUITA",
+        E,
+        "Formula sostituita da un valore",
+        "la formula della cella è stata sostituita dal valore «{trovato}». Il modulo non viene "
+        "usato: chiedere al mittente di compilare di nuovo il modulo originale.",
+    )
+    REC_CONTENUTO_AGGIUNTO = (
+        "REC-CONTENUTO-AGGIUNTO",
+        E,
+        "Contenuto aggiunto fuori dalle celle da compilare",
+        "la cella, che doveva essere vuota, contiene «{trovato}» (righe o colonne aggiunte, o "
+        "testo scritto fuori dalle celle gialle). Il modulo non viene usato: chiedere al "
+        "mittente di compilare di nuovo il modulo originale.",
+    )
+    REC_CONTENUTO_RIMOSSO = (
+        "REC-CONTENUTO-RIMOSSO",
+        E,
+        "Contenuto protetto cancellato",
+        "la cella protetta conteneva «{atteso}» ed è stata svuotata (righe o colonne eliminate?). "
+        "Il modulo non viene usato: chiedere al mittente di compilare di nuovo il modulo "
+        "originale.",
+    )
+    REC_ALTRE_MODIFICHE = (
+        "REC-ALTRE-MODIFICHE",
+        E,
+        "Altre celle protette modificate",
+        "oltre a quelle elencate, altre {n} celle protette del foglio risultano modificate.",
+    )
+    REC_MAPPA_MODIFICATA = (
+        "REC-MAPPA-MODIFICATA",
+        E,
+        "Mappa del modulo modificata",
+        "la mappa delle celle nel foglio «_valuta» è stata modificata: il modulo non viene "
+        "usato. Chiedere al mittente di compilare di nuovo il modulo originale.",
+    )
+    REC_FOGLIO_MANCANTE = (
+        "REC-FOGLIO-MANCANTE",
+        E,
+        "Foglio eliminato",
+        "manca il foglio «{nome}» del modulo: il modulo non viene usato. Chiedere al mittente "
+        "di compilare di nuovo il modulo originale.",
+    )
+    REC_FOGLIO_AGGIUNTO = (
+        "REC-FOGLIO-AGGIUNTO",
+        E,
+        "Foglio aggiunto o rinominato",
+        "il modulo contiene il foglio «{nome}», che non fa parte del modulo generato: il modulo "
+        "non viene usato. Chiedere al mittente di compilare di nuovo il modulo originale.",
+    )
+    REC_PROTEZIONE_RIMOSSA = (
+        "REC-PROTEZIONE-RIMOSSA",
+        A,
+        "Protezione rimossa",
+        "la protezione {dettaglio} è stata rimossa. Il contenuto protetto risulta comunque "
+        "integro e il modulo viene usato; segnalare al mittente di non togliere le protezioni.",
+    )
+    REC_STESSO_MODULO_MITTENTI_DIVERSI = (
+        "REC-STESSO-MODULO-MITTENTI-DIVERSI",
+        A,
+        "Stesso modulo da mittenti diversi",
+        "lo stesso modulo ({modulo}) è arrivato da mittenti diversi: {mittenti}. Potrebbe "
+        "essere una copia inoltrata: verificare chi lo ha compilato.",
+    )
+    REC_MITTENTE_INATTESO = (
+        "REC-MITTENTE-INATTESO",
+        A,
+        "Mittente diverso dal Responsabile",
+        "il modulo {modulo} è stato inviato da {mittente}, non dall'indirizzo del valutatore "
+        "indicato nel Piano ({atteso}). Verificare che sia stato compilato da chi deve.",
+    )
+    REC_VERSIONE_SUPERATA = (
+        "REC-VERSIONE-SUPERATA",
+        A,
+        "Versione superata",
+        "è una versione precedente del modulo {modulo} (salvata il {salvato}): conta quella più "
+        "recente, {usato}. Non viene conteggiata.",
+    )
+    REC_VALORE_MANCANTE = (
+        "REC-VALORE-MANCANTE",
+        E,
+        "Valore mancante",
+        "manca {cosa}. Chiedere al {valutatore} di compilarlo.",
+    )
+    REC_VALORE_NON_AMMESSO = (
+        "REC-VALORE-NON-AMMESSO",
+        E,
+        "Valore non ammesso",
+        "il valore «{valore}» non è ammesso per {cosa} (valori ammessi: {ammessi}). Chiedere al "
+        "{valutatore} di scegliere un valore dall'elenco.",
+    )
+    REC_TESTO_NON_NUMERO = (
+        "REC-TESTO-NON-NUMERO",
+        E,
+        "Testo al posto di un numero",
+        "per {cosa} è scritto «{valore}», che non è un numero. Chiedere al {valutatore} di "
+        "scrivere o scegliere un numero (valori ammessi: {ammessi}).",
+    )
+    REC_NUMERO_COME_TESTO = (
+        "REC-NUMERO-COME-TESTO",
+        A,
+        "Numero scritto come testo",
+        "per {cosa} il valore «{valore}» è scritto come testo: è stato letto come {letto}. Il "
+        "foglio del mittente potrebbe non averlo conteggiato nei totali.",
+    )
+    REC_FORMULA_IN_INPUT = (
+        "REC-FORMULA-IN-INPUT",
+        E,
+        "Formula al posto di un valore",
+        "per {cosa} è stata scritta una formula («{formula}») invece di un valore. Chiedere al "
+        "{valutatore} di scrivere il valore.",
+    )
+    REC_NON_VALUTABILE = (
+        "REC-NON-VALUTABILE",
+        E,
+        "Punteggi a una persona non valutabile",
+        "{nominativo} (matricola {matricola}) ha dei punteggi, ma secondo il Piano non è "
+        "valutabile ({motivo}). I punteggi non sono conteggiati: verificare il Piano o il "
+        "modulo.",
+    )
+    REC_MODULO_MANCANTE = (
+        "REC-MODULO-MANCANTE",
+        E,
+        "Modulo non ricevuto",
+        "il modulo {modulo} ({chi}) non è ancora stato ricevuto: i risultati che ne dipendono "
+        "restano provvisori. Sollecitarlo con «valuta remind».",
+    )
+    REC_PERSONA_NON_VALUTATA = (
+        "REC-PERSONA-NON-VALUTATA",
+        E,
+        "Persona non valutata",
+        "{nominativo} (matricola {matricola}, {area}) è valutabile ma non compare in alcun "
+        "modulo ricevuto ({motivo}). Rigenerare i moduli se il Piano è cambiato.",
+    )
+    REC_PERSONA_SCONOSCIUTA = (
+        "REC-PERSONA-SCONOSCIUTA",
+        E,
+        "Persona non presente nel Piano",
+        "il modulo valuta la matricola «{matricola}», che non è nel foglio Personale del Piano "
+        "(o è in un'altra Area): la valutazione non è conteggiata. Verificare il Piano.",
+    )
+    REC_RAGGIUNGIMENTO_DIVERSO = (
+        "REC-RAGGIUNGIMENTO-DIVERSO",
+        A,
+        "Raggiungimento validato diverso da quello dichiarato",
+        "per l'obiettivo {obiettivo} il Responsabile ha dichiarato {dichiarato}%, il Nucleo ha "
+        "validato {validato}%: vale il dato del Nucleo.",
+    )
+    REC_RAGGIUNGIMENTO_NON_VALIDATO = (
+        "REC-RAGGIUNGIMENTO-NON-VALIDATO",
+        A,
+        "Raggiungimento non validato dal Nucleo",
+        "il raggiungimento dell'obiettivo {obiettivo} non è stato validato dal Nucleo: si usa "
+        "quello dichiarato dal Responsabile ({dichiarato}%), provvisoriamente.",
+    )
+    REC_PIANO_MODIFICATO = (
+        "REC-PIANO-MODIFICATO",
+        A,
+        "Piano modificato dopo la generazione",
+        "il Piano (o le impostazioni) è stato modificato dopo la generazione dei moduli: i "
+        "punteggi sono ricalcolati con il Piano attuale. Se sono cambiati pesi, obiettivi o "
+        "personale, rigenerare i moduli con «valuta generate --force» e inviarli di nuovo.",
+    )
+    REC_EVIDENZE_MANCANTI = (
+        "REC-EVIDENZE-MANCANTI",
+        A,
+        "Evidenze mancanti",
+        "per l'obiettivo {obiettivo} è indicato il raggiungimento ma non la relazione con le "
+        "evidenze. Chiedere al Responsabile di descrivere le attività svolte.",
+    )
+
+    # --- Aggregation -----------------------------------------------------------------------
+    AGG_FONDO_NON_INDICATO = (
+        "AGG-FONDO-NON-INDICATO",
+        A,
+        "Fondo non indicato",
+        "nel foglio Ente del Piano il {fondo} è vuoto o zero: i premi in euro non sono "
+        "calcolati. Indicarlo per ripartirlo.",
+    )
+    AGG_NESSUNA_DIFFERENZIAZIONE = (
+        "AGG-NESSUNA-DIFFERENZIAZIONE",
+        A,
+        "Giudizi non differenziati",
+        "{valutatore} ha attribuito a tutti i {n} valutati lo stesso punteggio ({punteggio} su "
+        "100): la legge chiede una significativa differenziazione dei giudizi (art. 9, c. 1, "
+        "lett. d, D.Lgs. 150/2009).",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]

@@ -232,14 +232,22 @@ def load_sample(name: str, part: str = "piano") -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def generation_record(cycle: Cycle) -> tuple[str, dt.datetime] | None:
+    """(fingerprint, time) of the last `valuta generate`, or None before the first."""
+    path = cycle.private / "generazione.json"
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return record["impronta"], dt.datetime.fromisoformat(record["generato"])
+
+
 def generation_stamp(cycle: Cycle, fingerprint: str, now: dt.datetime) -> dt.datetime:
     """The generation time of the moduli: kept while the Piano and Sistema are unchanged, so
     that generating again from the same cycle folder gives the same workbooks."""
+    record = generation_record(cycle)
+    if record is not None and record[0] == fingerprint:
+        return record[1]
     path = cycle.private / "generazione.json"
-    if path.is_file():
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("impronta") == fingerprint:
-            return dt.datetime.fromisoformat(record["generato"])
     stamp = now.replace(microsecond=0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(

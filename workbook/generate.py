@@ -13,10 +13,7 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from . import __version__
 from .anomalies import Anomalia
 from .build import Answers, Context, build, workbook_id
 from .cycle import Cycle, CycleError, generation_stamp
+from .files import atomic_path
 from .layout import (
     HMAC_CELL,
     IDENTITY_FIELDS,
@@ -42,22 +40,6 @@ class Generated:
     moduli: list[Path]
     avvisi: list[Anomalia]
     generato: dt.datetime
-
-
-@contextmanager
-def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
-    """A temporary path next to `target`, renamed onto it only when writing succeeded: a crash
-    never leaves a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
@@ -99,6 +81,27 @@ def write_modulo(
     return path
 
 
+def fingerprint(cycle: Cycle, piano: Piano) -> str:
+    """What the moduli are made from: Piano, settings, Sistema and tool version."""
+    return hashlib.sha256(
+        cycle.piano_path.read_bytes()
+        + cycle.settings_path.read_bytes()
+        + piano.sistema.hash.encode()
+        + __version__.encode()
+    ).hexdigest()
+
+
+def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:
+    settings = cycle.settings()
+    return Context(
+        piano=piano,
+        scadenza=settings.scadenza,
+        restituzione=settings.restituzione or piano.ente.email_nucleo or "la Segreteria",
+        generato=generato,
+        versione=__version__,
+    )
+
+
 def moduli_names(piano: Piano) -> list[str]:
     return [a.codice for a in piano.aree] + [NUCLEO]
 
@@ -126,7 +129,7 @@ def generate(
     cycle: Cycle, *, force: bool = False, now: dt.datetime | None = None, workers: int | None = None
 ) -> Generated:
     """Write every workbook of the cycle into `moduli/`."""
-    settings = cycle.settings()
+    cycle.settings()  # a broken valuta.toml stops here, before anything is written
     piano, avvisi = load_piano(cycle.piano_path)
     password, key = cycle.secrets()
     existing = sorted(p.name for p in cycle.moduli.glob("*.xlsx")) if cycle.moduli.is_dir() else []
@@ -137,20 +140,8 @@ def generate(
             "rigenerarli usare --force; i moduli già inviati di una generazione precedente "
             "saranno segnalati alla restituzione."
         )
-    fingerprint = hashlib.sha256(
-        cycle.piano_path.read_bytes()
-        + cycle.settings_path.read_bytes()
-        + piano.sistema.hash.encode()
-        + __version__.encode()
-    ).hexdigest()
-    generato = generation_stamp(cycle, fingerprint, now or dt.datetime.now())
-    ctx = Context(
-        piano=piano,
-        scadenza=settings.scadenza,
-        restituzione=settings.restituzione or piano.ente.email_nucleo or "la Segreteria",
-        generato=generato,
-        versione=__version__,
-    )
+    generato = generation_stamp(cycle, fingerprint(cycle, piano), now or dt.datetime.now())
+    ctx = cycle_context(cycle, piano, generato)
     jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in moduli_names(piano)]
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     if workers > 1 and len(jobs) > 2:

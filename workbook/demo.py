@@ -1,0 +1,67 @@
+"""`valuta demo`: the whole cycle on the bundled almenno-2017 sample.
+
+init → generate → the Responsabili and the Nucleo «fill in» their workbooks with the answers
+kept in `samples/almenno-2017/risposte.yaml` (the files land in `ricevuti/` as if sent back)
+→ reconcile. The results reproduce the seed's Relazione sulla performance 2017.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .build import Answers
+from .cycle import Cycle, generation_record, init_cycle, load_sample
+from .generate import cycle_context, generate, moduli_names, write_modulo
+from .layout import NUCLEO, make_key
+from .piano import load_piano
+from .pipeline import Results, reconcile_and_report
+from .reconcile import Progress
+
+SAMPLE = "almenno-2017"
+
+
+def sample_answers(risposte: dict[str, Any]) -> dict[str, Answers]:
+    """The sample's answers (per workbook: objectives and scores) as map keys → values."""
+    answers: dict[str, Answers] = {}
+    for modulo, data in risposte.items():
+        soggetto = "po" if modulo == NUCLEO else "dipendente"
+        out: dict[str, Decimal | str] = {}
+        for code, (pct, evidence) in data.get("obiettivi", {}).items():
+            ident = code if modulo == NUCLEO else f"{modulo}.{code}"
+            out[make_key("obiettivo", ident, "raggiungimento")] = Decimal(str(pct))
+            if evidence:
+                out[make_key("obiettivo", ident, "evidenze")] = str(evidence)
+        for matricola, scores in data.get("valutazioni", {}).items():
+            for voce, value in scores.items():
+                out[make_key(soggetto, str(matricola), voce)] = Decimal(str(value))
+        answers[modulo] = out
+    return answers
+
+
+def fill_from_answers(
+    cycle: Cycle, answers: dict[str, Answers], folder: Path | None = None
+) -> list[Path]:
+    """Write each workbook, filled in with its answers, into `ricevuti/` (or `folder`)."""
+    piano, _ = load_piano(cycle.piano_path)
+    record = generation_record(cycle)
+    assert record is not None, "generate first"
+    ctx = cycle_context(cycle, piano, record[1])
+    password, key = cycle.secrets()
+    written = []
+    for modulo in moduli_names(piano):
+        target = (folder or cycle.ricevuti) / f"{modulo}.xlsx"
+        written.append(
+            write_modulo(
+                ctx, modulo, target, password, key, cycle.manifests, answers.get(modulo, {})
+            )
+        )
+    return written
+
+
+def demo(root: Path, progress: Progress | None = None) -> Results:
+    cycle = init_cycle(root, SAMPLE)
+    generate(cycle)
+    fill_from_answers(cycle, sample_answers(load_sample(SAMPLE, "risposte")))
+    return reconcile_and_report(cycle, progress)

@@ -1,0 +1,25 @@
+"""The whole of `valuta reconcile`: reconcile, aggregate, write the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .aggregate import Relazione, aggregate
+from .cycle import Cycle
+from .reconcile import Outcome, Progress, reconcile, sort_anomalies
+from .report import write_outputs
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    outcome: Outcome
+    relazione: Relazione
+    files: list[Path]
+
+
+def reconcile_and_report(cycle: Cycle, progress: Progress | None = None) -> Results:
+    outcome = reconcile(cycle, progress)
+    relazione = aggregate(outcome)
+    outcome.anomalie = sort_anomalies([*outcome.anomalie, *relazione.anomalie])
+    return Results(outcome, relazione, write_outputs(cycle, outcome, relazione))

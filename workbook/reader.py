@@ -1,0 +1,579 @@
+"""Read a received spreadsheet, treating it as hostile.
+
+What a file is comes from its bytes, not its name. Zip archives are opened with caps on the
+number of entries and on the decompressed size (read in chunks: declared sizes can lie); XML
+is parsed with lxml with entities, DTDs and network access off, and a document type
+declaration is refused outright. Macros, external links and embedded objects are refused.
+Both .xlsx (as written by xlsxwriter, Excel or LibreOffice) and .ods are read into the same
+shape: per sheet, the (value, formula) of every non-empty cell, plus the sheet's state and
+protection, the custom document properties and the last-saved time.
+
+This is the only module that parses the received workbooks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lxml import etree
+
+from .anomalies import Codice
+from .layout import CellValue, parse_ref
+
+MAX_ENTRIES = 5_000
+MAX_PART = 100 * 2**20  # decompressed bytes of one XML part
+MAX_TOTAL = 300 * 2**20  # decompressed bytes of the whole archive
+MAX_RATIO = 200  # a part inflating more than this (and over 1 MiB) is a zip bomb
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    "dcterms": "http://purl.org/dc/terms/",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "manifest": "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
+}
+# Clark-notation prefixes of the namespaces met in every cell, for fast tag comparisons.
+M = "{%s}" % NS["m"]  # noqa: UP031 - braces are the point: «{namespace}tag»
+T = "{%s}" % NS["table"]  # noqa: UP031
+X = "{%s}" % NS["text"]  # noqa: UP031
+OF = "{%s}" % NS["office"]  # noqa: UP031
+
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+Cells = dict[tuple[int, int], tuple[CellValue, str | None]]
+
+
+class FileProblem(Exception):
+    """A received file that cannot be read as one of our workbooks: `codice` says why."""
+
+    def __init__(self, codice: Codice, dettaglio: str = "") -> None:
+        super().__init__(dettaglio or codice.titolo)
+        self.codice = codice
+        self.dettaglio = dettaglio
+
+
+@dataclass(slots=True)
+class SheetData:
+    name: str
+    state: str = "visible"  # visible | hidden | veryHidden
+    protected: bool = False
+    cells: Cells = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Book:
+    kind: Literal["xlsx", "ods"]
+    sheets: list[SheetData]
+    structure_protected: bool
+    properties: dict[str, str]
+    modified: dt.datetime | None
+    application: str
+
+    def sheet(self, name: str) -> SheetData | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+    def as_cells(self) -> dict[str, Cells]:
+        return {s.name: s.cells for s in self.sheets}
+
+
+# --- what the bytes are -------------------------------------------------------------------------
+
+Kind = Literal["empty", "zip", "ole", "other"]
+
+
+def sniff(data: bytes) -> Kind:
+    if not data.strip():
+        return "empty"
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    return "other"
+
+
+def _ole_problem(data: bytes) -> FileProblem:
+    """An OLE2 compound file is either an encrypted OOXML workbook or a legacy .xls."""
+    import msoffcrypto
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+        streams = {"/".join(s) for s in ole.listdir()}
+        ole.close()
+    except OSError as exc:
+        return FileProblem(Codice.ING_ZIP_DANNEGGIATO, str(exc))
+    if "EncryptionInfo" in streams:
+        return FileProblem(Codice.ING_CIFRATO)
+    try:
+        if msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted():
+            return FileProblem(Codice.ING_CIFRATO)
+    except Exception:
+        pass
+    if "Workbook" in streams or "Book" in streams:
+        return FileProblem(Codice.ING_XLS)
+    return FileProblem(Codice.ING_NON_FOGLIO, "documento Office non di foglio di calcolo")
+
+
+class _Zip:
+    """A zip archive opened with limits on what it may inflate to."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, str(exc)) from None
+        if len(infos) > MAX_ENTRIES:
+            raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{len(infos)} parti")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_TOTAL:
+            raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{declared // 2**20} MiB dichiarati")
+        for info in infos:
+            if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise FileProblem(
+                    Codice.ING_TROPPO_GRANDE, f"{info.filename}: rapporto di compressione sospetto"
+                )
+        self.names = {i.filename for i in infos}
+        self.inflated = 0
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def read(self, name: str) -> bytes:
+        """One part, decompressed in chunks up to the caps."""
+        chunks, size = [], 0
+        try:
+            with self.zf.open(name) as fh:
+                while chunk := fh.read(1 << 16):
+                    size += len(chunk)
+                    self.inflated += len(chunk)
+                    if size > MAX_PART or self.inflated > MAX_TOTAL:
+                        raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{name} supera i limiti")
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{name}: {exc}") from None
+        except RuntimeError as exc:  # zipfile: "File … is encrypted, password required"
+            raise FileProblem(Codice.ING_CIFRATO, str(exc)) from None
+        return b"".join(chunks)
+
+    def xml(self, name: str) -> bytes:
+        data = self.read(name)
+        _refuse_doctype(data, name)
+        return data
+
+
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_doctype(data: bytes, name: str) -> None:
+    # A DTD has no business in these parts; refusing it outright rules out entity expansion
+    # ("billion laughs") and external entities whatever the parser would do with them.
+    head = data[:4096]
+    if _DOCTYPE.search(head) or (b"<!" in head and _DOCTYPE.search(data)):
+        raise FileProblem(Codice.ING_XML_ENTITA, name)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+
+
+def _tree(z: _Zip, name: str) -> etree._Element:
+    try:
+        return etree.fromstring(z.xml(name), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{name}: {exc}") from None
+
+
+def _iterparse(z: _Zip, name: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+    data = z.xml(name)
+    try:
+        yield from etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            tag=tags,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+    except etree.XMLSyntaxError as exc:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{name}: {exc}") from None
+
+
+def read_book(data: bytes) -> Book:
+    """Read a workbook from its bytes; raise `FileProblem` for anything else."""
+    kind = sniff(data)
+    if kind == "empty":
+        raise FileProblem(Codice.ING_FILE_VUOTO)
+    if kind == "ole":
+        raise _ole_problem(data)
+    if kind == "other":
+        raise FileProblem(Codice.ING_NON_FOGLIO)
+    z = _Zip(data)
+    if z.has("mimetype") and z.read("mimetype").strip() == ODS_MIME:
+        return _read_ods(z)
+    if z.has("[Content_Types].xml") and z.has("xl/workbook.xml"):
+        return _read_xlsx(z)
+    if z.has("mimetype") or z.has("[Content_Types].xml"):
+        raise FileProblem(Codice.ING_NON_FOGLIO, "documento Office non di foglio di calcolo")
+    raise FileProblem(Codice.ING_NON_FOGLIO, "archivio zip")
+
+
+# --- xlsx -------------------------------------------------------------------------------------
+
+
+def _check_xlsx_parts(z: _Zip) -> None:
+    types = z.xml("[Content_Types].xml")
+    if (
+        b"macroEnabled" in types
+        or b"vbaProject" in types
+        or any(n.lower().endswith("vbaproject.bin") for n in z.names)
+    ):
+        raise FileProblem(Codice.ING_MACRO)
+    if any(n.startswith("xl/externalLinks/") for n in z.names):
+        raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI)
+    if any(n.startswith(("xl/embeddings/", "xl/activeX/")) for n in z.names):
+        raise FileProblem(Codice.ING_OGGETTI_INCORPORATI)
+
+
+def _rels(z: _Zip, name: str) -> dict[str, str]:
+    folder, base = posixpath.split(name)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if not z.has(rels_name):
+        return {}
+    out = {}
+    for rel in _tree(z, rels_name).iterfind("rel:Relationship", NS):
+        if rel.get("TargetMode") == "External":
+            raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI, rel.get("Target", ""))
+        target = rel.get("Target", "")
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        out[rel.get("Id", "")] = path
+    return out
+
+
+def _shared_strings(z: _Zip, path: str | None) -> list[str]:
+    if not path or not z.has(path):
+        return []
+    strings = []
+    for _, si in _iterparse(z, path, (f"{M}si",)):
+        if _ == "end":
+            # Plain text (t) or rich runs (r/t); phonetic runs (rPh) are not content.
+            strings.append(
+                "".join(t.text or "" for t in si.iter(f"{M}t") if t.getparent().tag != f"{M}rPh")
+            )
+            si.clear()
+    return strings
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _xlsx_sheet(z: _Zip, path: str, strings: list[str], sheet: SheetData) -> None:
+    cells = sheet.cells
+    shared: dict[str, tuple[str, str]] = {}  # shared formula index → (master ref, formula)
+    row_index = -1
+    col_index = -1
+    for event, el in _iterparse(z, path, (f"{M}row", f"{M}c", f"{M}sheetProtection")):
+        tag = el.tag
+        if tag == f"{M}row":
+            if event == "start":
+                r = el.get("r")
+                row_index = int(r) - 1 if r else row_index + 1
+                col_index = -1
+            continue
+        if tag == f"{M}sheetProtection":
+            if event == "end":
+                sheet.protected = el.get("sheet") in ("1", "true")
+            continue
+        if event == "start":
+            continue
+        ref = el.get("r")
+        if ref:
+            row, col = parse_ref(ref)
+            row_index, col_index = row, col
+        else:  # position implied by order (allowed by ECMA-376)
+            col_index += 1
+            row, col = row_index, col_index
+        ctype = el.get("t", "n")
+        formula = None
+        f = el.find(f"{M}f")
+        if f is not None:
+            formula = f.text or ""
+            if f.get("t") == "shared":
+                si = f.get("si", "")
+                if formula:
+                    shared[si] = (ref or "", formula)
+                elif si in shared:
+                    formula = _translate(shared[si], ref or "")
+            elif f.get("t") == "array" and not formula:
+                formula = None
+        v = el.find(f"{M}v")
+        text = v.text if v is not None else None
+        value: CellValue = None
+        if ctype == "s" and text is not None:
+            try:
+                value = strings[int(text)]
+            except (ValueError, IndexError):
+                raise FileProblem(
+                    Codice.ING_ZIP_DANNEGGIATO, f"{path}: stringa condivisa {text} inesistente"
+                ) from None
+        elif ctype == "inlineStr":
+            value = "".join(t.text or "" for t in el.iter(f"{M}t"))
+        elif ctype in ("str", "e", "d"):
+            value = text
+        elif ctype == "b":
+            value = text == "1" if text is not None else None
+        elif text is not None and text != "":
+            try:
+                value = _number(text)
+            except ValueError:
+                raise FileProblem(
+                    Codice.ING_ZIP_DANNEGGIATO, f"{path}: numero non valido «{text}»"
+                ) from None
+        if value is not None or formula:
+            cells[(row, col)] = (value, formula or None)
+        el.clear()
+
+
+def _translate(master: tuple[str, str], ref: str) -> str:
+    from openpyxl.formula.translate import Translator  # Excel's shared formulas only
+
+    origin, formula = master
+    return Translator("=" + formula, origin).translate_formula(ref)[1:]
+
+
+def _read_xlsx(z: _Zip) -> Book:
+    _check_xlsx_parts(z)
+    workbook = _tree(z, "xl/workbook.xml")
+    rels = _rels(z, "xl/workbook.xml")
+    protection = workbook.find("m:workbookProtection", NS)
+    structure = protection is not None and protection.get("lockStructure") in ("1", "true")
+    if workbook.find("m:externalReferences", NS) is not None:
+        raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI)
+    strings_path = next((p for p in rels.values() if p.endswith("sharedStrings.xml")), None)
+    if strings_path is None and z.has("xl/sharedStrings.xml"):
+        strings_path = "xl/sharedStrings.xml"
+    strings = _shared_strings(z, strings_path)
+    sheets = []
+    for s in workbook.iterfind("m:sheets/m:sheet", NS):
+        sheet = SheetData(s.get("name", ""), s.get("state", "visible"))
+        path = rels.get(s.get(f"{{{NS['r']}}}id", ""), "")
+        if not path or not z.has(path):
+            raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"manca il foglio «{sheet.name}»")
+        _check_sheet_rels(z, path)
+        _xlsx_sheet(z, path, strings, sheet)
+        sheets.append(sheet)
+    properties: dict[str, str] = {}
+    if z.has("docProps/custom.xml"):
+        for p in _tree(z, "docProps/custom.xml").iterfind("cp:property", NS):
+            properties[p.get("name", "")] = "".join(p.itertext())
+    modified, application = None, ""
+    if z.has("docProps/core.xml"):
+        node = _tree(z, "docProps/core.xml").find("dcterms:modified", NS)
+        modified = _timestamp(node.text if node is not None else None)
+    if z.has("docProps/app.xml"):
+        node = _tree(z, "docProps/app.xml").find("ep:Application", NS)
+        application = (node.text or "") if node is not None else ""
+    return Book("xlsx", sheets, structure, properties, modified, application)
+
+
+def _check_sheet_rels(z: _Zip, path: str) -> None:
+    for target in _rels(z, path).values():
+        if "/embeddings/" in target or "/activeX/" in target or target.endswith(".bin"):
+            raise FileProblem(Codice.ING_OGGETTI_INCORPORATI, target)
+
+
+def _timestamp(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    text = text.strip().replace("Z", "+00:00")
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # LibreOffice writes nanoseconds
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (
+        stamp.replace(tzinfo=None)
+        if stamp.tzinfo is None
+        else (stamp.astimezone(dt.UTC).replace(tzinfo=None))
+    )
+
+
+# --- ods --------------------------------------------------------------------------------------
+
+
+def _check_ods_parts(z: _Zip) -> None:
+    if z.has("META-INF/manifest.xml"):
+        manifest = z.xml("META-INF/manifest.xml")
+        if b"encryption-data" in manifest:
+            raise FileProblem(Codice.ING_CIFRATO)
+    if any(n.startswith(("Basic/", "Scripts/")) and not n.endswith("/") for n in z.names):
+        raise FileProblem(Codice.ING_MACRO)
+    if any(n.startswith(("Object ", "ObjectReplacements/")) for n in z.names):
+        raise FileProblem(Codice.ING_OGGETTI_INCORPORATI)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """The text of an ODF cell: paragraphs joined by new lines, spaces and tabs expanded."""
+    paragraphs = []
+    for p in cell.iterchildren(f"{X}p", f"{X}h"):
+        paragraphs.append(_inline_text(p))
+    return "\n".join(paragraphs)
+
+
+def _inline_text(node: etree._Element) -> str:
+    out = [node.text or ""]
+    for child in node:
+        tag = child.tag
+        if tag == f"{X}s":
+            out.append(" " * int(child.get(f"{X}c", "1")))
+        elif tag == f"{X}tab":
+            out.append("\t")
+        elif tag == f"{X}line-break":
+            out.append("\n")
+        elif tag != f"{OF}annotation":
+            out.append(_inline_text(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _ods_value(cell: etree._Element) -> CellValue:
+    vtype = cell.get(f"{OF}value-type")
+    if vtype in ("float", "percentage", "currency"):
+        raw = cell.get(f"{OF}value")
+        return _number(raw) if raw is not None else None
+    if vtype == "boolean":
+        return cell.get(f"{OF}boolean-value") == "true"
+    if vtype == "date":
+        return cell.get(f"{OF}date-value")
+    if vtype == "time":
+        return cell.get(f"{OF}time-value")
+    if vtype == "string":
+        string_value = cell.get(f"{OF}string-value")
+        return string_value if string_value is not None else _cell_text(cell)
+    text = _cell_text(cell)
+    return text or None
+
+
+def _read_ods(z: _Zip) -> Book:
+    _check_ods_parts(z)
+    hidden_styles: set[str] = set()
+    sheets: list[SheetData] = []
+    structure = False
+    sheet: SheetData | None = None
+    row = col = 0
+    rows_repeat = 1
+    for event, el in _iterparse(
+        z,
+        "content.xml",
+        (
+            f"{{{NS['style']}}}style",
+            f"{T}table",
+            f"{T}table-row",
+            f"{T}table-cell",
+            f"{T}covered-table-cell",
+            f"{OF}spreadsheet",
+            f"{T}table-source",
+            f"{T}cell-range-source",
+            f"{T}dde-links",
+            "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}object",
+            "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}object-ole",
+        ),
+    ):
+        tag = el.tag
+        local = tag.rsplit("}", 1)[1]
+        if local in ("table-source", "cell-range-source", "dde-links"):
+            raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI, local)
+        if local in ("object", "object-ole"):
+            raise FileProblem(Codice.ING_OGGETTI_INCORPORATI, local)
+        if local == "spreadsheet":
+            if event == "start":
+                structure = el.get(f"{T}structure-protected") == "true"
+            continue
+        if local == "style":
+            if event == "end":
+                props = el.find(f"{{{NS['style']}}}table-properties")
+                if props is not None and props.get(f"{T}display") == "false":
+                    hidden_styles.add(el.get(f"{{{NS['style']}}}name", ""))
+            continue
+        if local == "table":
+            if event == "start":
+                sheet = SheetData(
+                    el.get(f"{T}name", ""),
+                    "hidden" if el.get(f"{T}style-name") in hidden_styles else "visible",
+                    el.get(f"{T}protected") == "true",
+                )
+                sheets.append(sheet)
+                row = 0
+            else:
+                el.clear()
+            continue
+        if sheet is None:
+            continue
+        if local == "table-row":
+            if event == "start":
+                col = 0
+                rows_repeat = int(el.get(f"{T}number-rows-repeated", "1"))
+            else:
+                row += rows_repeat
+                el.clear()
+            continue
+        if event == "start":
+            continue
+        repeat = int(el.get(f"{T}number-columns-repeated", "1"))
+        if local == "table-cell":
+            formula = el.get(f"{T}formula")
+            value = _ods_value(el)
+            if value is not None or formula:
+                if repeat * rows_repeat > 10_000:
+                    raise FileProblem(Codice.ING_TROPPO_GRANDE, "celle ripetute")
+                for dr in range(rows_repeat):
+                    for dc in range(repeat):
+                        sheet.cells[(row + dr, col + dc)] = (value, formula)
+        col += repeat
+    properties: dict[str, str] = {}
+    modified, application = None, ""
+    if z.has("meta.xml"):
+        meta = _tree(z, "meta.xml")
+        for p in meta.iter(f"{{{NS['meta']}}}user-defined"):
+            properties[p.get(f"{{{NS['meta']}}}name", "")] = "".join(p.itertext())
+        node = meta.find(".//dc:date", NS)
+        modified = _timestamp(node.text if node is not None else None)
+        node = meta.find(".//meta:generator", NS)
+        application = (node.text or "") if node is not None else ""
+    return Book("ods", sheets, structure, properties, modified, application)

@@ -1,0 +1,293 @@
+"""Prove that a received workbook is ours and untouched, and take out its inputs.
+
+The `_valuta` sheet says which workbook it claims to be; that claim is a hint, never trusted:
+the nonce must name a manifest kept in the cycle folder, and the HMAC of the file's locked
+content, recomputed with the cycle's key, must equal the manifest's. When it does not, the file
+is compared cell by cell with the manifest so that every change is reported where it is. The
+inputs are read at the cells the manifest's map (not the file's) names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hmac
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .anomalies import Anomalia, Codice, Gravita, anomalia
+from .build import workbook_id
+from .generate import nonce_for
+from .ingest import Documento
+from .layout import (
+    HMAC_CELL,
+    IDENTITY_FIELDS,
+    META,
+    NUCLEO,
+    PROPERTIES,
+    CellValue,
+    MapEntry,
+    canonical_content,
+    excluded_cells,
+    parse_ref,
+    sign,
+)
+from .piano import Piano
+from .reader import Book
+
+MAX_CELL_REPORTS = 10  # per sheet; the rest are counted in one REC-ALTRE-MODIFICHE
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What the cycle folder says the current workbooks are."""
+
+    piano: Piano
+    key: bytes
+    generato: dt.datetime
+    manifests: Path
+
+    def modules(self) -> list[str]:
+        return [a.codice for a in self.piano.aree] + [NUCLEO]
+
+    def nonce(self, modulo: str) -> str:
+        return nonce_for(self.key, workbook_id(self.piano, modulo), self.generato)
+
+
+@dataclass(slots=True)
+class Verifica:
+    """The verdict on one received file."""
+
+    documento: Documento
+    modulo: str | None = None  # proven by the manifest
+    dichiarato: str | None = None  # what the file claims to be, before any proof
+    identita: dict[str, str] = field(default_factory=dict)
+    integro: bool = False
+    corrente: bool = False
+    mappa: list[MapEntry] = field(default_factory=list)
+    inputs: dict[str, tuple[CellValue, str | None]] = field(default_factory=dict)
+    salvato: dt.datetime | None = None
+    applicazione: str = ""
+    anomalie: list[Anomalia] = field(default_factory=list)
+
+    @property
+    def usabile(self) -> bool:
+        """Ours, untouched and of the current generation: its inputs can be used."""
+        return self.modulo is not None and self.integro and self.corrente
+
+    @property
+    def quando(self) -> dt.datetime:
+        """When this version was made: last saved, else sent, else as old as possible."""
+        arrival = self.documento.primo.data
+        return self.salvato or arrival or dt.datetime.min
+
+
+def _text(value: CellValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _identity(book: Book) -> dict[str, str] | None:
+    sheet = book.sheet(META)
+    if sheet is None:
+        return None
+    identity = {}
+    for i, name in enumerate(IDENTITY_FIELDS, start=1):
+        label = sheet.cells.get((i, 0), (None, None))[0]
+        if _text(label) != name:
+            return None
+        identity[name] = _text(sheet.cells.get((i, 1), (None, None))[0])
+    return identity
+
+
+class _ManifestCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.cache: dict[str, dict | None] = {}
+
+    def get(self, nonce: str) -> dict | None:
+        if nonce not in self.cache:
+            path = self.folder / f"{nonce}.json.gz"
+            if not nonce.isalnum() or not path.is_file():
+                self.cache[nonce] = None
+            else:
+                with gzip.open(path, "rb") as fh:
+                    self.cache[nonce] = json.loads(fh.read())
+        return self.cache[nonce]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Verifier:
+    def __init__(self, expected: Expected) -> None:
+        self.expected = expected
+        self.manifests = _ManifestCache(expected.manifests)
+
+    def verify(self, doc: Documento, book: Book) -> Verifica:
+        v = Verifica(doc, salvato=book.modified, applicazione=book.application)
+
+        def add(codice: Codice, foglio: str = "", cella: str = "", **params: object) -> None:
+            _add(v, codice, foglio, cella, **params)
+
+        identity = _identity(book)
+        if identity is None or identity.get("formato") != "1":
+            add(Codice.REC_FOGLIO_ESTRANEO)
+            return v
+        v.identita = identity
+        v.dichiarato = identity["area"] or None
+        ente = self.expected.piano.ente
+        if identity["ente"] != ente.denominazione or identity["anno"] != str(ente.anno):
+            add(
+                Codice.REC_ALTRO_CICLO,
+                ente=identity["ente"] or "?",
+                anno=identity["anno"] or "?",
+                ente_ciclo=ente.denominazione,
+                anno_ciclo=ente.anno,
+            )
+            return v
+        for prop in PROPERTIES:
+            claimed = book.properties.get(prop)
+            field_name = prop.removeprefix("valuta_")
+            if claimed is not None and claimed != identity[field_name]:
+                cell = f"B{2 + IDENTITY_FIELDS.index(field_name)}"
+                add(Codice.REC_IDENTITA_INCOERENTE, META, cell, dettaglio=f"«{field_name}» diverso")
+                return v
+        manifest = self.manifests.get(identity["nonce"])
+        if manifest is None:
+            add(Codice.REC_FIRMA_NON_VALIDA, dettaglio="codice del modulo sconosciuto")
+            return v
+        signed = manifest["identita"]
+        if signed["id"] != identity["id"] or signed["area"] != identity["area"]:
+            add(Codice.REC_IDENTITA_INCOERENTE, META, "B3", dettaglio="«id» o «area» diversi")
+            return v
+        v.modulo = signed["area"]
+        v.mappa = [MapEntry(*row) for row in manifest["mappa"]]
+        if not hmac.compare_digest(identity["hmac"], signed["hmac"]):
+            add(Codice.REC_IDENTITA_INCOERENTE, META, HMAC_CELL, dettaglio="firma diversa")
+            return v
+
+        names = book.sheet_names
+        content = canonical_content(names, book.as_cells(), excluded_cells(v.mappa))
+        actual = sign(self.expected.key, manifest["fogli"], content)
+        v.integro = names == manifest["fogli"] and hmac.compare_digest(actual, signed["hmac"])
+        if not v.integro:
+            self._pinpoint(v, book, manifest, content)
+        self._protection(v, book)
+        current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
+        v.corrente = identity["nonce"] == current
+        if not v.corrente:
+            add(
+                Codice.REC_GENERAZIONE_PRECEDENTE,
+                generato=_when(signed["generato"]),
+                corrente=_when(self.expected.generato.isoformat()),
+                modulo=v.modulo,
+            )
+        for entry in v.mappa:
+            if entry.is_input:
+                sheet = book.sheet(entry.foglio)
+                if sheet is not None:
+                    v.inputs[entry.chiave] = sheet.cells.get(parse_ref(entry.cella), (None, None))
+        return v
+
+    def _pinpoint(
+        self,
+        v: Verifica,
+        book: Book,
+        manifest: dict,
+        content: dict[tuple[str, str], tuple[str, str]],
+    ) -> None:
+        """Say which sheets and cells differ from what was signed."""
+        expected_names: list[str] = manifest["fogli"]
+        for name in expected_names:
+            if book.sheet(name) is None:
+                _add(v, Codice.REC_FOGLIO_MANCANTE, nome=name)
+        for name in book.sheet_names:
+            if name not in expected_names:
+                _add(v, Codice.REC_FOGLIO_AGGIUNTO, nome=name)
+        signed = {(s, r): (k, t) for s, r, k, t in manifest["celle"]}
+        present = [n for n in expected_names if book.sheet(n) is not None]
+        for name in present:
+            keys = sorted(
+                {k for k in signed if k[0] == name} | {k for k in content if k[0] == name},
+                key=lambda k: parse_ref(k[1]),
+            )
+            diffs = [k for k in keys if signed.get(k) != content.get(k)]
+            if not diffs:
+                continue
+            if name == META:
+                _add(v, Codice.REC_MAPPA_MODIFICATA, META, diffs[0][1])
+                continue
+            for where in diffs[:MAX_CELL_REPORTS]:
+                was, now = signed.get(where), content.get(where)
+                cell = where[1]
+                if now is None:
+                    _add(v, Codice.REC_CONTENUTO_RIMOSSO, name, cell, atteso=_short(was[1]))  # type: ignore[index]
+                elif was is None:
+                    _add(v, Codice.REC_CONTENUTO_AGGIUNTO, name, cell, trovato=_short(now[1]))
+                elif was[0] == "f" and now[0] != "f":
+                    _add(v, Codice.REC_FORMULA_SOSTITUITA, name, cell, trovato=_short(now[1]))
+                elif was[0] == "f":
+                    _add(
+                        v,
+                        Codice.REC_FORMULA_MODIFICATA,
+                        name,
+                        cell,
+                        atteso=_short(was[1]),
+                        trovato=_short(now[1]),
+                    )
+                else:
+                    _add(
+                        v,
+                        Codice.REC_CELLA_MODIFICATA,
+                        name,
+                        cell,
+                        atteso=_short(was[1]),
+                        trovato=_short(now[1]),
+                    )
+            if len(diffs) > MAX_CELL_REPORTS:
+                _add(v, Codice.REC_ALTRE_MODIFICHE, name, n=len(diffs) - MAX_CELL_REPORTS)
+        if not any(a.gravita is Gravita.ERRORE for a in v.anomalie):
+            # Same cells, different order or sheet list: report it rather than pass silently.
+            _add(v, Codice.REC_FIRMA_NON_VALIDA, dettaglio="il contenuto protetto non corrisponde")
+
+    def _protection(self, v: Verifica, book: Book) -> None:
+        for sheet in book.sheets:
+            if not sheet.protected:
+                _add(
+                    v,
+                    Codice.REC_PROTEZIONE_RIMOSSA,
+                    sheet.name,
+                    dettaglio=f"del foglio «{sheet.name}»",
+                )
+        # LibreOffice drops workbook structure protection when it opens an .xlsx (its importer
+        # has no handler for <workbookProtection>), so only Excel's files are held to it.
+        if (
+            book.kind == "xlsx"
+            and book.application.startswith("Microsoft")
+            and not book.structure_protected
+        ):
+            _add(
+                v,
+                Codice.REC_PROTEZIONE_RIMOSSA,
+                dettaglio="della struttura della cartella di lavoro",
+            )
+
+
+def _add(v: Verifica, codice: Codice, foglio: str = "", cella: str = "", **params: object) -> None:
+    v.anomalie.append(
+        anomalia(codice, file=v.documento.etichetta, foglio=foglio, cella=cella, **params)
+    )
+
+
+def _when(iso: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%d/%m/%Y alle %H:%M")
+    except ValueError:
+        return iso
