@@ -588,15 +588,10 @@ def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     _unknown_people(piano, used, problems)
 
     # Counts per workbook, now that every anomaly is known.
-    files_of: dict[str, set[str]] = {}
-    for v in verifications:
-        if v.modulo or v.dichiarato:
-            files_of.setdefault(v.modulo or v.dichiarato or "", set()).update(
-                a.origine for a in v.documento.arrivi
-            )
+    owner = module_of_file(verifications, expected.modules())
     final = []
     for s in statuses:
-        own = [a for a in problems if a.file in files_of.get(s.modulo, ())]
+        own = [a for a in problems if owner.get(a.file) == s.modulo]
         errors = sum(a.gravita is Gravita.ERRORE for a in own)
         state = s.stato
         if (
@@ -621,6 +616,18 @@ def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
         anomalie=sort_anomalies(problems),
         elaborato=max(stamps, default=record[1]),
     )
+
+
+def module_of_file(verifications: list[Verifica], modules: list[str]) -> dict[str, str]:
+    """Which workbook each file label concerns: the received files that are (or claim to be)
+    a workbook, and `moduli/<code>.xlsx` for a workbook not received."""
+    owner = {f"moduli/{m}.xlsx": m for m in modules}
+    for v in verifications:
+        modulo = v.modulo or v.dichiarato
+        if modulo:
+            for arrival in v.documento.arrivi:
+                owner[arrival.origine] = modulo
+    return owner
 
 
 def sort_anomalies(problems: list[Anomalia]) -> list[Anomalia]:

@@ -19,7 +19,7 @@ from .anomalies import Gravita
 from .cycle import Cycle
 from .files import atomic_path, write_text
 from .ingest import write_ledger
-from .reconcile import Outcome, Valutazione
+from .reconcile import Outcome, Valutazione, module_of_file
 from .values import format_number
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -55,6 +55,8 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
     piano = outcome.piano
     expected = [s.modulo for s in outcome.moduli]
     received = [s.modulo for s in outcome.moduli if s.stato != "mancante"]
+    owner = module_of_file(outcome.verifiche, expected)
+    anomalies = [{**a.as_dict(), "modulo": owner.get(a.file, "")} for a in outcome.anomalie]
     return {
         "ente": piano.ente.denominazione,
         "anno": piano.ente.anno,
@@ -65,7 +67,21 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
             "con_errori": [s.modulo for s in outcome.moduli if s.stato == "con errori"],
             "definitivo": not outcome.ha_errori,
         },
-        "anomalie": [a.as_dict() for a in outcome.anomalie],
+        "moduli": [
+            {
+                "modulo": s.modulo,
+                "compilato_da": s.chi,
+                "email": (
+                    piano.ente.email_nucleo if s.modulo == "nucleo" else piano.area(s.modulo).email
+                ),
+                "stato": s.stato,
+                "file": s.versione.documento.etichetta if s.versione else "",
+                "errori": s.n_errori,
+                "avvisi": s.n_avvisi,
+            }
+            for s in outcome.moduli
+        ],
+        "anomalie": anomalies,
         "relazione": relazione.tabelle,
         "valutazioni": [_valutazione(v, relazione) for v in outcome.valutazioni],
     }
