@@ -126,19 +126,27 @@ def test_files_saved_by_libreoffice_read_as_what_was_signed(name: str) -> None:
     import gzip
     import json
 
-    from workbook.layout import META, MapEntry, canonical_content, excluded_cells, sign
+    from workbook.layout import (
+        META,
+        MapEntry,
+        canonical_content,
+        excluded_cells,
+        parse_ref,
+        sign,
+    )
 
     cycle = Cycle(FIXTURES / "ciclo-lo")
     book = read_book((cycle.root / "salvati-da-libreoffice" / name).read_bytes())
     assert book.application.startswith("LibreOffice")
     assert book.sheet(META).state == "hidden"  # type: ignore[union-attr]
     nonce = book.properties["valuta_nonce"]
-    with gzip.open(cycle.manifests / f"{nonce}.json.gz") as fh:
+    with gzip.open(cycle.manifests / f"{nonce}.celle.json.gz") as fh:
         manifest = json.loads(fh.read())
+    identity = json.loads((cycle.manifests / f"{nonce}.json").read_text())
     mappa = [MapEntry(*m) for m in manifest["mappa"]]
     content = canonical_content(book.sheet_names, book.as_cells(), excluded_cells(mappa))
-    signed = {(s, r): (k, t) for s, r, k, t in manifest["celle"]}
+    signed = {(s, *parse_ref(r)): (k, t) for s, r, k, t in manifest["celle"]}
     assert content == signed
     _, key = cycle.secrets()
-    assert sign(key, manifest["fogli"], content) == manifest["identita"]["hmac"]
+    assert sign(key, identity["fogli"], content) == identity["identita"]["hmac"]
     assert all(s.protected for s in book.sheets)

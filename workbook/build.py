@@ -435,7 +435,6 @@ class _Builder:
                 for c in range(first_voce, col_total + 4):
                     ws.put(row, c, None, "grey")
                 continue
-            ws.put(row, 3, "", "text")
             factors: dict[str, Decimal | None] = {}
             group = groups.get(area)
             for j, voce in enumerate(voci):
@@ -569,14 +568,12 @@ class _Builder:
                 ws.breaks.append(row)
             v1 = vrow + 1
             area = self.piano.area_of_po(person) if self.nucleo else person.area
-            ws.merge(
-                row,
-                0,
-                4,
-                f"{ente.denominazione} – Valutazione della performance {ente.anno}",
-                "title",
+            # No merged cells in the schede: text overflows into the empty cells beside it,
+            # and a merge costs a written cell for every cell it covers (thousands of schede).
+            ws.put(
+                row, 0, f"{ente.denominazione} – Valutazione della performance {ente.anno}", "title"
             )
-            ws.merge(row + 1, 0, 4, scheda.titolo, "subtitle")
+            ws.put(row + 1, 0, scheda.titolo, "subtitle")
             for i, (label, value) in enumerate(
                 (
                     (
@@ -589,7 +586,7 @@ class _Builder:
                 )
             ):
                 ws.put(row + 3 + i, 0, label, "label")
-                ws.merge(row + 3 + i, 1, 4, value, "text")
+                ws.put(row + 3 + i, 1, value, "text")
             head = row + 7
             for col, label in enumerate(("Parte", "Voce", "Punteggio", "Massimo", "Giudizio")):
                 ws.put(head, col, label, "header")
@@ -598,7 +595,7 @@ class _Builder:
                 for k, voce in enumerate(parte.voci):
                     j = scheda.voci.index(voce)
                     source = f"{VALUTAZIONI}!{col_letter(first_voce + j)}{v1}"
-                    ws.put(r, 0, f"{parte.codice} – {parte.titolo}" if k == 0 else "", "wrap")
+                    ws.put(r, 0, f"{parte.codice} – {parte.titolo}" if k == 0 else None, "wrap")
                     ws.put(r, 1, voce.titolo, "wrap")
                     ws.heights[r] = 30
                     value = result.voci[voce.codice]
@@ -638,7 +635,7 @@ class _Builder:
                 ("Fascia di punteggio", 2, result.fascia.etichetta if result.fascia else fx.DASH),
                 ("Premio (% del premio individuale)", 3, _value(result.premio, fx.DASH)),
             ):
-                ws.merge(r, 0, 1, label, "label")
+                ws.put(r, 0, label, "label")
                 source = f"{VALUTAZIONI}!{col_letter(col_total + offset)}{v1}"
                 ws.put(r, 2, None, "calc_strong", formula=fx.mirror(source), cached=value)
                 if offset == 0:
@@ -647,9 +644,9 @@ class _Builder:
             r += 1
             ws.put(r, 0, "Data", "label")
             ws.put(r + 2, 0, "Firma del valutatore", "label")
-            ws.merge(r + 2, 1, 2, "_______________________________", "text")
+            ws.put(r + 2, 1, "_______________________________", "text")
             ws.put(r + 4, 0, "Firma del valutato", "label")
-            ws.merge(r + 4, 1, 2, "_______________________________ (per presa visione)", "text")
+            ws.put(r + 4, 1, "_______________________________ (per presa visione)", "text")
             row = r + 7
         if not scored:
             ws.put(0, 0, "Nessuna persona valutabile in questo modulo.", "note")
@@ -850,7 +847,8 @@ class _Builder:
             for col, value in enumerate(
                 (entry.chiave, entry.foglio, entry.cella, entry.tipo, entry.ammessi)
             ):
-                ws.put(i, col, value, "text")
+                if value:  # no cell for an empty «ammessi» (results have none): 1 in 9 fewer
+                    ws.put(i, col, value, "text")
         return ws
 
     def _area_name(self, code: str) -> str:

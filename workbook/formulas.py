@@ -13,6 +13,12 @@ from decimal import Decimal
 from .sistema import Scheda, Sistema
 from .values import canonical_number
 
+# Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none
+# that Excel stores with an `_xlfn.` prefix (xlsx.py writes formulas as they are).
+FUNCTIONS = frozenset(
+    {"IF", "ISNUMBER", "ROUND", "COUNT", "SUM", "SUMPRODUCT", "IFERROR", "VLOOKUP"}
+)
+
 INCOMPLETE = "da completare"
 DASH = "–"
 

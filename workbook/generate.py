@@ -21,13 +21,16 @@ from . import __version__
 from .anomalies import Anomalia
 from .build import Answers, Context, build, workbook_id
 from .cycle import Cycle, CycleError, generation_stamp
-from .files import atomic_path
+from .files import atomic_path, write_text
 from .layout import (
     HMAC_CELL,
     IDENTITY_FIELDS,
     META,
     NUCLEO,
+    MapEntry,
+    Position,
     canonical_content,
+    cell_ref,
     excluded_cells,
     sign,
 )
@@ -40,6 +43,34 @@ class Generated:
     moduli: list[Path]
     avvisi: list[Anomalia]
     generato: dt.datetime
+
+
+def save_manifest(
+    folder: Path,
+    nonce: str,
+    identity: dict[str, str],
+    names: list[str],
+    content: dict[Position, tuple[str, str]],
+    mappa: list[MapEntry],
+) -> None:
+    """Keep what was signed: `<nonce>.json`, the identity and sheet list (read for every
+    received file), and `<nonce>.celle.json.gz`, every signed cell and the map (read only to
+    say which cells of an altered file changed)."""
+    write_text(
+        folder / f"{nonce}.json",
+        json.dumps({"identita": identity, "fogli": names}, ensure_ascii=False),
+        0o600,
+    )
+    cells = {
+        "celle": [[s, cell_ref(r, c), kind, text] for (s, r, c), (kind, text) in content.items()],
+        "mappa": [[e.chiave, e.foglio, e.cella, e.tipo, e.ammessi] for e in mappa],
+    }
+    # mtime=0: the same manifest gives the same bytes.
+    with (
+        atomic_path(folder / f"{nonce}.celle.json.gz", 0o600) as tmp,
+        gzip.GzipFile(tmp, "wb", 5, mtime=0) as fh,
+    ):
+        fh.write(json.dumps(cells, ensure_ascii=False).encode())
 
 
 def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
@@ -68,16 +99,14 @@ def write_modulo(
     model.sheet(META).cells[(row, 1)].value = mac
     with atomic_path(path) as tmp:
         write_workbook(model, tmp, password, ctx.generato)
-    manifest = {
-        "identita": {k: model.identity[k] for k in IDENTITY_FIELDS},
-        "fogli": names,
-        "celle": [[s, ref, kind, text] for (s, ref), (kind, text) in content.items()],
-        "mappa": [[e.chiave, e.foglio, e.cella, e.tipo, e.ammessi] for e in model.mappa],
-    }
-    target = manifests / f"{nonce}.json.gz"
-    # mtime=0: the same manifest gives the same bytes.
-    with atomic_path(target, 0o600) as tmp, gzip.GzipFile(tmp, "wb", 5, mtime=0) as fh:
-        fh.write(json.dumps(manifest, ensure_ascii=False).encode())
+    save_manifest(
+        manifests,
+        nonce,
+        {k: model.identity[k] for k in IDENTITY_FIELDS},
+        names,
+        content,
+        model.mappa,
+    )
     return path
 
 

@@ -51,9 +51,12 @@ class Documento:
 
     sha256: str
     nome: str
-    dati: bytes
+    percorso: Path  # the archived copy, from which the content is read when needed
     arrivi: list[Arrivo] = field(default_factory=list)
-    archivio: str = ""  # path relative to the cycle folder
+    archivio: str = ""  # the archived copy, relative to the cycle folder
+
+    def read(self) -> bytes:
+        return self.percorso.read_bytes()
 
     @property
     def primo(self) -> Arrivo:
@@ -145,10 +148,16 @@ class _Collector:
         self.ignored: list[tuple[str, str, Arrivo]] = []  # (sha, reason, arrival)
 
     def add(self, name: str, data: bytes, arrival: Arrivo) -> None:
+        """Archive the content at once (memory holds one file at a time, not all of them)."""
         sha = hashlib.sha256(data).hexdigest()
         doc = self.by_sha.get(sha)
         if doc is None:
-            doc = Documento(sha, name, data)
+            target = self.cycle.archivio / f"{sha}{_extension(name)}"
+            if not target.exists():
+                write_bytes(target, data, 0o444)
+            doc = Documento(
+                sha, name, target, archivio=target.relative_to(self.cycle.root).as_posix()
+            )
             self.by_sha[sha] = doc
         doc.arrivi.append(arrival)
 
@@ -216,13 +225,9 @@ def ingest(cycle: Cycle) -> Ingested:
             if path.name.startswith(".~lock.") or path.name in (".DS_Store", "Thumbs.db"):
                 continue  # an office's lock file or a desktop's index: not a delivery
             collector.file(path)
-    documents = sorted(collector.by_sha.values(), key=lambda d: d.etichetta)
-    for doc in documents:
+    for doc in collector.by_sha.values():
         doc.arrivi.sort(key=lambda a: a.origine)
-        target = cycle.archivio / f"{doc.sha256}{_extension(doc.nome)}"
-        doc.archivio = target.relative_to(cycle.root).as_posix()
-        if not target.exists():
-            write_bytes(target, doc.dati, 0o444)
+    documents = sorted(collector.by_sha.values(), key=lambda d: d.etichetta)
     return Ingested(documents, collector.problems)
 
 

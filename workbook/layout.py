@@ -7,9 +7,9 @@ HMAC signs. Both `generate.py` and the reconciler use only what is defined here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -153,8 +153,12 @@ def _odf_ref(m: re.Match[str]) -> str:
     return f"{sheet}!{ref}" if sheet else ref
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_formula(text: str) -> str:
-    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice)."""
+    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice).
+
+    Cached: the workbooks of one cycle repeat the same formulas row by row, Area after Area.
+    """
     text = text.strip()
     if text.startswith("of:"):
         text = text[3:]
@@ -164,15 +168,20 @@ def normalize_formula(text: str) -> str:
         if i % 2:  # a string literal: kept as it is
             out.append(part)
             continue
-        part = _ODF_REF.sub(_odf_ref, part)
+        if "[" in part:
+            part = _ODF_REF.sub(_odf_ref, part)
         part = part.replace(";", ",").replace("$", "")
-        part = re.sub(r"_xlfn\.|_xlws\.|\s+", "", part)
+        if "_xl" in part or " " in part or "\n" in part or "\t" in part:
+            part = _NOISE.sub("", part)
         out.append(part.upper())
     return "".join(out)
 
 
+_NOISE = re.compile(r"_xlfn\.|_xlws\.|\s+")
+
+
 def normalize_text(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 CellValue = str | int | float | Decimal | bool | None
@@ -185,54 +194,52 @@ def canonical_cell(value: CellValue, formula: str | None) -> tuple[str, str] | N
         return "f", normalize_formula(formula)
     if value is None:
         return None
+    if isinstance(value, str):
+        return ("s", normalize_text(value)) if value else None
     if isinstance(value, bool):
         return "b", "1" if value else "0"
-    if isinstance(value, int | float | Decimal):
-        return "n", canonical_number(value)
-    text = normalize_text(str(value))
-    return ("s", text) if text != "" else None
+    return "n", canonical_number(value)
 
 
+Position = tuple[str, int, int]  # sheet name, 0-based row and column
 Sheets = Mapping[str, Mapping[tuple[int, int], tuple[CellValue, str | None]]]
 
 
 def canonical_content(
-    sheet_names: list[str], sheets: Sheets, excluded: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[str, str]]:
+    sheet_names: list[str], sheets: Sheets, excluded: set[Position]
+) -> dict[Position, tuple[str, str]]:
     """The locked content: every non-empty cell except the inputs and the HMAC cell."""
-    content: dict[tuple[str, str], tuple[str, str]] = {}
+    content: dict[Position, tuple[str, str]] = {}
     for name in sheet_names:
         for (row, col), (value, formula) in sheets.get(name, {}).items():
-            ref = cell_ref(row, col)
-            if (name, ref) in excluded:
+            where = (name, row, col)
+            if where in excluded:
                 continue
             item = canonical_cell(value, formula)
             if item is not None:
-                content[(name, ref)] = item
+                content[where] = item
     return content
 
 
-def _sort_key(sheet_names: list[str], item: tuple[str, str]) -> tuple[int, int, int]:
-    row, col = parse_ref(item[1])
-    index = sheet_names.index(item[0]) if item[0] in sheet_names else len(sheet_names)
-    return index, row, col
+def _escape(text: str) -> str:
+    if "\t" in text or "\n" in text or "\\" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return text
 
 
-def sign(
-    key: bytes, sheet_names: list[str], content: Mapping[tuple[str, str], tuple[str, str]]
-) -> str:
-    """HMAC-SHA256 over the sheet list and the canonical content, in sheet/row/column order."""
-    mac = hmac.new(key, digestmod=hashlib.sha256)
-    mac.update(json.dumps(sheet_names, ensure_ascii=False).encode())
-    for where in sorted(content, key=lambda w: _sort_key(sheet_names, w)):
+def sign(key: bytes, sheet_names: list[str], content: Mapping[Position, tuple[str, str]]) -> str:
+    """HMAC-SHA256 over the sheet list (in workbook order) and the canonical content: one line
+    per cell, «sheet TAB row TAB column TAB kind TAB text», sorted by sheet name, row and
+    column, with tabs and new lines in the text escaped."""
+    lines = ["\t".join(_escape(n) for n in sheet_names)]
+    for where in sorted(content):  # by sheet name, row, column: native tuple order
         kind, text = content[where]
-        mac.update(b"\n")
-        mac.update(json.dumps([where[0], where[1], kind, text], ensure_ascii=False).encode())
-    return mac.hexdigest()
+        lines.append(f"{_escape(where[0])}\t{where[1]}\t{where[2]}\t{kind}\t{_escape(text)}")
+    return hmac.new(key, "\n".join(lines).encode(), hashlib.sha256).hexdigest()
 
 
-def excluded_cells(entries: Iterable[MapEntry]) -> set[tuple[str, str]]:
+def excluded_cells(entries: Iterable[MapEntry]) -> set[Position]:
     """Cells outside the signed content: the inputs, and the HMAC itself."""
-    excluded = {(e.foglio, e.cella) for e in entries if e.is_input}
-    excluded.add((META, HMAC_CELL))
+    excluded = {(e.foglio, *parse_ref(e.cella)) for e in entries if e.is_input}
+    excluded.add((META, *parse_ref(HMAC_CELL)))
     return excluded

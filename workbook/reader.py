@@ -14,6 +14,7 @@ This is the only module that parses the received workbooks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -211,12 +212,14 @@ def _tree(z: _Zip, name: str) -> etree._Element:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{name}: {exc}") from None
 
 
-def _iterparse(z: _Zip, name: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+def _iterparse(
+    z: _Zip, name: str, tags: tuple[str, ...], events: tuple[str, ...] = ("start", "end")
+) -> Iterator[tuple[str, etree._Element]]:
     data = z.xml(name)
     try:
         yield from etree.iterparse(
             io.BytesIO(data),
-            events=("start", "end"),
+            events=events,
             tag=tags,
             resolve_entities=False,
             no_network=True,
@@ -296,78 +299,100 @@ def _shared_strings(z: _Zip, path: str | None) -> list[str]:
     return strings
 
 
-def _number(text: str) -> int | float:
+def _number(text: str, where: str = "") -> int | float:
     try:
         return int(text)
     except ValueError:
+        pass
+    try:
         return float(text)
+    except ValueError:
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"{where}: numero non valido «{text}»"
+        ) from None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _position(ref: str) -> tuple[int, int]:
+    return parse_ref(ref)
+
+
+_ROW, _CELL, _PROTECTION = f"{M}row", f"{M}c", f"{M}sheetProtection"
+_F, _V, _IS, _T = f"{M}f", f"{M}v", f"{M}is", f"{M}t"
 
 
 def _xlsx_sheet(z: _Zip, path: str, strings: list[str], sheet: SheetData) -> None:
+    """Every non-empty cell of one worksheet part: the hot loop of a reconciliation."""
     cells = sheet.cells
     shared: dict[str, tuple[str, str]] = {}  # shared formula index → (master ref, formula)
-    row_index = -1
-    col_index = -1
-    for event, el in _iterparse(z, path, (f"{M}row", f"{M}c", f"{M}sheetProtection")):
+    row_index = col_index = -1  # for cells without an «r» (allowed by ECMA-376)
+    for _, el in _iterparse(z, path, (_ROW, _CELL, _PROTECTION), events=("end",)):
         tag = el.tag
-        if tag == f"{M}row":
-            if event == "start":
-                r = el.get("r")
-                row_index = int(r) - 1 if r else row_index + 1
-                col_index = -1
-            continue
-        if tag == f"{M}sheetProtection":
-            if event == "end":
-                sheet.protected = el.get("sheet") in ("1", "true")
-            continue
-        if event == "start":
-            continue
-        ref = el.get("r")
-        if ref:
-            row, col = parse_ref(ref)
-            row_index, col_index = row, col
-        else:  # position implied by order (allowed by ECMA-376)
-            col_index += 1
-            row, col = row_index, col_index
-        ctype = el.get("t", "n")
-        formula = None
-        f = el.find(f"{M}f")
-        if f is not None:
-            formula = f.text or ""
-            if f.get("t") == "shared":
-                si = f.get("si", "")
-                if formula:
-                    shared[si] = (ref or "", formula)
-                elif si in shared:
-                    formula = _translate(shared[si], ref or "")
-            elif f.get("t") == "array" and not formula:
-                formula = None
-        v = el.find(f"{M}v")
-        text = v.text if v is not None else None
-        value: CellValue = None
-        if ctype == "s" and text is not None:
-            try:
-                value = strings[int(text)]
-            except (ValueError, IndexError):
-                raise FileProblem(
-                    Codice.ING_ZIP_DANNEGGIATO, f"{path}: stringa condivisa {text} inesistente"
-                ) from None
-        elif ctype == "inlineStr":
-            value = "".join(t.text or "" for t in el.iter(f"{M}t"))
-        elif ctype in ("str", "e", "d"):
-            value = text
-        elif ctype == "b":
-            value = text == "1" if text is not None else None
-        elif text is not None and text != "":
-            try:
-                value = _number(text)
-            except ValueError:
-                raise FileProblem(
-                    Codice.ING_ZIP_DANNEGGIATO, f"{path}: numero non valido «{text}»"
-                ) from None
-        if value is not None or formula:
-            cells[(row, col)] = (value, formula or None)
-        el.clear()
+        if tag == _CELL:
+            get = el.get
+            ref = get("r")
+            if ref:
+                row_index, col_index = _position(ref)
+            else:
+                if col_index == -1:
+                    parent_row = el.getparent().get("r")
+                    row_index = int(parent_row) - 1 if parent_row else row_index + 1
+                col_index += 1
+            formula = text = None
+            for child in el:
+                ctag = child.tag
+                if ctag == _V:
+                    text = child.text
+                elif ctag == _F:
+                    formula = _formula(child, ref, shared)
+                elif ctag == _IS:
+                    text = "".join(t.text or "" for t in child.iter(_T))
+            if formula:  # a formula's cached result is never used: never trusted, never read
+                cells[(row_index, col_index)] = (None, formula)
+                continue
+            ctype = get("t")
+            if ctype is None or ctype == "n":
+                value: CellValue = _number(text, path) if text else None
+            elif ctype == "s":
+                value = _shared(strings, text, path) if text is not None else None
+            elif ctype == "b":
+                value = text == "1" if text is not None else None
+            else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
+                value = text
+            if value is not None:
+                cells[(row_index, col_index)] = (value, None)
+        elif tag == _ROW:
+            col_index = -1
+            el.clear()  # the row's cells are done: free them
+        else:
+            sheet.protected = get_protected(el)
+
+
+def get_protected(el: etree._Element) -> bool:
+    return el.get("sheet") in ("1", "true")
+
+
+def _formula(f: etree._Element, ref: str | None, shared: dict[str, tuple[str, str]]) -> str | None:
+    formula = f.text or ""
+    kind = f.get("t")
+    if kind == "shared":
+        si = f.get("si", "")
+        if formula:
+            shared[si] = (ref or "", formula)
+        elif si in shared:
+            formula = _translate(shared[si], ref or "")
+    elif kind == "array" and not formula:
+        return None
+    return formula
+
+
+def _shared(strings: list[str], text: str, path: str) -> str:
+    try:
+        return strings[int(text)]
+    except (ValueError, IndexError):
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"{path}: stringa condivisa {text} inesistente"
+        ) from None
 
 
 def _translate(master: tuple[str, str], ref: str) -> str:
@@ -558,7 +583,7 @@ def _read_ods(z: _Zip) -> Book:
         repeat = int(el.get(f"{T}number-columns-repeated", "1"))
         if local == "table-cell":
             formula = el.get(f"{T}formula")
-            value = _ods_value(el)
+            value = None if formula else _ods_value(el)
             if value is not None or formula:
                 if repeat * rows_repeat > 10_000:
                     raise FileProblem(Codice.ING_TROPPO_GRANDE, "celle ripetute")

@@ -15,7 +15,9 @@ has no results until a correct copy arrives (no silent fallback to an older one)
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -26,7 +28,6 @@ from .generate import fingerprint
 from .ingest import Documento, ingest
 from .layout import NUCLEO, MapEntry, make_key, parse_ref
 from .piano import ObiettivoArea, Persona, Piano, load_piano
-from .reader import FileProblem, read_book
 from .scoring import (
     Risultato,
     achievement_value,
@@ -36,7 +37,7 @@ from .scoring import (
 )
 from .sistema import Fascia, Ruolo
 from .values import UnreadableValue, canonical_number, format_number, parse_number
-from .verify import Expected, Verifica, Verifier
+from .verify import Expected, Verifica, Verifier, examine
 
 Stato = Literal["valutato", "incompleto", "non valutabile", "in attesa"]
 
@@ -262,30 +263,42 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
+
+_worker: dict[str, Verifier] = {}
+
+
+def _init_worker(expected: Expected) -> None:
+    _worker["verifier"] = Verifier(expected)
+
+
+def _examine(doc: Documento) -> Verifica:
+    return examine(doc, _worker["verifier"])
+
+
 def _read_all(
-    cycle: Cycle, verifier: Verifier, progress: Progress | None
+    cycle: Cycle, expected: Expected, progress: Progress | None
 ) -> tuple[list[Documento], list[Verifica], list[Anomalia]]:
+    """Ingest, then read and verify every distinct file, on every core when there are many."""
     ingested = ingest(cycle)
-    problems = list(ingested.anomalie)
-    verifications = []
-    total = len(ingested.documenti)
-    for i, doc in enumerate(ingested.documenti, start=1):
-        try:
-            book = read_book(doc.dati)
-        except FileProblem as exc:
-            problems.append(
-                anomalia(
-                    exc.codice,
-                    file=doc.etichetta,
-                    dettaglio=exc.dettaglio or exc.codice.titolo.lower(),
-                )
-            )
-            verifications.append(Verifica(doc))
-        else:
-            verifications.append(verifier.verify(doc, book))
-        if progress:
-            progress(i, total)
-    return ingested.documenti, verifications, problems
+    docs = ingested.documenti
+    workers = min(os.cpu_count() or 1, 8)
+    verifications: list[Verifica] = []
+    if len(docs) >= PARALLEL_FROM and workers > 1:
+        chunk = max(1, len(docs) // (workers * 8))
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(expected,)) as pool:
+            for doc, v in zip(docs, pool.map(_examine, docs, chunksize=chunk), strict=True):
+                v.documento = doc  # the parent's object, not the worker's copy
+                verifications.append(v)
+                if progress:
+                    progress(len(verifications), len(docs))
+    else:
+        verifier = Verifier(expected)
+        for doc in docs:
+            verifications.append(examine(doc, verifier))
+            if progress:
+                progress(len(verifications), len(docs))
+    return docs, verifications, list(ingested.anomalie)
 
 
 def _choose_versions(
@@ -399,7 +412,7 @@ def _objectives(
 
 
 def _entry(v: Verifica, key: str) -> MapEntry | None:
-    return next((e for e in v.mappa if e.chiave == key), None)
+    return v.entry(key)
 
 
 def _objective_inputs(
@@ -445,11 +458,7 @@ def _evaluate(
     }
     v = used.get(modulo)
     scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
-    entries = {
-        e.voce: e
-        for e in (v.mappa if v else ())
-        if e.soggetto == soggetto and e.id == person.matricola
-    }
+    entries = v.entries(soggetto, person.matricola) if v else {}
     if not eligibility.valutabile:
         if v is not None and any(
             v.inputs.get(e.chiave, (None, None)) != (None, None)
@@ -550,7 +559,7 @@ def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     if record[0] != fingerprint(cycle, piano):
         problems.append(anomalia(Codice.REC_PIANO_MODIFICATO, file=cycle.piano_path.name))
     expected = Expected(piano, key, record[1], cycle.manifests)
-    documents, verifications, read_problems = _read_all(cycle, Verifier(expected), progress)
+    documents, verifications, read_problems = _read_all(cycle, expected, progress)
     problems.extend(read_problems)
     for v in verifications:
         problems.extend(v.anomalie)

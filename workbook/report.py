@@ -8,6 +8,8 @@ received files is always written as text, never as a formula.
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,26 +27,20 @@ from .values import format_number
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def _json(obj: Any, indent: int = 0) -> str:
-    """JSON with exact decimals: Decimal is written as its digits (euro amounts keep two)."""
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        items = [
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_json(v, indent + 1)}"
-            for k, v in obj.items()
-        ]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(obj, list | tuple):
-        if not obj:
-            return "[]"
-        return "[\n" + ",\n".join(f"{inner}{_json(v, indent + 1)}" for v in obj) + f"\n{pad}]"
-    if isinstance(obj, Decimal):
-        return format(obj, "f")
-    if isinstance(obj, bool) or obj is None or isinstance(obj, int | float | str):
-        return json.dumps(obj, ensure_ascii=False)
-    raise TypeError(type(obj))
+def to_json(obj: Any) -> str:
+    """JSON with exact decimals: a Decimal is written as its digits (euro amounts keep their
+    two decimals), through the C encoder. Decimals travel as strings tagged with a random
+    marker, then lose their quotes; no text from a received file can carry the marker."""
+    marker = f"\x00{uuid.uuid4().hex}"
+
+    def default(value: object) -> str:
+        if isinstance(value, Decimal):
+            return marker + format(value, "f")
+        raise TypeError(type(value).__name__)
+
+    text = json.dumps(obj, ensure_ascii=False, default=default, separators=(",", ":"))
+    escaped = json.dumps(marker)[1:-1]  # the marker as json writes it: \u0000…
+    return re.sub('"' + re.escape(escaped) + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
 
 
 def _pct(value: Decimal | None) -> Decimal | None:
@@ -652,6 +648,6 @@ def write_outputs(cycle: Cycle, outcome: Outcome, relazione: Relazione) -> list[
     xlsx = cycle.risultati / f"risultati-{anno}.xlsx"
     data = cycle.risultati / f"risultati-{anno}.json"
     write_workbook(xlsx, outcome, relazione)
-    write_text(data, _json(results_data(outcome, relazione)) + "\n")
+    write_text(data, to_json(results_data(outcome, relazione)) + "\n")
     ledger = write_ledger(cycle, ledger_rows(outcome))
     return [xlsx, data, ledger]

@@ -99,6 +99,14 @@ def format_date(value: dt.date) -> str:
 
 def canonical_number(value: Decimal | int | float) -> str:
     """The same number always gives the same text, whichever program wrote it (10, 10.0, 1E1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)
+        if "e" not in text:  # repr is the shortest text that reads back: 8.5, 0.1
+            return text
     d = parse_number(value) if not isinstance(value, Decimal) else value
     if d == d.to_integral_value():
         return str(int(d))

@@ -23,18 +23,21 @@ from .ingest import Documento
 from .layout import (
     HMAC_CELL,
     IDENTITY_FIELDS,
+    MAP_HEADER_ROW,
     META,
     NUCLEO,
     PROPERTIES,
     CellValue,
     MapEntry,
+    Position,
     canonical_content,
+    cell_ref,
     excluded_cells,
     parse_ref,
     sign,
 )
 from .piano import Piano
-from .reader import Book
+from .reader import Book, FileProblem, read_book
 
 MAX_CELL_REPORTS = 10  # per sheet; the rest are counted in one REC-ALTRE-MODIFICHE
 
@@ -70,6 +73,19 @@ class Verifica:
     salvato: dt.datetime | None = None
     applicazione: str = ""
     anomalie: list[Anomalia] = field(default_factory=list)
+    _index: dict[tuple[str, str], dict[str, MapEntry]] | None = None
+
+    def entries(self, soggetto: str, ident: str) -> dict[str, MapEntry]:
+        """The map's entries of one person or objective, by voce."""
+        if self._index is None:
+            self._index = {}
+            for e in self.mappa:
+                self._index.setdefault((e.soggetto, e.id), {})[e.voce] = e
+        return self._index.get((soggetto, ident), {})
+
+    def entry(self, key: str) -> MapEntry | None:
+        soggetto, ident, voce = key.split("/", 2)
+        return self.entries(soggetto, ident).get(voce)
 
     @property
     def usabile(self) -> bool:
@@ -104,20 +120,43 @@ def _identity(book: Book) -> dict[str, str] | None:
     return identity
 
 
-class _ManifestCache:
+class _Manifests:
+    """What was signed at generation, per nonce (see generate.save_manifest)."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.cache: dict[str, dict | None] = {}
+        self.identities: dict[str, dict | None] = {}
 
-    def get(self, nonce: str) -> dict | None:
-        if nonce not in self.cache:
-            path = self.folder / f"{nonce}.json.gz"
-            if not nonce.isalnum() or not path.is_file():
-                self.cache[nonce] = None
-            else:
-                with gzip.open(path, "rb") as fh:
-                    self.cache[nonce] = json.loads(fh.read())
-        return self.cache[nonce]
+    def identity(self, nonce: str) -> dict | None:
+        if nonce not in self.identities:
+            path = self.folder / f"{nonce}.json"
+            ok = nonce.isalnum() and path.is_file()
+            self.identities[nonce] = json.loads(path.read_text(encoding="utf-8")) if ok else None
+        return self.identities[nonce]
+
+    def cells(self, nonce: str) -> dict:
+        with gzip.open(self.folder / f"{nonce}.celle.json.gz", "rb") as fh:
+            return json.loads(fh.read())
+
+
+def _file_map(book: Book) -> list[MapEntry] | None:
+    """The map as the file has it; trusted only once the signature proves it unchanged."""
+    sheet = book.sheet(META)
+    if sheet is None:
+        return None
+    entries = []
+    row = MAP_HEADER_ROW  # 0-based: the first row after the header
+    while True:
+        values = [_text(sheet.cells.get((row, c), (None, None))[0]) for c in range(5)]
+        if not values[0]:
+            return entries
+        entry = MapEntry(*values)
+        try:
+            parse_ref(entry.cella)
+        except ValueError:
+            return None
+        entries.append(entry)
+        row += 1
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -128,9 +167,10 @@ def _short(text: str, limit: int = 60) -> str:
 class Verifier:
     def __init__(self, expected: Expected) -> None:
         self.expected = expected
-        self.manifests = _ManifestCache(expected.manifests)
+        self.manifests = _Manifests(expected.manifests)
 
     def verify(self, doc: Documento, book: Book) -> Verifica:
+        """The verdict on one file: see the module's docstring."""
         v = Verifica(doc, salvato=book.modified, applicazione=book.application)
 
         def add(codice: Codice, foglio: str = "", cella: str = "", **params: object) -> None:
@@ -159,26 +199,35 @@ class Verifier:
                 cell = f"B{2 + IDENTITY_FIELDS.index(field_name)}"
                 add(Codice.REC_IDENTITA_INCOERENTE, META, cell, dettaglio=f"«{field_name}» diverso")
                 return v
-        manifest = self.manifests.get(identity["nonce"])
-        if manifest is None:
+        signed_record = self.manifests.identity(identity["nonce"])
+        if signed_record is None:
             add(Codice.REC_FIRMA_NON_VALIDA, dettaglio="codice del modulo sconosciuto")
             return v
-        signed = manifest["identita"]
+        signed = signed_record["identita"]
         if signed["id"] != identity["id"] or signed["area"] != identity["area"]:
             add(Codice.REC_IDENTITA_INCOERENTE, META, "B3", dettaglio="«id» o «area» diversi")
             return v
         v.modulo = signed["area"]
-        v.mappa = [MapEntry(*row) for row in manifest["mappa"]]
         if not hmac.compare_digest(identity["hmac"], signed["hmac"]):
             add(Codice.REC_IDENTITA_INCOERENTE, META, HMAC_CELL, dettaglio="firma diversa")
             return v
 
         names = book.sheet_names
-        content = canonical_content(names, book.as_cells(), excluded_cells(v.mappa))
-        actual = sign(self.expected.key, manifest["fogli"], content)
-        v.integro = names == manifest["fogli"] and hmac.compare_digest(actual, signed["hmac"])
-        if not v.integro:
-            self._pinpoint(v, book, manifest, content)
+        cells = book.as_cells()
+        file_map = _file_map(book)
+        if file_map is not None:
+            content = canonical_content(names, cells, excluded_cells(file_map))
+            actual = sign(self.expected.key, signed_record["fogli"], content)
+            v.integro = names == signed_record["fogli"] and hmac.compare_digest(
+                actual, signed["hmac"]
+            )
+        if v.integro:
+            v.mappa = file_map  # type: ignore[assignment] - proven unchanged by the signature
+        else:
+            manifest = self.manifests.cells(identity["nonce"])
+            v.mappa = [MapEntry(*row) for row in manifest["mappa"]]
+            content = canonical_content(names, cells, excluded_cells(v.mappa))
+            self._pinpoint(v, book, signed_record["fogli"], manifest, content)
         self._protection(v, book)
         current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
         v.corrente = identity["nonce"] == current
@@ -200,33 +249,30 @@ class Verifier:
         self,
         v: Verifica,
         book: Book,
+        expected_names: list[str],
         manifest: dict,
-        content: dict[tuple[str, str], tuple[str, str]],
+        content: dict[Position, tuple[str, str]],
     ) -> None:
         """Say which sheets and cells differ from what was signed."""
-        expected_names: list[str] = manifest["fogli"]
         for name in expected_names:
             if book.sheet(name) is None:
                 _add(v, Codice.REC_FOGLIO_MANCANTE, nome=name)
         for name in book.sheet_names:
             if name not in expected_names:
                 _add(v, Codice.REC_FOGLIO_AGGIUNTO, nome=name)
-        signed = {(s, r): (k, t) for s, r, k, t in manifest["celle"]}
+        signed = {(s, *parse_ref(r)): (k, t) for s, r, k, t in manifest["celle"]}
         present = [n for n in expected_names if book.sheet(n) is not None]
         for name in present:
-            keys = sorted(
-                {k for k in signed if k[0] == name} | {k for k in content if k[0] == name},
-                key=lambda k: parse_ref(k[1]),
-            )
+            keys = sorted({k for k in (*signed, *content) if k[0] == name})
             diffs = [k for k in keys if signed.get(k) != content.get(k)]
             if not diffs:
                 continue
             if name == META:
-                _add(v, Codice.REC_MAPPA_MODIFICATA, META, diffs[0][1])
+                _add(v, Codice.REC_MAPPA_MODIFICATA, META, cell_ref(*diffs[0][1:]))
                 continue
             for where in diffs[:MAX_CELL_REPORTS]:
                 was, now = signed.get(where), content.get(where)
-                cell = where[1]
+                cell = cell_ref(where[1], where[2])
                 if now is None:
                     _add(v, Codice.REC_CONTENUTO_RIMOSSO, name, cell, atteso=_short(was[1]))  # type: ignore[index]
                 elif was is None:
@@ -278,6 +324,18 @@ class Verifier:
                 Codice.REC_PROTEZIONE_RIMOSSA,
                 dettaglio="della struttura della cartella di lavoro",
             )
+
+
+def examine(doc: Documento, verifier: Verifier) -> Verifica:
+    """Read one received file as hostile and verify it; a file that cannot be read gives a
+    verdict with its anomaly."""
+    try:
+        book = read_book(doc.read())
+    except FileProblem as exc:
+        v = Verifica(doc)
+        _add(v, exc.codice, dettaglio=exc.dettaglio or exc.codice.titolo.lower())
+        return v
+    return verifier.verify(doc, book)
 
 
 def _add(v: Verifica, codice: Codice, foglio: str = "", cella: str = "", **params: object) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import xlsxwriter
 import xlsxwriter.workbook
+import xlsxwriter.worksheet
 
 from .layout import PROPERTIES
 from .sheetmodel import Cell, Sheet, Validation, WorkbookModel
@@ -74,6 +75,19 @@ def legacy_password_hash(password: str) -> str:
     digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
     digest ^= len(password) ^ 0xCE4B
     return f"{digest:X}"
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose formulas are written as given.
+
+    xlsxwriter rewrites every formula with some thirty regular expressions to add the
+    `_xlfn.` prefixes of Excel's dynamic-array functions; that is half of its time on our
+    workbooks, and `formulas.py` uses none of those functions (FUNCTIONS lists what it uses,
+    and tests/test_generate.py checks that every formula written sticks to it).
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
 
 
 class _StructureProtectedWorkbook(xlsxwriter.workbook.Workbook):
@@ -149,7 +163,7 @@ def _write_sheet(
     model: WorkbookModel,
     password: str,
 ) -> None:
-    ws = wb.add_worksheet(sheet.name)
+    ws = wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
     for row, height in sheet.heights.items():

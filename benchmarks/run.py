@@ -1,0 +1,370 @@
+"""Benchmark valuta at the scale of the largest Comune, against the floor and openpyxl.
+
+    python benchmarks/run.py                    # 300 Aree, 21,000 people
+    python benchmarks/run.py --aree 30 --persone 2000 --json risultati.json
+
+Steps, each in a fresh process so that its peak memory (RSS) is its own:
+1. build a synthetic cycle folder (almenno-2017 Sistema) — setup, not timed against targets;
+2. `valuta generate`;
+3. fill every workbook with random valid answers (programmatically) into `ricevuti/`;
+4. `valuta reconcile` over all of them;
+5. the floor: open each workbook's zip and parse every worksheet XML part with lxml
+   iterparse, touching every cell element and nothing else;
+6. the usual alternative: `openpyxl.load_workbook` of each file, reading every value of every
+   sheet;
+7. `valuta --help` (start-up time).
+Prints a table (stage, seconds, peak MB) with the ratios reconcile/floor and
+openpyxl/reconcile, and writes the same as JSON with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+TARGETS = {
+    "reconcile_vs_floor": 2.0,  # reconcile ≤ 2 × floor
+    "openpyxl_vs_reconcile": 5.0,  # reconcile ≥ 5 × faster than openpyxl
+    "reconcile_peak_mb": 400,
+    "generate_seconds": 30,
+    "help_seconds": 0.5,
+}
+
+SURNAMES = [
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Greco",
+    "Bruno",
+    "Gallo",
+    "Conti",
+    "De Luca",
+    "Mancini",
+    "Costa",
+]
+NAMES = [
+    "Marco",
+    "Giulia",
+    "Luca",
+    "Sara",
+    "Paolo",
+    "Anna",
+    "Davide",
+    "Elena",
+    "Matteo",
+    "Chiara",
+    "Andrea",
+    "Laura",
+    "Simone",
+    "Marta",
+    "Stefano",
+    "Elisa",
+]
+
+
+def synthetic_piano(n_aree: int, n_people: int, seed: int = 2017) -> dict:
+    """A Piano of a large Ente, in the samples' shape (see samples/*/piano.yaml)."""
+    rng = random.Random(seed)
+    aree, obiettivi, personale = [], [], []
+    for a in range(1, n_aree + 1):
+        code = f"A{a:03d}"
+        po = f"P{a:05d}"
+        aree.append(
+            {
+                "codice": code,
+                "denominazione": f"Area {a} – Servizi",
+                "responsabile": po,
+                "email": f"area{a}@grande-comune.example",
+            }
+        )
+        personale.append(
+            {
+                "matricola": po,
+                "cognome": rng.choice(SURNAMES),
+                "nome": rng.choice(NAMES),
+                "genere": rng.choice("MF"),
+                "categoria": "D3",
+                "area": code,
+                "ruolo": "PO",
+            }
+        )
+        for o in range(1, 7):  # six objectives of weight 10: the PO scheda's 60 points
+            obiettivi.append(
+                {
+                    "codice": f"{code}-{o}",
+                    "area": code,
+                    "tipo": "strategico",
+                    "descrizione": f"Obiettivo {o} dell'Area {a}: miglioramento dei "
+                    "tempi di risposta ai cittadini",
+                    "risultati_attesi": "Riduzione dei tempi medi del 10%",
+                    "indicatore": "Tempo medio di risposta (giorni)",
+                    "peso": 10,
+                    "scadenza": "2017-12-31",
+                }
+            )
+    staff = n_people - n_aree
+    for i in range(staff):
+        area = f"A{i % n_aree + 1:03d}"
+        person = {
+            "matricola": f"D{i + 1:06d}",
+            "cognome": rng.choice(SURNAMES),
+            "nome": rng.choice(NAMES),
+            "genere": rng.choice("MF"),
+            "categoria": rng.choice(["B1", "B3", "C1", "C2", "D1"]),
+            "area": area,
+            "ruolo": "dipendente",
+        }
+        if rng.random() < 0.1:
+            person["part_time"] = rng.choice([50, 66.67, 83.33])
+        if rng.random() < 0.03:
+            person["inizio"] = f"2017-{rng.randint(2, 11):02d}-01"
+        personale.append(person)
+    return {
+        "restituzione": "segreteria@grande-comune.example",
+        "ente": {
+            "denominazione": "Comune Grande (sintetico)",
+            "anno": 2017,
+            "sistema": "almenno-2017",
+            "fondo_produttivita": 25_000_000.00,
+            "fondo_risultato_po": 3_000_000.00,
+            "email_nucleo": "nucleo@grande-comune.example",
+        },
+        "aree": aree,
+        "obiettivi": obiettivi,
+        "personale": personale,
+    }
+
+
+# --- the stages, each run in a fresh process --------------------------------------------------
+
+
+def stage_build(root: str, n_aree: str, n_people: str) -> None:
+    from workbook.cycle import init_cycle
+    from workbook.piano_writer import write_piano
+
+    cycle = init_cycle(Path(root))
+    cycle.piano_path.unlink()
+    write_piano(cycle.piano_path, synthetic_piano(int(n_aree), int(n_people)))
+
+
+def stage_generate(root: str) -> None:
+    import cli
+
+    code = cli.main(["generate", "--dir", root, "--force"])
+    assert code == 0, code
+
+
+def stage_fill(root: str) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from workbook.cycle import Cycle
+
+    cycle = Cycle(Path(root))
+    moduli = sorted(p.stem for p in cycle.moduli.glob("*.xlsx"))
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(_fill_one, [(root, m) for m in moduli], chunksize=8))
+
+
+def _fill_one(job: tuple[str, str]) -> None:
+    from tests.helpers import random_answers  # the test suite's generator of valid answers
+    from workbook.build import build
+    from workbook.cycle import Cycle, generation_record
+    from workbook.generate import cycle_context, write_modulo
+    from workbook.piano import load_piano
+
+    root, modulo = job
+    cycle = Cycle(Path(root))
+    global _CTX
+    if "_CTX" not in globals():
+        piano, _ = load_piano(cycle.piano_path)
+        _CTX = cycle_context(cycle, piano, generation_record(cycle)[1])  # type: ignore[index]
+    rng = random.Random(modulo)
+    answers = random_answers(build(_CTX, modulo), rng)
+    password, key = cycle.secrets()
+    write_modulo(
+        _CTX, modulo, cycle.ricevuti / f"{modulo}.xlsx", password, key, cycle.manifests, answers
+    )
+
+
+def stage_reconcile(root: str) -> None:
+    import cli
+
+    code = cli.main(["reconcile", "--dir", root])
+    assert code in (0, 1), code
+
+
+def stage_floor(root: str) -> None:
+    """The least any Python reader can do: unzip and parse every worksheet, touching each
+    cell element."""
+    import zipfile
+
+    from lxml import etree
+
+    tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}c"
+    cells = 0
+    for path in sorted((Path(root) / "ricevuti").glob("*.xlsx")):
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    with zf.open(name) as fh:
+                        for _, el in etree.iterparse(fh, tag=tag):
+                            cells += 1
+                            el.clear()
+    print(f"cells={cells}", file=sys.stderr)
+
+
+def stage_openpyxl(root: str) -> None:
+    """What a technically-minded user would write."""
+    import warnings
+
+    import openpyxl
+
+    values = 0
+    for path in sorted((Path(root) / "ricevuti").glob("*.xlsx")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                values += sum(v is not None for v in row)
+        wb.close()
+    print(f"values={values}", file=sys.stderr)
+
+
+STAGES = {
+    "build": stage_build,
+    "generate": stage_generate,
+    "fill": stage_fill,
+    "reconcile": stage_reconcile,
+    "floor": stage_floor,
+    "openpyxl": stage_openpyxl,
+}
+
+
+def _child(stage: str, args: list[str]) -> None:
+    """Run one stage in this process; print its seconds and peak RSS (self and children)."""
+    start = time.perf_counter()
+    STAGES[stage](*args)
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": max(own, children)}))
+
+
+def run_stage(stage: str, *args: object) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    if proc.returncode != 0:
+        sys.exit(f"stage {stage} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def time_help() -> float:
+    valuta = shutil.which("valuta")
+    command = [valuta, "--help"] if valuta else [sys.executable, str(REPO / "cli.py"), "--help"]
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--aree", type=int, default=300)
+    parser.add_argument("--persone", type=int, default=21000)
+    parser.add_argument("--dir", type=Path, help="cycle folder to use (default: temporary)")
+    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the cycle folder")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.stage:
+        _child(args.stage, rest)
+        return
+
+    root = args.dir or Path(tempfile.mkdtemp(prefix="valuta-bench-")) / "ciclo"
+    if root.exists():
+        shutil.rmtree(root)
+    print(f"Ciclo sintetico: {args.aree} Aree, {args.persone} persone in {root}", flush=True)
+    results: dict[str, dict] = {}
+    run_stage("build", root, args.aree, args.persone)
+    for stage in ("generate", "fill", "reconcile", "floor", "openpyxl"):
+        results[stage] = run_stage(stage, root)
+        print(
+            f"  {stage:<10} {results[stage]['seconds']:8.2f} s {results[stage]['peak_mb']:8.0f} MB",
+            flush=True,
+        )
+    help_seconds = time_help()
+    files = list((root / "ricevuti").glob("*.xlsx"))
+    size_mb = sum(p.stat().st_size for p in files) / 2**20
+    ratios = {
+        "reconcile_vs_floor": results["reconcile"]["seconds"] / results["floor"]["seconds"],
+        "openpyxl_vs_reconcile": results["openpyxl"]["seconds"] / results["reconcile"]["seconds"],
+    }
+    checks = {
+        "reconcile ≤ 2 × floor": ratios["reconcile_vs_floor"] <= TARGETS["reconcile_vs_floor"],
+        "reconcile ≥ 5 × faster than openpyxl": ratios["openpyxl_vs_reconcile"]
+        >= TARGETS["openpyxl_vs_reconcile"],
+        "reconcile peak ≤ 400 MB": results["reconcile"]["peak_mb"] <= TARGETS["reconcile_peak_mb"],
+        "generate ≤ 30 s": results["generate"]["seconds"] <= TARGETS["generate_seconds"],
+        "valuta --help ≤ 0.5 s": help_seconds <= TARGETS["help_seconds"],
+    }
+    print()
+    print(f"{'fase':<12}{'secondi':>10}{'picco MB':>10}")
+    for stage, r in results.items():
+        print(f"{stage:<12}{r['seconds']:>10.2f}{r['peak_mb']:>10.0f}")
+    print(f"{'--help':<12}{help_seconds:>10.3f}")
+    print()
+    print(f"reconcile / floor     = {ratios['reconcile_vs_floor']:.2f}  (obiettivo ≤ 2)")
+    print(f"openpyxl / reconcile  = {ratios['openpyxl_vs_reconcile']:.2f}  (obiettivo ≥ 5)")
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'NO'}] {label}")
+    report = {
+        "macchina": {
+            "cpu": os.cpu_count(),
+            "python": platform.python_version(),
+            "sistema": platform.platform(),
+        },
+        "dimensione": {
+            "aree": args.aree,
+            "persone": args.persone,
+            "file": len(files),
+            "mb_su_disco": round(size_mb, 1),
+        },
+        "fasi": results,
+        "help_secondi": help_seconds,
+        "rapporti": ratios,
+        "obiettivi": {k: bool(v) for k, v in checks.items()},
+    }
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if not args.keep and not args.dir:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
