@@ -143,10 +143,14 @@ def _table(
     rows: list[list[Any]],
     st: _Styles,
     formats: list[Any] | None = None,
+    widths: bool = True,
 ) -> int:
+    """A table with its header; returns the row after it and a blank one. `widths=False` on
+    a sheet of several tables, whose column widths are set once for all."""
     for col, (label, width) in enumerate(headers):
         ws.write_string(row, col, label, st.header)
-        ws.set_column(col, col, max(width, 8))
+        if widths:
+            ws.set_column(col, col, max(width, 8))
     for r, values in enumerate(rows, start=row + 1):
         for col, value in enumerate(values):
             fmt = (
@@ -278,8 +282,9 @@ def _n(value: Decimal | None) -> str:
 def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _Styles) -> None:
     t = relazione.tabelle
     piano = outcome.piano
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 8, 18)
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 9, 17)
     ws.write_string(
         0,
         0,
@@ -320,6 +325,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
             for p in t["posizioni_organizzative"]
         ],
         st,
+        widths=False,
     )
     ws.write_string(row, 0, "Sintesi di valutazione del resto del personale", st.bold)
     ws.write_string(row + 1, 0, f"N. dipendenti valutati: n. {t['n_dipendenti_valutati']}.")
@@ -332,6 +338,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
             [("Matricola", 12), ("Nominativo", 24), ("Area", 12), ("Motivo", 60)],
             [[n["matricola"], n["nominativo"], n["area"], n["motivo"]] for n in t["non_valutati"]],
             st,
+            widths=False,
         )
     bands = t["fasce"]
     band_row = row
@@ -374,14 +381,15 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         [("Area", 12), ("Denominazione", 50), ("Raggiungimento (%)", 16)],
         [[o["area"], o["denominazione"], o["raggiungimento"]] for o in t["obiettivi"]],
         st,
+        widths=False,
     )
     ws.write_string(
-        row - 1,
+        row,
         0,
         f"Performance organizzativa complessiva (%): {_n(t['performance_organizzativa'])}",
         st.bold,
     )
-    row += 1
+    row += 2
     ws.write_string(row, 0, "BILANCIO DI GENERE", st.heading)
     labels = [b["etichetta"] for b in bands]
     row = _table(
@@ -407,6 +415,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
             for g in t["genere"]
         ],
         st,
+        widths=False,
     )
     ws.write_string(
         row, 0, "RAFFRONTO TRA PREMIALITA' STANZIATA E PREMIALITA' DISTRIBUITA", st.heading
@@ -421,6 +430,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         ],
         st,
         [st.wrap, st.euro, st.euro, st.euro],
+        widths=False,
     )
     ws.write_string(row, 0, "DIFFERENZIAZIONE DEI GIUDIZI PER VALUTATORE", st.heading)
     _table(
@@ -450,6 +460,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
             for d in t["differenziazione"]
         ],
         st,
+        widths=False,
     )
 
 
