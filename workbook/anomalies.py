@@ -585,6 +585,157 @@ class Codice(Enum):
         "lett. d, D.Lgs. 150/2009).",
     )
 
+    # --- Mail: valuta distribute, remind, send -------------------------------------------
+    POSTA_RISULTATI_MANCANTI = (
+        "POSTA-RISULTATI-MANCANTI",
+        E,
+        "Risultati non ancora elaborati",
+        "manca {percorso}: i risultati non sono ancora stati elaborati. Mettere i moduli "
+        "restituiti in ricevuti/ ed eseguire prima «valuta reconcile».",
+    )
+    POSTA_RISULTATI_PROVVISORI = (
+        "POSTA-RISULTATI-PROVVISORI",
+        E,
+        "Risultati provvisori",
+        "i risultati sono provvisori: ci sono {n} errori da correggere (foglio Anomalie) e non "
+        "vengono inviati. Correggere, ripetere «valuta reconcile» e poi inviarli; per inviarli "
+        "comunque, segnati come PROVVISORI, aggiungere --provvisorio.",
+    )
+    POSTA_NESSUN_DESTINATARIO = (
+        "POSTA-NESSUN-DESTINATARIO",
+        E,
+        "Nessun destinatario dei risultati",
+        "nella sezione [risultati] l'elenco «destinatari» è vuoto: non c'è nessuno a cui inviare "
+        "i risultati. Indicarvi gli indirizzi, ad esempio destinatari = "
+        '["segretario@comune.it", "nucleo@comune.it"], oppure usare --per-area per inviare '
+        "a ogni Responsabile i risultati della sua Area.",
+    )
+    POSTA_MODULO_NON_GENERATO = (
+        "POSTA-MODULO-NON-GENERATO",
+        E,
+        "Modulo da inviare non generato",
+        "il modulo {modulo} ({chi}) non esiste: eseguire prima «valuta generate».",
+    )
+    POSTA_MITTENTE_MANCANTE = (
+        "POSTA-MITTENTE-MANCANTE",
+        E,
+        "Mittente non indicato",
+        "non è indicato da quale indirizzo inviare i messaggi: scrivere «mittente» nella "
+        "sezione [posta] oppure «restituzione» nella sezione [ciclo].",
+    )
+    POSTA_PASSWORD_MANCANTE = (
+        "POSTA-PASSWORD-MANCANTE",
+        E,
+        "Password del server di posta mancante",
+        "nella sezione [posta] è indicato l'utente «{utente}», ma la variabile d'ambiente "
+        "VALUTA_SMTP_PASSWORD è vuota. Impostarla prima del comando (la password non si "
+        "scrive mai in valuta.toml), ad esempio: export VALUTA_SMTP_PASSWORD='…'.",
+    )
+    POSTA_PASSWORD_IN_CHIARO = (
+        "POSTA-PASSWORD-IN-CHIARO",
+        E,
+        "Password su una connessione non protetta",
+        "nella sezione [posta] sicurezza = «nessuna» ma è indicato un utente: la password "
+        "viaggerebbe in chiaro verso {host}. Usare sicurezza = «starttls» (di solito porta 587) "
+        "oppure «ssl» (porta 465).",
+    )
+    POSTA_CAFILE_NON_VALIDO = (
+        "POSTA-CAFILE-NON-VALIDO",
+        E,
+        "Certificato dell'autorità non leggibile",
+        "il file indicato in cafile ({cafile}) non si legge come certificato PEM ({dettaglio}). "
+        "Indicare il percorso del certificato dell'autorità di certificazione del Comune, "
+        "fornito dal servizio informatico.",
+    )
+    POSTA_REGISTRO = (
+        "POSTA-REGISTRO",
+        E,
+        "Registro della posta non scrivibile",
+        "il registro dei messaggi non si può aggiornare ({dettaglio}): senza registro un nuovo "
+        "comando invierebbe di nuovo gli stessi messaggi, quindi l'invio si ferma. Chiudere il "
+        "file se è aperto in un altro programma, verificare i permessi della cartella e "
+        "ripetere il comando.",
+    )
+    POSTA_FILE_NON_SCRIVIBILE = (
+        "POSTA-FILE-NON-SCRIVIBILE",
+        E,
+        "File della posta non scrivibile",
+        "il file {percorso} non si può scrivere ({dettaglio}): il messaggio per {chi} non è "
+        "stato inviato né scritto. Verificare lo spazio libero e i permessi della cartella "
+        "posta/ (o che non vi sia una cartella con lo stesso nome) e ripetere il comando.",
+    )
+    POSTA_INDIRIZZO_MANCANTE = (
+        "POSTA-INDIRIZZO-MANCANTE",
+        E,
+        "Destinatario senza indirizzo e-mail",
+        "{chi} non ha un indirizzo e-mail nel Piano: il messaggio non è inviato. Indicarlo nel "
+        "Piano e ripetere il comando (gli altri messaggi non saranno inviati di nuovo).",
+    )
+    POSTA_INDIRIZZO_NON_VALIDO = (
+        "POSTA-INDIRIZZO-NON-VALIDO",
+        E,
+        "Indirizzo e-mail non valido",
+        "«{indirizzo}» ({chi}) non è un indirizzo e-mail valido: il messaggio non è inviato. "
+        "Correggerlo come «nome.cognome@comune.it» e ripetere il comando.",
+    )
+    POSTA_SERVER_IRRAGGIUNGIBILE = (
+        "POSTA-SERVER-IRRAGGIUNGIBILE",
+        E,
+        "Server di posta irraggiungibile",
+        "il server di posta {server} non risponde ({dettaglio}): nessun messaggio è stato "
+        "inviato. Verificare host e porta nella sezione [posta] e la connessione di rete, poi "
+        "ripetere il comando.",
+    )
+    POSTA_CERTIFICATO = (
+        "POSTA-CERTIFICATO",
+        E,
+        "Certificato del server non verificato",
+        "il certificato del server di posta {server} non è verificabile ({dettaglio}): la "
+        "connessione è stata interrotta e nessun messaggio è stato inviato. Se il Comune usa "
+        "una propria autorità di certificazione, indicarne il certificato in «cafile» nella "
+        "sezione [posta]; altrimenti verificare con il servizio informatico il nome del server.",
+    )
+    POSTA_CONNESSIONE_PROTETTA = (
+        "POSTA-CONNESSIONE-PROTETTA",
+        E,
+        "Connessione protetta non riuscita",
+        "la connessione protetta ({sicurezza}) con il server di posta {server} non è riuscita "
+        "({dettaglio}): nessun messaggio è stato inviato. Verificare porta e sicurezza nella "
+        "sezione [posta]: di solito 587 con «starttls», 465 con «ssl».",
+    )
+    POSTA_AUTENTICAZIONE = (
+        "POSTA-AUTENTICAZIONE",
+        E,
+        "Autenticazione rifiutata",
+        "il server di posta {server} ha rifiutato l'autenticazione {dettaglio}: nessun "
+        "messaggio è stato inviato. Verificare «utente» nella sezione [posta] e la password "
+        "nella variabile d'ambiente VALUTA_SMTP_PASSWORD.",
+    )
+    POSTA_MITTENTE_RIFIUTATO = (
+        "POSTA-MITTENTE-RIFIUTATO",
+        E,
+        "Mittente rifiutato dal server",
+        "il server di posta {server} non accetta messaggi dal mittente {mittente} "
+        "({dettaglio}): nessun messaggio è stato inviato. Indicare in «mittente» un indirizzo "
+        "che l'utente del server può usare.",
+    )
+    POSTA_DESTINATARIO_RIFIUTATO = (
+        "POSTA-DESTINATARIO-RIFIUTATO",
+        E,
+        "Destinatario rifiutato dal server",
+        "il server di posta ha rifiutato il destinatario {indirizzo} ({chi}): {dettaglio}. Il "
+        "messaggio non è inviato; verificare l'indirizzo e ripetere il comando (gli altri "
+        "messaggi non saranno inviati di nuovo).",
+    )
+    POSTA_MESSAGGIO_RIFIUTATO = (
+        "POSTA-MESSAGGIO-RIFIUTATO",
+        E,
+        "Messaggio rifiutato dal server",
+        "il server di posta non ha accettato il messaggio per {indirizzo} ({chi}): "
+        "{dettaglio}. Se il motivo è la dimensione dell'allegato, inviarlo dal proprio "
+        "programma di posta; altrimenti ripetere il comando più tardi.",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]

@@ -127,6 +127,27 @@ class Cycle:
             posta=Posta(**posta),
             destinatari=tuple(data.get("risultati", {}).get("destinatari", [])),
         )
+        for name, kind in (
+            ("host", str),
+            ("porta", int),
+            ("utente", str),
+            ("mittente", str),
+            ("cafile", str),
+            ("timeout", (int, float)),
+            ("sicurezza", str),
+        ):
+            value = getattr(result.posta, name)
+            if isinstance(value, bool) or not isinstance(value, kind):
+                example = {"porta": "587", "timeout": "30"}.get(name, '"…"')
+                raise CycleError(
+                    f"{SETTINGS}: [posta] {name} = «{value}» non è valido: scrivere "
+                    f"ad esempio {name} = {example}."
+                )
+        if not all(isinstance(d, str) for d in result.destinatari):
+            raise CycleError(
+                f"{SETTINGS}: [risultati] destinatari deve essere un elenco di "
+                'indirizzi tra virgolette, ad esempio ["sindaco@comune.it"].'
+            )
         if result.posta.sicurezza not in ("starttls", "ssl", "nessuna"):
             raise CycleError(
                 f"{SETTINGS}: [posta] sicurezza = «{result.posta.sicurezza}» non "
@@ -167,22 +188,31 @@ restituzione = "{restituzione}"
 firma = "Il Segretario Comunale"
 
 [posta]
-# Server di posta in uscita. Se «host» è vuoto, i messaggi non vengono spediti ma scritti come
-# file .eml nella cartella posta/, da inviare con il proprio programma di posta o PEC.
+# Server di posta in uscita per «valuta distribute», «valuta remind» e «valuta send». Se «host»
+# è vuoto, i messaggi non vengono spediti ma scritti come file .eml nella cartella posta/, da
+# inviare con il proprio programma di posta o PEC.
 host = ""
+# Porta del server: di solito 587 con "starttls", 465 con "ssl".
 porta = 587
-# Sicurezza della connessione: "starttls", "ssl" oppure "nessuna".
+# Sicurezza della connessione: "starttls", "ssl" oppure "nessuna" (solo senza password).
+# Il certificato del server è sempre verificato.
 sicurezza = "starttls"
-# Utente per l'autenticazione. La password NON va scritta qui: si legge dalla variabile
-# d'ambiente VALUTA_SMTP_PASSWORD.
+# Utente per l'autenticazione (vuoto se il server non la chiede). La password NON va scritta
+# qui né in altri file: si legge dalla variabile d'ambiente VALUTA_SMTP_PASSWORD.
 utente = ""
-# Mittente dei messaggi (se vuoto, si usa l'indirizzo di restituzione).
+# Mittente dei messaggi (se vuoto, si usa l'indirizzo di restituzione). Le risposte vanno
+# comunque all'indirizzo di restituzione.
 mittente = ""
-# Certificato dell'autorità di certificazione del Comune, se il server ne usa uno proprio.
+# File PEM del certificato dell'autorità di certificazione del Comune, solo se il server ne usa
+# una propria (percorso assoluto o relativo a questa cartella).
 cafile = ""
+# Secondi di attesa massima per una risposta del server.
+timeout = 30
 
 [risultati]
-# Destinatari dei risultati complessivi (ad esempio Segretario, Sindaco, Nucleo).
+# Destinatari dei risultati completi inviati da «valuta send» (ad esempio Segretario, Sindaco,
+# Nucleo), anche con il nome: ["segretario@comune.it", "Nucleo <nucleo@comune.it>"].
+# Con «valuta send --per-area» ogni Responsabile riceve invece solo i risultati della sua Area.
 destinatari = []
 """
 

@@ -111,13 +111,14 @@ def write_modulo(
 
 
 def fingerprint(cycle: Cycle, piano: Piano) -> str:
-    """What the moduli are made from: Piano, settings, Sistema and tool version."""
-    return hashlib.sha256(
-        cycle.piano_path.read_bytes()
-        + cycle.settings_path.read_bytes()
-        + piano.sistema.hash.encode()
-        + __version__.encode()
-    ).hexdigest()
+    """What the moduli are made from: the Piano, the settings they show (deadline and return
+    address, not the mail server's), the Sistema and the tool version."""
+    settings = cycle.settings()
+    made_of = (
+        f"{settings.scadenza.isoformat()}|{settings.restituzione}|{piano.sistema.hash}|"
+        f"{__version__}"
+    )
+    return hashlib.sha256(cycle.piano_path.read_bytes() + made_of.encode()).hexdigest()
 
 
 def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:

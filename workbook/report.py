@@ -56,6 +56,8 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
     return {
         "ente": piano.ente.denominazione,
         "anno": piano.ente.anno,
+        # The newest file taken into account (not the clock): identical inputs, identical JSON.
+        "elaborato": outcome.elaborato.isoformat(timespec="seconds"),
         "stato": {
             "attesi": expected,
             "ricevuti": received,
