@@ -16,6 +16,7 @@ so no one is given more than the fund, and distributed + remainder = fund to the
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,27 +49,29 @@ class Ripartizione:
 
 
 def distribute(fondo: Decimal, quote: Iterable[Quota]) -> Ripartizione:
-    """Share out a fund as described in the module's docstring."""
+    """Share out a fund as described in the module's docstring, in integers: every weight and
+    bonus brought to a common denominator, amounts in cents."""
     quote = list(quote)
     fondo = fondo.quantize(CENT)
-    total_weight = sum((q.peso for q in quote), Fraction(0))
-    if fondo <= 0 or total_weight == 0:
+    zero = Decimal(0).quantize(CENT)
+    if fondo <= 0 or not any(q.peso for q in quote):
         return Ripartizione(
-            fondo,
-            Decimal(0).quantize(CENT),
-            fondo,
-            {q.matricola: Decimal(0).quantize(CENT) for q in quote if q.premio is not None},
+            fondo, zero, fondo, {q.matricola: zero for q in quote if q.premio is not None}
         )
-    cents = Fraction(int(fondo * 100))
-    exact = {
-        q.matricola: cents * q.peso * Fraction(q.premio) / 100 / total_weight
-        for q in quote
-        if q.premio is not None
+    den_w = math.lcm(*(q.peso.denominator for q in quote))
+    weights = {q.matricola: q.peso.numerator * (den_w // q.peso.denominator) for q in quote}
+    premi = {q.matricola: Fraction(q.premio) for q in quote if q.premio is not None}
+    den_p = math.lcm(*(p.denominator for p in premi.values())) if premi else 1
+    cents = int(fondo * 100)
+    # amount_i (cents) = cents × w_i × premio_i / (100 × Σw) = numerator_i / denominator
+    denominator = 100 * den_p * sum(weights.values())
+    numerators = {
+        m: cents * weights[m] * (p.numerator * (den_p // p.denominator)) for m, p in premi.items()
     }
-    floors = {m: int(x) for m, x in exact.items()}  # Fractions are non-negative: int() floors
-    target = int(sum(exact.values(), Fraction(0)))
+    floors = {m: n // denominator for m, n in numerators.items()}
+    target = sum(numerators.values()) // denominator
     remaining = target - sum(floors.values())
-    by_remainder = sorted(exact, key=lambda m: (-(exact[m] - floors[m]), m))
+    by_remainder = sorted(numerators, key=lambda m: (-(numerators[m] % denominator), m))
     for m in by_remainder[:remaining]:
         floors[m] += 1
     importi = {m: (Decimal(c) / 100).quantize(CENT) for m, c in sorted(floors.items())}
@@ -85,7 +88,8 @@ def _mean(values: list[Decimal]) -> Decimal | None:
 
 
 def _weight(v: Valutazione) -> Fraction:
-    return Fraction(v.persona.part_time) / 100 * Fraction(v.giorni_servizio, v.giorni_anno or 365)
+    """Part-time share × days of service / days in the year, exactly."""
+    return Fraction(v.persona.part_time) * v.giorni_servizio / (100 * (v.giorni_anno or 365))
 
 
 def _quote(valutazioni: list[Valutazione]) -> list[Quota]:
@@ -110,15 +114,11 @@ def _mean_su_100(valutati: list[Valutazione], sistema: Sistema) -> Decimal | Non
     the mean of the rounded «su 100» figures)."""
     if not valutati:
         return None
-    total = sum(
-        (
-            Fraction(v.punteggio)
-            * 100  # type: ignore[arg-type]
-            / Fraction(sistema.scheda(v.ruolo).massimo)
-            for v in valutati
-        ),
-        Fraction(0),
-    )
+    by_max: dict[Decimal, Decimal] = {}
+    for v in valutati:
+        massimo = sistema.scheda(v.ruolo).massimo
+        by_max[massimo] = by_max.get(massimo, Decimal(0)) + v.punteggio  # type: ignore[operator]
+    total = sum((Fraction(s) * 100 / Fraction(m) for m, s in by_max.items()), Fraction(0))
     mean = total / len(valutati)
     return (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(CENT, ROUND_HALF_UP)
 
@@ -217,8 +217,12 @@ def aggregate(outcome: Outcome) -> Relazione:
     differentiation = []
     evaluators = [(a.codice, f"Responsabile dell'Area {a.codice}") for a in piano.aree]
     evaluators.append((NUCLEO, "Nucleo di Valutazione"))
+    by_evaluator: dict[str, list[Valutazione]] = {}
+    for v in outcome.valutazioni:
+        if v.stato == "valutato":
+            by_evaluator.setdefault(v.valutatore, []).append(v)
     for modulo, label in evaluators:
-        mine = [v for v in outcome.valutazioni if v.valutatore == modulo and v.stato == "valutato"]
+        mine = by_evaluator.get(modulo, [])
         scores = [v.su_100 for v in mine if v.su_100 is not None]
         std = (
             Decimal(str(statistics.pstdev([float(s) for s in scores]))).quantize(CENT)

@@ -9,6 +9,7 @@ the Responsabili), and then every cached result reflects them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -81,6 +82,22 @@ class _Group:
     categories: dict[str, list[int]] = field(default_factory=dict)
     summary_row: int = 0
     percentuale: Decimal | None = None
+
+
+@functools.lru_cache(maxsize=256)
+def _factor_validation(voce: Voce) -> Validation:
+    """A factor's dropdown: the same for every person (cached: thousands of rows)."""
+    levels = "; ".join(
+        f"{format_number(lv.valore)} = {lv.descrizione}" for lv in reversed(voce.livelli)
+    )
+    message = f"Scegliere un punteggio dall'elenco. {levels}"
+    if len(message) > 250:
+        message = (
+            f"Scegliere un punteggio da {format_number(voce.valori[0])} a "
+            f"{format_number(voce.valori[-1])}; il significato di ogni punteggio è "
+            "nel foglio Criteri."
+        )
+    return Validation("list", voce.titolo[:32], message, values=voce.valori)
 
 
 class _Builder:
@@ -541,23 +558,13 @@ class _Builder:
         return scored
 
     def _factor_validation(self, voce: Voce) -> Validation:
-        levels = "; ".join(
-            f"{format_number(lv.valore)} = {lv.descrizione}" for lv in reversed(voce.livelli)
-        )
-        message = f"Scegliere un punteggio dall'elenco. {levels}"
-        if len(message) > 250:
-            message = (
-                f"Scegliere un punteggio da {format_number(voce.valori[0])} a "
-                f"{format_number(voce.valori[-1])}; il significato di ogni punteggio è "
-                "nel foglio Criteri."
-            )
-        return Validation("list", voce.titolo[:32], message, values=voce.valori)
+        return _factor_validation(voce)
 
     # --- Schede --------------------------------------------------------------------------------
 
     def schede(self, scheda: Scheda, scored: list[tuple[Persona, int, Risultato]]) -> None:
-        ws = Sheet(SCHEDE, print_columns=5)
-        for col, width in enumerate((24, 46, 12, 10, 34)):
+        ws = Sheet(SCHEDE, print_columns=4)
+        for col, width in enumerate((24, 52, 12, 40)):
             ws.widths[col] = width
         row = 0
         ente = self.piano.ente
@@ -588,7 +595,9 @@ class _Builder:
                 ws.put(row + 3 + i, 0, label, "label")
                 ws.put(row + 3 + i, 1, value, "text")
             head = row + 7
-            for col, label in enumerate(("Parte", "Voce", "Punteggio", "Massimo", "Giudizio")):
+            for col, label in enumerate(
+                ("Parte", "Voce (punteggio massimo)", "Punteggio", "Giudizio")
+            ):
                 ws.put(head, col, label, "header")
             r = head + 1
             for parte in scheda.parti:
@@ -596,7 +605,7 @@ class _Builder:
                     j = scheda.voci.index(voce)
                     source = f"{VALUTAZIONI}!{col_letter(first_voce + j)}{v1}"
                     ws.put(r, 0, f"{parte.codice} – {parte.titolo}" if k == 0 else None, "wrap")
-                    ws.put(r, 1, voce.titolo, "wrap")
+                    ws.put(r, 1, f"{voce.titolo} (max {format_number(voce.massimo)})", "wrap")
                     ws.heights[r] = 30
                     value = result.voci[voce.codice]
                     placeholder = fx.DASH if voce.tipo == "fattore" else fx.INCOMPLETE
@@ -608,7 +617,6 @@ class _Builder:
                         formula=fx.mirror(source),
                         cached=_value(value, placeholder),
                     )
-                    ws.put(r, 3, voce.massimo, "number")
                     if voce.tipo == "fattore":
                         descr = next(
                             (
@@ -620,17 +628,21 @@ class _Builder:
                         )
                         ws.put(
                             r,
-                            4,
+                            3,
                             None,
                             "wrap_calc",
                             formula=fx.lookup(source, self.lookups[voce.codice]),
                             cached=descr,
                         )
                     else:
-                        ws.put(r, 4, voce.descrizione, "wrap")
+                        ws.put(r, 3, voce.descrizione, "wrap")
                     r += 1
             for label, offset, value in (
-                ("Punteggio totale", 0, _value(result.totale, fx.INCOMPLETE)),
+                (
+                    f"Punteggio totale (max {format_number(scheda.massimo)})",
+                    0,
+                    _value(result.totale, fx.INCOMPLETE),
+                ),
                 ("Punteggio su 100", 1, _value(result.su_100, fx.DASH)),
                 ("Fascia di punteggio", 2, result.fascia.etichetta if result.fascia else fx.DASH),
                 ("Premio (% del premio individuale)", 3, _value(result.premio, fx.DASH)),
@@ -638,8 +650,6 @@ class _Builder:
                 ws.put(r, 0, label, "label")
                 source = f"{VALUTAZIONI}!{col_letter(col_total + offset)}{v1}"
                 ws.put(r, 2, None, "calc_strong", formula=fx.mirror(source), cached=value)
-                if offset == 0:
-                    ws.put(r, 3, scheda.massimo, "number")
                 r += 1
             r += 1
             ws.put(r, 0, "Data", "label")

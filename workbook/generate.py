@@ -28,11 +28,9 @@ from .layout import (
     META,
     NUCLEO,
     MapEntry,
-    Position,
-    canonical_content,
-    cell_ref,
+    canonical_items,
     excluded_cells,
-    sign,
+    sign_items,
 )
 from .piano import Piano, load_piano
 from .xlsx import write_workbook
@@ -50,25 +48,27 @@ def save_manifest(
     nonce: str,
     identity: dict[str, str],
     names: list[str],
-    content: dict[Position, tuple[str, str]],
+    items: list[tuple[str, int, int, str, str]],
     mappa: list[MapEntry],
 ) -> None:
     """Keep what was signed: `<nonce>.json`, the identity and sheet list (read for every
-    received file), and `<nonce>.celle.json.gz`, every signed cell and the map (read only to
-    say which cells of an altered file changed)."""
+    received file), and `<nonce>.celle.json.gz`, every signed cell as [sheet, row, column,
+    kind, text] (0-based) and the map (read only to say which cells of an altered file
+    changed)."""
     write_text(
         folder / f"{nonce}.json",
         json.dumps({"identita": identity, "fogli": names}, ensure_ascii=False),
         0o600,
     )
     cells = {
-        "celle": [[s, cell_ref(r, c), kind, text] for (s, r, c), (kind, text) in content.items()],
+        "celle": items,
         "mappa": [[e.chiave, e.foglio, e.cella, e.tipo, e.ammessi] for e in mappa],
     }
-    # mtime=0: the same manifest gives the same bytes.
+    # mtime=0: the same manifest gives the same bytes; level 1: written for every workbook,
+    # read only when one was altered.
     with (
         atomic_path(folder / f"{nonce}.celle.json.gz", 0o600) as tmp,
-        gzip.GzipFile(tmp, "wb", 5, mtime=0) as fh,
+        gzip.GzipFile(tmp, "wb", 1, mtime=0) as fh,
     ):
         fh.write(json.dumps(cells, ensure_ascii=False).encode())
 
@@ -92,8 +92,8 @@ def write_modulo(
     nonce = nonce_for(key, workbook_id(ctx.piano, modulo), ctx.generato)
     model = build(ctx, modulo, answers, nonce)
     names = [s.name for s in model.sheets]
-    content = canonical_content(names, model.as_cells(), excluded_cells(model.mappa))
-    mac = sign(key, names, content)
+    items = list(canonical_items(names, model.as_cells(), excluded_cells(model.mappa)))
+    mac = sign_items(key, names, items)
     model.identity["hmac"] = mac
     row = int(HMAC_CELL[1:]) - 1
     model.sheet(META).cells[(row, 1)].value = mac
@@ -104,7 +104,7 @@ def write_modulo(
         nonce,
         {k: model.identity[k] for k in IDENTITY_FIELDS},
         names,
-        content,
+        items,
         model.mappa,
     )
     return path
@@ -172,7 +172,9 @@ def generate(
         )
     generato = generation_stamp(cycle, fingerprint(cycle, piano), now or dt.datetime.now())
     ctx = cycle_context(cycle, piano, generato)
-    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in moduli_names(piano)]
+    # The Nucleo's workbook (every PO and every objective) is the largest: first in the queue,
+    # so that the other core works through the Areas meanwhile.
+    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli_names(piano)[:-1]]]
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     if workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -115,12 +115,18 @@ class MapEntry:
 
     def allowed(self) -> tuple[list[str] | None, tuple[Decimal, Decimal] | None]:
         """(allowed values, numeric range) as declared in `ammessi`."""
-        if not self.ammessi:
-            return None, None
-        if ".." in self.ammessi and ";" not in self.ammessi:
-            low, high = self.ammessi.split("..", 1)
-            return None, (Decimal(low), Decimal(high))
-        return self.ammessi.split(";"), None
+        return _allowed(self.ammessi)
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed(ammessi: str) -> tuple[list[str] | None, tuple[Decimal, Decimal] | None]:
+    # A handful of distinct «ammessi» in a cycle, read for every input: parsed once each.
+    if not ammessi:
+        return None, None
+    if ".." in ammessi and ";" not in ammessi:
+        low, high = ammessi.split("..", 1)
+        return None, (Decimal(low), Decimal(high))
+    return ammessi.split(";"), None
 
 
 def make_key(soggetto: str, ident: str, voce: str) -> str:
@@ -128,7 +134,8 @@ def make_key(soggetto: str, ident: str, voce: str) -> str:
     return f"{soggetto}/{ident}/{voce}"
 
 
-def allowed_values(values: Iterable[Decimal | str]) -> str:
+@functools.lru_cache(maxsize=1024)
+def allowed_values(values: tuple[Decimal | str, ...]) -> str:
     return ";".join(canonical_number(v) if isinstance(v, Decimal) else v for v in values)
 
 
@@ -205,37 +212,50 @@ Position = tuple[str, int, int]  # sheet name, 0-based row and column
 Sheets = Mapping[str, Mapping[tuple[int, int], tuple[CellValue, str | None]]]
 
 
+def canonical_items(
+    sheet_names: list[str], sheets: Sheets, excluded: set[Position]
+) -> Iterator[tuple[str, int, int, str, str]]:
+    """(sheet, row, column, kind, text) of every locked, non-empty cell — everything but the
+    inputs and the HMAC cell — sorted by sheet name, row and column."""
+    for name in sorted(sheet_names):
+        cells = sheets.get(name, {})
+        for row, col in sorted(cells):
+            if (name, row, col) in excluded:
+                continue
+            value, formula = cells[(row, col)]
+            item = canonical_cell(value, formula)
+            if item is not None:
+                yield name, row, col, item[0], item[1]
+
+
 def canonical_content(
     sheet_names: list[str], sheets: Sheets, excluded: set[Position]
 ) -> dict[Position, tuple[str, str]]:
-    """The locked content: every non-empty cell except the inputs and the HMAC cell."""
-    content: dict[Position, tuple[str, str]] = {}
-    for name in sheet_names:
-        for (row, col), (value, formula) in sheets.get(name, {}).items():
-            where = (name, row, col)
-            if where in excluded:
-                continue
-            item = canonical_cell(value, formula)
-            if item is not None:
-                content[where] = item
-    return content
+    """The locked content, by position (see `canonical_items`)."""
+    return {(s, r, c): (k, t) for s, r, c, k, t in canonical_items(sheet_names, sheets, excluded)}
 
 
-def _escape(text: str) -> str:
-    if "\t" in text or "\n" in text or "\\" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text
+def sign_items(
+    key: bytes, sheet_names: list[str], items: Iterable[tuple[str, int, int, str, str]]
+) -> str:
+    """HMAC-SHA256 over the sheet list (in workbook order) and the canonical items."""
+    # One line per cell; every text is length-prefixed, so the encoding is unambiguous
+    # without escaping anything.
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update("\t".join(f"{len(n)}:{n}" for n in sheet_names).encode())
+    lines = [f"\n{len(s)}:{s}\t{r}\t{c}\t{k}{len(t)}:{t}" for s, r, c, k, t in items]
+    mac.update("".join(lines).encode())
+    return mac.hexdigest()
 
 
 def sign(key: bytes, sheet_names: list[str], content: Mapping[Position, tuple[str, str]]) -> str:
-    """HMAC-SHA256 over the sheet list (in workbook order) and the canonical content: one line
-    per cell, «sheet TAB row TAB column TAB kind TAB text», sorted by sheet name, row and
-    column, with tabs and new lines in the text escaped."""
-    lines = ["\t".join(_escape(n) for n in sheet_names)]
-    for where in sorted(content):  # by sheet name, row, column: native tuple order
-        kind, text = content[where]
-        lines.append(f"{_escape(where[0])}\t{where[1]}\t{where[2]}\t{kind}\t{_escape(text)}")
-    return hmac.new(key, "\n".join(lines).encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 over the sheet list (in workbook order) and the canonical content."""
+    return sign_items(key, sheet_names, ((*w, *content[w]) for w in sorted(content)))
+
+
+def sign_cells(key: bytes, sheet_names: list[str], sheets: Sheets, excluded: set[Position]) -> str:
+    """`sign(key, names, canonical_content(names, sheets, excluded))` in one pass."""
+    return sign_items(key, sheet_names, canonical_items(sheet_names, sheets, excluded))
 
 
 def excluded_cells(entries: Iterable[MapEntry]) -> set[Position]:

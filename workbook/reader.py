@@ -288,15 +288,18 @@ def _rels(z: _Zip, name: str) -> dict[str, str]:
 def _shared_strings(z: _Zip, path: str | None) -> list[str]:
     if not path or not z.has(path):
         return []
-    strings = []
-    for _, si in _iterparse(z, path, (f"{M}si",)):
-        if _ == "end":
-            # Plain text (t) or rich runs (r/t); phonetic runs (rPh) are not content.
-            strings.append(
-                "".join(t.text or "" for t in si.iter(f"{M}t") if t.getparent().tag != f"{M}rPh")
-            )
-            si.clear()
-    return strings
+    data = z.xml(path)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
+    if b"rPh" not in data:  # the usual case: every text node is content
+        return ["".join(si.itertext()) for si in root]
+    # Phonetic runs (rPh, East Asian readings) are not content.
+    return [
+        "".join(t.text or "" for t in si.iter(f"{M}t") if t.getparent().tag != f"{M}rPh")
+        for si in root
+    ]
 
 
 def _number(text: str, where: str = "") -> int | float:
@@ -321,69 +324,126 @@ _ROW, _CELL, _PROTECTION = f"{M}row", f"{M}c", f"{M}sheetProtection"
 _F, _V, _IS, _T = f"{M}f", f"{M}v", f"{M}is", f"{M}t"
 
 
-def _xlsx_sheet(z: _Zip, path: str, strings: list[str], sheet: SheetData) -> None:
-    """Every non-empty cell of one worksheet part: the hot loop of a reconciliation."""
-    cells = sheet.cells
-    shared: dict[str, tuple[str, str]] = {}  # shared formula index → (master ref, formula)
-    row_index = col_index = -1  # for cells without an «r» (allowed by ECMA-376)
-    for _, el in _iterparse(z, path, (_ROW, _CELL, _PROTECTION), events=("end",)):
-        tag = el.tag
+class _SheetTarget:
+    """A parser target for one worksheet part: libxml2 calls it with tag names, attributes
+    and text, and no element object is ever built — the hot loop of a reconciliation runs
+    about as fast as merely parsing the XML (see benchmarks/README.md)."""
+
+    __slots__ = (
+        "buf",
+        "cells",
+        "col",
+        "collect",
+        "ctype",
+        "fkind",
+        "formula",
+        "path",
+        "protected",
+        "ref",
+        "row",
+        "shared",
+        "si",
+        "strings",
+        "text",
+    )
+
+    def __init__(self, strings: list[str], path: str) -> None:
+        self.cells: Cells = {}
+        self.strings = strings
+        self.path = path
+        self.shared: dict[str, tuple[str, str]] = {}  # shared formula index → (ref, formula)
+        self.protected = False
+        self.row = self.col = -1  # for cells without an «r» (allowed by ECMA-376)
+        self.ref: str | None = None
+        self.ctype: str | None = None
+        self.text: str | None = None
+        self.formula: str | None = None
+        self.fkind: str | None = None
+        self.si = ""
+        self.buf: list[str] = []
+        self.collect = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == _CELL:
-            get = el.get
-            ref = get("r")
+            ref = self.ref = attrib.get("r")
             if ref:
-                row_index, col_index = _position(ref)
+                self.row, self.col = _position(ref)
             else:
-                if col_index == -1:
-                    parent_row = el.getparent().get("r")
-                    row_index = int(parent_row) - 1 if parent_row else row_index + 1
-                col_index += 1
-            formula = text = None
-            for child in el:
-                ctag = child.tag
-                if ctag == _V:
-                    text = child.text
-                elif ctag == _F:
-                    formula = _formula(child, ref, shared)
-                elif ctag == _IS:
-                    text = "".join(t.text or "" for t in child.iter(_T))
-            if formula:  # a formula's cached result is never used: never trusted, never read
-                cells[(row_index, col_index)] = (None, formula)
-                continue
-            ctype = get("t")
-            if ctype is None or ctype == "n":
-                value: CellValue = _number(text, path) if text else None
-            elif ctype == "s":
-                value = _shared(strings, text, path) if text is not None else None
-            elif ctype == "b":
-                value = text == "1" if text is not None else None
-            else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
-                value = text
-            if value is not None:
-                cells[(row_index, col_index)] = (value, None)
+                self.col += 1
+            self.ctype = attrib.get("t")
+            self.text = self.formula = None
+        elif tag in (_V, _T):
+            self.buf = []
+            self.collect = True
+        elif tag == _F:
+            self.buf = []
+            self.collect = True
+            self.fkind = attrib.get("t")
+            self.si = attrib.get("si", "")
         elif tag == _ROW:
-            col_index = -1
-            el.clear()  # the row's cells are done: free them
-        else:
-            sheet.protected = get_protected(el)
+            r = attrib.get("r")
+            self.row = int(r) - 1 if r else self.row + 1
+            self.col = -1
+        elif tag == _PROTECTION:
+            self.protected = attrib.get("sheet") in ("1", "true")
 
+    def data(self, text: str) -> None:
+        if self.collect:
+            self.buf.append(text)
 
-def get_protected(el: etree._Element) -> bool:
-    return el.get("sheet") in ("1", "true")
+    def end(self, tag: str) -> None:
+        if tag == _CELL:
+            self._cell()
+        elif tag == _V:
+            self.text = "".join(self.buf)
+            self.collect = False
+        elif tag == _T:  # inline string runs (<is><t>…</t></is>), possibly several
+            self.text = (self.text or "") + "".join(self.buf)
+            self.collect = False
+        elif tag == _F:
+            self.collect = False
+            formula = "".join(self.buf)
+            if self.fkind == "shared":
+                if formula:
+                    self.shared[self.si] = (self.ref or "", formula)
+                elif self.si in self.shared:
+                    formula = _translate(self.shared[self.si], self.ref or "")
+            elif self.fkind == "array" and not formula:
+                return
+            self.formula = formula or None
 
+    def _cell(self) -> None:
+        if self.formula:  # a formula's cached result is never used: never trusted, never read
+            self.cells[(self.row, self.col)] = (None, self.formula)
+            return
+        text, ctype = self.text, self.ctype
+        if ctype is None or ctype == "n":
+            value: CellValue = _number(text, self.path) if text else None
+        elif ctype == "s":
+            value = _shared(self.strings, text, self.path) if text is not None else None
+        elif ctype == "b":
+            value = text == "1" if text is not None else None
+        else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
+            value = text
+        if value is not None:
+            self.cells[(self.row, self.col)] = (value, None)
 
-def _formula(f: etree._Element, ref: str | None, shared: dict[str, tuple[str, str]]) -> str | None:
-    formula = f.text or ""
-    kind = f.get("t")
-    if kind == "shared":
-        si = f.get("si", "")
-        if formula:
-            shared[si] = (ref or "", formula)
-        elif si in shared:
-            formula = _translate(shared[si], ref or "")
-    elif kind == "array" and not formula:
+    def close(self) -> None:
         return None
-    return formula
+
+
+def _xlsx_sheet(z: _Zip, path: str, strings: list[str], sheet: SheetData) -> None:
+    """Every non-empty cell of one worksheet part."""
+    target = _SheetTarget(strings, path)
+    parser = etree.XMLParser(
+        target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        etree.fromstring(z.xml(path), parser)
+    except etree.XMLSyntaxError as exc:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
+    sheet.cells = target.cells
+    sheet.protected = target.protected
 
 
 def _shared(strings: list[str], text: str, path: str) -> str:

@@ -15,6 +15,7 @@ has no results until a correct copy arrives (no silent fallback to an older one)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -179,7 +180,7 @@ class _Inputs:
             return None
         if values is None and span is None:  # free text
             return str(raw).strip()
-        numeric = span is not None or all(_is_number(x) for x in values or ())
+        numeric = span is not None or _all_numbers(tuple(values or ()))
         if not numeric:  # a grade, chosen from the list
             text = str(raw).strip()
             match = next((x for x in values or () if x.casefold() == text.casefold()), None)
@@ -248,6 +249,11 @@ class _Inputs:
                 valutatore=valutatore,
             )
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _all_numbers(values: tuple[str, ...]) -> bool:
+    return all(_is_number(x) for x in values)
 
 
 def _is_number(text: str) -> bool:
@@ -442,7 +448,7 @@ def _evaluate(
     used: dict[str, Verifica],
     statuses: dict[str, StatoModulo],
     areas: dict[str, Decimal | None],
-    objectives: list[EsitoObiettivo],
+    objectives: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]],
     inputs: _Inputs,
 ) -> Valutazione:
     soggetto = "po" if person.ruolo == "po" else "dipendente"
@@ -505,13 +511,9 @@ def _evaluate(
         if value is None and v.inputs.get(entry.chiave, (None, None)) == (None, None):
             inputs.missing(v, entry, cosa)
         factors[voce.codice] = value if isinstance(value, Decimal) else None
-    by_category: dict[str, list[tuple[Decimal, Decimal | None]]] = {}
-    for o in objectives:
-        if o.obiettivo.area == area:
-            by_category.setdefault(o.obiettivo.obiettivo.tipo, []).append(
-                (o.obiettivo.obiettivo.peso, o.raggiungimento)
-            )
-    result = score(scheda, factors, area_percentuale=areas.get(area), obiettivi=by_category)
+    result = score(
+        scheda, factors, area_percentuale=areas.get(area), obiettivi=objectives.get(area, {})
+    )
     if not result.completo:
         missing_factor = any(factors.get(f.codice) is None for f in scheda.fattori)
         why = (
@@ -591,8 +593,14 @@ def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     inputs = _Inputs(piano, problems)
     objectives, areas = _objectives(piano, used, inputs)
     by_module = {s.modulo: s for s in statuses}
+    # Each Area's objectives by category, as (peso, achievement): what a PO scheda needs.
+    by_area: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
+    for o in objectives:
+        by_area.setdefault(o.obiettivo.area, {}).setdefault(o.obiettivo.obiettivo.tipo, []).append(
+            (o.obiettivo.obiettivo.peso, o.raggiungimento)
+        )
     valutazioni = [
-        _evaluate(piano, p, used, by_module, areas, objectives, inputs) for p in piano.personale
+        _evaluate(piano, p, used, by_module, areas, by_area, inputs) for p in piano.personale
     ]
     _unknown_people(piano, used, problems)
 

@@ -8,6 +8,7 @@ weight is written in two places.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -75,11 +76,19 @@ class Fascia:
 
     @property
     def etichetta(self) -> str:
-        from .values import format_number
+        """«fino a 18», «da 54 a 60» (read for every person: cached)."""
+        return _band_label(self.da, self.a)
 
-        if self.da == 0:
-            return f"fino a {format_number(self.a)}"
-        return f"da {format_number(self.da)} a {format_number(self.a)}"
+
+@functools.lru_cache(maxsize=256)
+def _band_label(da: Decimal, a: Decimal) -> str:
+    from .values import format_number
+
+    return (
+        f"fino a {format_number(a)}"
+        if da == 0
+        else (f"da {format_number(da)} a {format_number(a)}")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from .layout import (
     cell_ref,
     excluded_cells,
     parse_ref,
-    sign,
+    sign_cells,
 )
 from .piano import Piano
 from .reader import Book, FileProblem, read_book
@@ -144,19 +144,21 @@ def _file_map(book: Book) -> list[MapEntry] | None:
     sheet = book.sheet(META)
     if sheet is None:
         return None
+    cells = sheet.cells
     entries = []
     row = MAP_HEADER_ROW  # 0-based: the first row after the header
-    while True:
-        values = [_text(sheet.cells.get((row, c), (None, None))[0]) for c in range(5)]
-        if not values[0]:
-            return entries
-        entry = MapEntry(*values)
+    while (key := cells.get((row, 0))) is not None:
+        values = [key[0], *(cells.get((row, c), ("", None))[0] for c in range(1, 5))]
+        if not all(isinstance(x, str) for x in values):
+            values = [_text(x) for x in values]
+        entry = MapEntry(*values)  # type: ignore[arg-type]
         try:
             parse_ref(entry.cella)
         except ValueError:
             return None
         entries.append(entry)
         row += 1
+    return entries
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -216,8 +218,9 @@ class Verifier:
         cells = book.as_cells()
         file_map = _file_map(book)
         if file_map is not None:
-            content = canonical_content(names, cells, excluded_cells(file_map))
-            actual = sign(self.expected.key, signed_record["fogli"], content)
+            actual = sign_cells(
+                self.expected.key, signed_record["fogli"], cells, excluded_cells(file_map)
+            )
             v.integro = names == signed_record["fogli"] and hmac.compare_digest(
                 actual, signed["hmac"]
             )
@@ -260,7 +263,7 @@ class Verifier:
         for name in book.sheet_names:
             if name not in expected_names:
                 _add(v, Codice.REC_FOGLIO_AGGIUNTO, nome=name)
-        signed = {(s, *parse_ref(r)): (k, t) for s, r, k, t in manifest["celle"]}
+        signed = {(s, r, c): (k, t) for s, r, c, k, t in manifest["celle"]}
         present = [n for n in expected_names if book.sheet(n) is not None]
         for name in present:
             keys = sorted({k for k in (*signed, *content) if k[0] == name})

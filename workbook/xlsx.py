@@ -207,17 +207,19 @@ def _write_sheet(
     ws.protect(password, dict(SHEET_PROTECTION))
 
 
-def _write_cell(ws: Any, row: int, col: int, cell: Cell, fmt: Any) -> None:
+def _write_cell(ws: _Worksheet, row: int, col: int, cell: Cell, fmt: Any) -> None:
+    # The underscored writers are what xlsxwriter's public ones call once the A1-notation
+    # wrapper has run; our coordinates are always numbers (tens of thousands of cells).
     if cell.formula is not None:
         cached = cell.cached
         value: Any = _number(cached) if isinstance(cached, Decimal) else (cached or "")
-        ws.write_formula(row, col, "=" + cell.formula, fmt, value)
+        ws._write_formula(row, col, cell.formula, fmt, value)
     elif isinstance(cell.value, Decimal):
-        ws.write_number(row, col, _number(cell.value), fmt)
+        ws._write_number(row, col, _number(cell.value), fmt)
     elif cell.value:
-        ws.write_string(row, col, cell.value, fmt)
+        ws._write_string(row, col, cell.value, fmt)
     else:
-        ws.write_blank(row, col, None, fmt)
+        ws._write_blank(row, col, None, fmt)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
