@@ -48,13 +48,25 @@ def workbook_xml(path: Path) -> str:
         return zf.read("xl/workbook.xml").decode()
 
 
+def su_100_cell(entry: MapEntry) -> str:
+    """The «su 100» cell, beside a total (not in the map)."""
+    row, col = parse_ref(entry.cella)
+    from workbook.layout import cell_ref
+
+    return cell_ref(row, col + 1)
+
+
 def expected_results(model: WorkbookModel) -> dict[str, Decimal | str]:
-    """What the Python engine computed for every result cell of the map (the cached values)."""
+    """What the Python engine computed for every result cell of the map (the cached values),
+    and for the «su 100» cell beside each total (key «…/su_100»)."""
     out: dict[str, Decimal | str] = {}
     for entry in model.mappa:
         if not entry.is_input:
-            cell = model.sheet(entry.foglio).cells[parse_ref(entry.cella)]
-            out[entry.chiave] = cell.cached  # type: ignore[assignment]
+            sheet = model.sheet(entry.foglio)
+            out[entry.chiave] = sheet.cells[parse_ref(entry.cella)].cached  # type: ignore
+            if entry.voce == "totale":
+                cell = sheet.cells[parse_ref(su_100_cell(entry))]
+                out[entry.chiave.replace("/totale", "/su_100")] = cell.cached  # type: ignore
     return out
 
 

@@ -127,8 +127,9 @@ def test_the_map_names_every_person_objective_and_result(almenno: Cycle) -> None
     keys = {e.chiave for e in mappa}
     assert "dipendente/201/collaborazione" in keys
     assert "dipendente/201/risultato_area" in keys  # derived: a result, not an input
-    for voce in ("totale", "su_100", "fascia", "premio"):
+    for voce in ("totale", "fascia", "premio"):
         assert f"dipendente/201/{voce}" in keys
+    assert "dipendente/201/su_100" not in keys  # shown beside the total, not a map result
     assert "obiettivo/AREA1.A1-01/raggiungimento" in keys
     assert "area/AREA1/raggiungimento" in keys
     by_key = {e.chiave: e for e in mappa}

@@ -21,7 +21,14 @@ from workbook.cycle import Cycle
 from workbook.resources import templates_dir
 
 from .conftest import make_cycle
-from .helpers import expected_results, italian, model_of, random_answers, read_map
+from .helpers import (
+    expected_results,
+    italian,
+    model_of,
+    random_answers,
+    read_map,
+    su_100_cell,
+)
 
 pytestmark = pytest.mark.libreoffice
 FILLINGS = 2  # per workbook; with three Sistemi and four workbooks each: 24 documents
@@ -125,7 +132,8 @@ def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
                     {
                         "file": str(target),
                         "fills": [*fills, probe],
-                        "read": [f"{e.foglio}!{e.cella}" for e in file_map if not e.is_input],
+                        "read": [f"{e.foglio}!{e.cella}" for e in file_map if not e.is_input]
+                        + [f"{e.foglio}!{su_100_cell(e)}" for e in file_map if e.voce == "totale"],
                     }
                 )
                 expected = expected_results(model_of(cycle, modulo, answers))
@@ -140,15 +148,19 @@ def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
         refused = typed[n_inputs:]
         assert refused and not any(t["changed"] for t in refused), (label, refused)
         assert all(result["protected"].values()), label
-        for entry in file_map:
-            if entry.is_input:
-                continue
-            kind, value = result["read"][f"{entry.foglio}!{entry.cella}"]
-            want = expected[entry.chiave]
+        cells = [(e.chiave, f"{e.foglio}!{e.cella}") for e in file_map if not e.is_input]
+        cells += [
+            (e.chiave.replace("/totale", "/su_100"), f"{e.foglio}!{su_100_cell(e)}")
+            for e in file_map
+            if e.voce == "totale"
+        ]
+        for key, where in cells:
+            kind, value = result["read"][where]
+            want = expected[key]
             if isinstance(want, Decimal):
-                assert kind == "number" and _as_decimal(value) == want, (label, entry, value)
+                assert kind == "number" and _as_decimal(value) == want, (label, key, value)
             else:
-                assert (kind, value) == ("text", want), (label, entry)
+                assert (kind, value) == ("text", want), (label, key)
             compared += 1
     # Every band that LibreOffice showed for an Almenno employee is one of the seed's five.
     seed_bands = {"da 54 a 60", "da 37 a 53", "da 25 a 36", "da 19 a 24", "fino a 18"}

@@ -526,14 +526,15 @@ class _Builder:
                 _value(result.totale, fx.INCOMPLETE),
                 "calc_strong",
             )
-            self.result(
-                ws,
+            # «su 100» is shown but is not in the map: the map's results are the Sistema's
+            # items, the total, the band and the bonus.
+            ws.put(
                 row,
                 col_total + 1,
-                make_key(*base, "su_100"),
-                fx.su_100(scheda, total_ref),
-                _value(result.su_100, fx.DASH),
+                None,
                 "calc",
+                formula=fx.su_100(scheda, total_ref),
+                cached=_value(result.su_100, fx.DASH),
             )
             self.result(
                 ws,
@@ -563,48 +564,43 @@ class _Builder:
     # --- Schede --------------------------------------------------------------------------------
 
     def schede(self, scheda: Scheda, scored: list[tuple[Persona, int, Risultato]]) -> None:
+        """One printable scheda per person, each on its own page. What every scheda shares
+        (form title, evaluator, column headings) is written once and printed at the top of
+        every page; Ente and year are in the page header. No merged cells: text overflows
+        into the empty cells beside it. Thousands of schede: every cell counts."""
         ws = Sheet(SCHEDE, print_columns=4)
         for col, width in enumerate((24, 52, 12, 40)):
             ws.widths[col] = width
-        row = 0
-        ente = self.piano.ente
+        ws.put(0, 0, f"{scheda.titolo} – anno {self.piano.ente.anno}", "subtitle")
+        ws.put(1, 0, f"Valutatore: {scheda.valutatore}", "label")
+        for col, label in enumerate(("Parte", "Voce (punteggio massimo)", "Punteggio", "Giudizio")):
+            ws.put(2, col, label, "header")
+        ws.repeat_rows = (0, 2)
         first_voce = 4
         col_total = first_voce + len(scheda.voci)
+        row = 3
         for person, vrow, result in scored:
-            if row:
+            if row > 3:
                 ws.breaks.append(row)
             v1 = vrow + 1
             area = self.piano.area_of_po(person) if self.nucleo else person.area
-            # No merged cells in the schede: text overflows into the empty cells beside it,
-            # and a merge costs a written cell for every cell it covers (thousands of schede).
+            ws.put(row, 0, "Valutato", "label")
             ws.put(
-                row, 0, f"{ente.denominazione} – Valutazione della performance {ente.anno}", "title"
+                row,
+                1,
+                f"{person.nominativo} – matricola {person.matricola} – categoria "
+                f"{person.categoria}",
+                "text",
             )
-            ws.put(row + 1, 0, scheda.titolo, "subtitle")
-            for i, (label, value) in enumerate(
-                (
-                    (
-                        "Valutato",
-                        f"{person.nominativo} – matricola {person.matricola} – "
-                        f"categoria {person.categoria}",
-                    ),
-                    ("Area", self._area_name(area)),
-                    ("Valutatore", scheda.valutatore),
-                )
-            ):
-                ws.put(row + 3 + i, 0, label, "label")
-                ws.put(row + 3 + i, 1, value, "text")
-            head = row + 7
-            for col, label in enumerate(
-                ("Parte", "Voce (punteggio massimo)", "Punteggio", "Giudizio")
-            ):
-                ws.put(head, col, label, "header")
-            r = head + 1
+            ws.put(row + 1, 0, "Area", "label")
+            ws.put(row + 1, 1, self._area_name(area), "text")
+            r = row + 3
             for parte in scheda.parti:
                 for k, voce in enumerate(parte.voci):
                     j = scheda.voci.index(voce)
                     source = f"{VALUTAZIONI}!{col_letter(first_voce + j)}{v1}"
-                    ws.put(r, 0, f"{parte.codice} – {parte.titolo}" if k == 0 else None, "wrap")
+                    if k == 0:
+                        ws.put(r, 0, f"{parte.codice} – {parte.titolo}", "wrap")
                     ws.put(r, 1, f"{voce.titolo} (max {format_number(voce.massimo)})", "wrap")
                     ws.heights[r] = 30
                     value = result.voci[voce.codice]
@@ -647,19 +643,25 @@ class _Builder:
                 ("Fascia di punteggio", 2, result.fascia.etichetta if result.fascia else fx.DASH),
                 ("Premio (% del premio individuale)", 3, _value(result.premio, fx.DASH)),
             ):
+                # These result cells are never empty: a plain reference shows them.
                 ws.put(r, 0, label, "label")
-                source = f"{VALUTAZIONI}!{col_letter(col_total + offset)}{v1}"
-                ws.put(r, 2, None, "calc_strong", formula=fx.mirror(source), cached=value)
+                ws.put(
+                    r,
+                    2,
+                    None,
+                    "calc_strong",
+                    formula=f"{VALUTAZIONI}!{col_letter(col_total + offset)}{v1}",
+                    cached=value,
+                )
                 r += 1
-            r += 1
-            ws.put(r, 0, "Data", "label")
-            ws.put(r + 2, 0, "Firma del valutatore", "label")
-            ws.put(r + 2, 1, "_______________________________", "text")
-            ws.put(r + 4, 0, "Firma del valutato", "label")
-            ws.put(r + 4, 1, "_______________________________ (per presa visione)", "text")
-            row = r + 7
+            ws.put(r + 1, 0, "Data", "label")
+            ws.put(r + 3, 0, "Firma del valutatore", "label")
+            ws.put(r + 3, 1, "_______________________________", "text")
+            ws.put(r + 5, 0, "Firma del valutato", "label")
+            ws.put(r + 5, 1, "_______________________________ (per presa visione)", "text")
+            row = r + 8
         if not scored:
-            ws.put(0, 0, "Nessuna persona valutabile in questo modulo.", "note")
+            ws.put(3, 0, "Nessuna persona valutabile in questo modulo.", "note")
         self.sheets.append(ws)
 
     # --- Criteri, Istruzioni, _valuta ---------------------------------------------------------

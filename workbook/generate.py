@@ -32,6 +32,7 @@ from .layout import (
     excluded_cells,
     sign_items,
 )
+from .memory import long_lived, settle
 from .piano import Piano, load_piano
 from .xlsx import write_workbook
 
@@ -141,6 +142,7 @@ _worker: dict[str, object] = {}
 
 def _init_worker(ctx: Context, password: str, key: bytes, manifests: Path) -> None:
     _worker.update(ctx=ctx, password=password, key=key, manifests=manifests)
+    settle()
 
 
 def _work(item: tuple[str, Path]) -> Path:
@@ -176,11 +178,23 @@ def generate(
     # so that the other core works through the Areas meanwhile.
     jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli_names(piano)[:-1]]]
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    with long_lived():
+        return Generated(
+            _write_all(ctx, jobs, workers, password, key, cycle.manifests), avvisi, generato
+        )
+
+
+def _write_all(
+    ctx: Context,
+    jobs: list[tuple[str, Path]],
+    workers: int,
+    password: str,
+    key: bytes,
+    manifests: Path,
+) -> list[Path]:
     if workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(
-            workers, initializer=_init_worker, initargs=(ctx, password, key, cycle.manifests)
+            workers, initializer=_init_worker, initargs=(ctx, password, key, manifests)
         ) as pool:
-            written = list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    else:
-        written = [write_modulo(ctx, m, p, password, key, cycle.manifests) for m, p in jobs]
-    return Generated(written, avvisi, generato)
+            return list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    return [write_modulo(ctx, m, p, password, key, manifests) for m, p in jobs]

@@ -28,6 +28,7 @@ from .cycle import Cycle, CycleError, generation_record
 from .generate import fingerprint
 from .ingest import Documento, ingest
 from .layout import NUCLEO, MapEntry, make_key, parse_ref
+from .memory import long_lived, settle
 from .piano import ObiettivoArea, Persona, Piano, load_piano
 from .scoring import (
     Risultato,
@@ -276,6 +277,7 @@ _worker: dict[str, Verifier] = {}
 
 def _init_worker(expected: Expected) -> None:
     _worker["verifier"] = Verifier(expected)
+    settle()
 
 
 def _examine(doc: Documento) -> Verifica:
@@ -550,6 +552,11 @@ def _unknown_people(piano: Piano, used: dict[str, Verifica], problems: list[Anom
 
 def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     """Everything received, checked and recomputed."""
+    with long_lived():
+        return _reconcile(cycle, progress)
+
+
+def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
     cycle.check()
     piano, problems = load_piano(cycle.piano_path)
     record = generation_record(cycle)
