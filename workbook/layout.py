@@ -210,6 +210,7 @@ def canonical_cell(value: CellValue, formula: str | None) -> tuple[str, str] | N
 
 Position = tuple[str, int, int]  # sheet name, 0-based row and column
 Sheets = Mapping[str, Mapping[tuple[int, int], tuple[CellValue, str | None]]]
+Lines = dict[tuple[int, int], str]  # (row, column) → signed line, in row-major order
 
 
 def canonical_items(
@@ -235,27 +236,67 @@ def canonical_content(
     return {(s, r, c): (k, t) for s, r, c, k, t in canonical_items(sheet_names, sheets, excluded)}
 
 
+def sheet_head(name: str) -> str:
+    """The start of every signed line of one sheet."""
+    return f"\n{len(name)}:{name}\t"
+
+
+def canonical_line(head: str, row: int, col: int, kind: str, text: str) -> str:
+    """One cell's signed line. Every text is length-prefixed, so the encoding is unambiguous
+    without escaping anything."""
+    return f"{head}{row}\t{col}\t{kind}{len(text)}:{text}"
+
+
+def sheet_lines(name: str, cells: Mapping[tuple[int, int], tuple[CellValue, str | None]]) -> Lines:
+    """The signed line of every non-empty cell of one sheet, in row-major order."""
+    head = sheet_head(name)
+    lines = {}
+    for row, col in sorted(cells):
+        item = canonical_cell(*cells[(row, col)])
+        if item is not None:
+            lines[(row, col)] = canonical_line(head, row, col, *item)
+    return lines
+
+
+def _mac(key: bytes, sheet_names: list[str]) -> hmac.HMAC:
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update("\t".join(f"{len(n)}:{n}" for n in sheet_names).encode())
+    return mac
+
+
 def sign_items(
     key: bytes, sheet_names: list[str], items: Iterable[tuple[str, int, int, str, str]]
 ) -> str:
     """HMAC-SHA256 over the sheet list (in workbook order) and the canonical items."""
-    # One line per cell; every text is length-prefixed, so the encoding is unambiguous
-    # without escaping anything.
-    mac = hmac.new(key, digestmod=hashlib.sha256)
-    mac.update("\t".join(f"{len(n)}:{n}" for n in sheet_names).encode())
-    lines = [f"\n{len(s)}:{s}\t{r}\t{c}\t{k}{len(t)}:{t}" for s, r, c, k, t in items]
+    mac = _mac(key, sheet_names)
+    heads: dict[str, str] = {}
+    lines = [
+        canonical_line(heads.get(s) or heads.setdefault(s, sheet_head(s)), r, c, k, t)
+        for s, r, c, k, t in items
+    ]
     mac.update("".join(lines).encode())
+    return mac.hexdigest()
+
+
+def sign_lines(
+    key: bytes, sheet_names: list[str], lines: Mapping[str, Lines], excluded: set[Position]
+) -> str:
+    """`sign_items` over lines already encoded (see `sheet_lines`), one dict per sheet in
+    row-major order, leaving out the excluded cells."""
+    mac = _mac(key, sheet_names)
+    for name in sorted(sheet_names):
+        sheet = lines.get(name, {})
+        skip = {(r, c) for s, r, c in excluded if s == name}
+        if skip:
+            mac.update("".join([t for p, t in sheet.items() if p not in skip]).encode())
+        else:
+            mac.update("".join(sheet.values()).encode())
     return mac.hexdigest()
 
 
 def sign(key: bytes, sheet_names: list[str], content: Mapping[Position, tuple[str, str]]) -> str:
     """HMAC-SHA256 over the sheet list (in workbook order) and the canonical content."""
     return sign_items(key, sheet_names, ((*w, *content[w]) for w in sorted(content)))
-
-
-def sign_cells(key: bytes, sheet_names: list[str], sheets: Sheets, excluded: set[Position]) -> str:
-    """`sign(key, names, canonical_content(names, sheets, excluded))` in one pass."""
-    return sign_items(key, sheet_names, canonical_items(sheet_names, sheets, excluded))
 
 
 def excluded_cells(entries: Iterable[MapEntry]) -> set[Position]:

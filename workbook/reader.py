@@ -14,7 +14,6 @@ This is the only module that parses the received workbooks.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import posixpath
 import re
@@ -22,11 +21,21 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
+from xml.parsers import expat
 
 from lxml import etree
 
 from .anomalies import Codice
-from .layout import CellValue, parse_ref
+from .layout import (
+    CellValue,
+    Lines,
+    normalize_formula,
+    normalize_text,
+    parse_ref,
+    sheet_head,
+    sheet_lines,
+)
+from .values import canonical_number
 
 MAX_ENTRIES = 5_000
 MAX_PART = 100 * 2**20  # decompressed bytes of one XML part
@@ -76,6 +85,7 @@ class SheetData:
     state: str = "visible"  # visible | hidden | veryHidden
     protected: bool = False
     cells: Cells = field(default_factory=dict)
+    lines: Lines = field(default_factory=dict)  # see layout.sheet_lines
 
 
 @dataclass(slots=True)
@@ -202,6 +212,7 @@ def _parser() -> etree.XMLParser:
         load_dtd=False,
         huge_tree=False,
         remove_comments=True,
+        remove_pis=True,
     )
 
 
@@ -315,19 +326,22 @@ def _number(text: str, where: str = "") -> int | float:
         ) from None
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _position(ref: str) -> tuple[int, int]:
-    return parse_ref(ref)
+# Element names as expat reports them with namespace processing: «<namespace> <local name>».
+_X = NS["m"] + " "
+_ROW, _CELL, _PROTECTION = _X + "row", _X + "c", _X + "sheetProtection"
+_F, _V, _IS, _T, _RPH = _X + "f", _X + "v", _X + "is", _X + "t", _X + "rPh"
 
 
-_ROW, _CELL, _PROTECTION = f"{M}row", f"{M}c", f"{M}sheetProtection"
-_F, _V, _IS, _T = f"{M}f", f"{M}v", f"{M}is", f"{M}t"
+def _forbid_dtd(*_: object) -> None:
+    raise FileProblem(Codice.ING_XML_ENTITA, "dichiarazione di tipo o di entità")
 
 
-class _SheetTarget:
-    """A parser target for one worksheet part: libxml2 calls it with tag names, attributes
-    and text, and no element object is ever built — the hot loop of a reconciliation runs
-    about as fast as merely parsing the XML (see benchmarks/README.md)."""
+class _SheetReader:
+    """Reads one worksheet part with expat, keeping every non-empty cell and its signed line.
+
+    expat calls back for each element with its name and attributes; nothing else is built, and
+    each cell's signed line is encoded as the cell ends, so verifying a file costs one pass over
+    its cells: about as much as merely parsing the XML (see benchmarks/README.md)."""
 
     __slots__ = (
         "buf",
@@ -337,6 +351,12 @@ class _SheetTarget:
         "ctype",
         "fkind",
         "formula",
+        "head",
+        "in_is",
+        "in_rph",
+        "last",
+        "lines",
+        "ordered",
         "path",
         "protected",
         "ref",
@@ -347,112 +367,192 @@ class _SheetTarget:
         "text",
     )
 
-    def __init__(self, strings: list[str], path: str) -> None:
+    def __init__(self, strings: _Strings, path: str, name: str) -> None:
         self.cells: Cells = {}
+        self.lines: Lines = {}
+        self.head = sheet_head(name)
         self.strings = strings
         self.path = path
-        self.shared: dict[str, tuple[str, str]] = {}  # shared formula index → (ref, formula)
+        self.shared: dict[str, tuple[str, str]] = {}  # shared formula index → (origin, formula)
         self.protected = False
-        self.row = self.col = -1  # for cells without an «r» (allowed by ECMA-376)
-        self.ref: str | None = None
+        self.row = self.col = -1  # for rows and cells without an «r» (allowed by ECMA-376)
+        self.last = (-1, -1)
+        self.ordered = True
+        self.ref = ""
         self.ctype: str | None = None
         self.text: str | None = None
-        self.formula: str | None = None
+        self.formula = ""
         self.fkind: str | None = None
         self.si = ""
-        self.buf: list[str] = []
-        self.collect = False
+        self.buf = ""
+        self.collect = self.in_is = self.in_rph = False
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
+    def parse(self, data: bytes) -> None:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = True
+        parser.StartDoctypeDeclHandler = _forbid_dtd
+        parser.EntityDeclHandler = _forbid_dtd
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{self.path}: {exc}") from None
+        if not self.ordered:  # never from a spreadsheet program, but bytes are not to be trusted
+            self.lines = {p: self.lines[p] for p in sorted(self.lines)}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag == _CELL:
-            ref = self.ref = attrib.get("r")
+            self.ref = ref = attrs.get("r", "")
             if ref:
-                self.row, self.col = _position(ref)
+                self.row, self.col = _POSITIONS.get(ref) or _position(ref, self.path)
             else:
                 self.col += 1
-            self.ctype = attrib.get("t")
-            self.text = self.formula = None
-        elif tag in (_V, _T):
-            self.buf = []
+            self.ctype = attrs.get("t")
+            self.text = None
+            self.formula = ""
+        elif tag == _V:
+            self.buf = ""
             self.collect = True
         elif tag == _F:
-            self.buf = []
+            self.buf = ""
             self.collect = True
-            self.fkind = attrib.get("t")
-            self.si = attrib.get("si", "")
+            self.fkind = attrs.get("t")
+            self.si = attrs.get("si", "")
         elif tag == _ROW:
-            r = attrib.get("r")
-            self.row = int(r) - 1 if r else self.row + 1
+            r = attrs.get("r")
+            self.row = _row_number(r, self.path) if r else self.row + 1
             self.col = -1
+        elif tag == _IS:
+            self.in_is = True
+            self.text = ""
+        elif tag == _T:
+            self.buf = ""
+            self.collect = self.in_is and not self.in_rph
+        elif tag == _RPH:
+            self.in_rph = True
         elif tag == _PROTECTION:
-            self.protected = attrib.get("sheet") in ("1", "true")
+            self.protected = attrs.get("sheet") in ("1", "true")
 
     def data(self, text: str) -> None:
         if self.collect:
-            self.buf.append(text)
+            self.buf += text  # expat buffers text: usually a single call per element
 
     def end(self, tag: str) -> None:
         if tag == _CELL:
-            self._cell()
+            # Each line is layout.canonical_line(head, row, col, kind, text), written out:
+            # this runs for every cell of every file.
+            pos = (self.row, self.col)
+            if pos <= self.last:
+                self.ordered = False
+            self.last = pos
+            formula = self.formula
+            if formula:  # a formula's cached result is never used: never trusted, never read
+                self.cells[pos] = (None, formula)
+                canonical = normalize_formula(formula)
+                self.lines[pos] = f"{self.head}{pos[0]}\t{pos[1]}\tf{len(canonical)}:{canonical}"
+                return
+            text = self.text
+            if text:
+                ctype = self.ctype
+                if ctype == "s":
+                    strings = self.strings
+                    try:
+                        index = int(text)
+                        value: CellValue = strings.values[index]
+                        if index < 0:
+                            raise IndexError
+                    except (ValueError, IndexError):
+                        raise FileProblem(
+                            Codice.ING_ZIP_DANNEGGIATO,
+                            f"{self.path}: stringa condivisa {text} inesistente",
+                        ) from None
+                    if value:
+                        self.cells[pos] = (value, None)
+                        self.lines[pos] = f"{self.head}{pos[0]}\t{pos[1]}\t{strings.encoded[index]}"
+                    return
+                if ctype is None or ctype == "n":
+                    value = _number(text, self.path)
+                    canonical = canonical_number(value)
+                    line = f"{self.head}{pos[0]}\t{pos[1]}\tn{len(canonical)}:{canonical}"
+                elif ctype == "b":
+                    value = text == "1"
+                    line = f"{self.head}{pos[0]}\t{pos[1]}\tb1:{'1' if value else '0'}"
+                else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
+                    value = text
+                    canonical = normalize_text(text)
+                    line = f"{self.head}{pos[0]}\t{pos[1]}\ts{len(canonical)}:{canonical}"
+            elif text is not None and self.ctype == "b":
+                value = False
+                line = f"{self.head}{pos[0]}\t{pos[1]}\tb1:0"
+            else:
+                return  # no value, or an empty one: not content
+            self.cells[pos] = (value, None)
+            self.lines[pos] = line
         elif tag == _V:
-            self.text = "".join(self.buf)
-            self.collect = False
-        elif tag == _T:  # inline string runs (<is><t>…</t></is>), possibly several
-            self.text = (self.text or "") + "".join(self.buf)
+            self.text = self.buf
             self.collect = False
         elif tag == _F:
             self.collect = False
-            formula = "".join(self.buf)
+            formula = self.buf
             if self.fkind == "shared":
                 if formula:
-                    self.shared[self.si] = (self.ref or "", formula)
+                    self.shared[self.si] = (self.ref, formula)
                 elif self.si in self.shared:
-                    formula = _translate(self.shared[self.si], self.ref or "")
-            elif self.fkind == "array" and not formula:
-                return
-            self.formula = formula or None
-
-    def _cell(self) -> None:
-        if self.formula:  # a formula's cached result is never used: never trusted, never read
-            self.cells[(self.row, self.col)] = (None, self.formula)
-            return
-        text, ctype = self.text, self.ctype
-        if ctype is None or ctype == "n":
-            value: CellValue = _number(text, self.path) if text else None
-        elif ctype == "s":
-            value = _shared(self.strings, text, self.path) if text is not None else None
-        elif ctype == "b":
-            value = text == "1" if text is not None else None
-        else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
-            value = text
-        if value is not None:
-            self.cells[(self.row, self.col)] = (value, None)
-
-    def close(self) -> None:
-        return None
+                    formula = _translate(self.shared[self.si], self.ref)
+            self.formula = formula
+        elif tag == _T:
+            if self.collect:
+                self.text = (self.text or "") + self.buf
+            self.collect = False
+        elif tag == _IS:
+            self.in_is = False
+        elif tag == _RPH:
+            self.in_rph = False
 
 
-def _xlsx_sheet(z: _Zip, path: str, strings: list[str], sheet: SheetData) -> None:
-    """Every non-empty cell of one worksheet part."""
-    target = _SheetTarget(strings, path)
-    parser = etree.XMLParser(
-        target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+def _xlsx_sheet(z: _Zip, path: str, strings: _Strings, sheet: SheetData) -> None:
+    """Every non-empty cell of one worksheet part, with its signed line."""
+    reader = _SheetReader(strings, path, sheet.name)
+    reader.parse(z.xml(path))
+    sheet.cells = reader.cells
+    sheet.lines = reader.lines
+    sheet.protected = reader.protected
+
+
+@dataclass(slots=True)
+class _Strings:
+    """The shared strings, and the signed tail of each («s<length>:<text>»)."""
+
+    values: list[str]
+    encoded: list[str]
+
+    @classmethod
+    def of(cls, values: list[str]) -> _Strings:
+        texts = map(normalize_text, values)
+        return cls(values, [f"s{len(t)}:{t}" for t in texts])
+
+
+def _row_number(text: str, path: str) -> int:
     try:
-        etree.fromstring(z.xml(path), parser)
-    except etree.XMLSyntaxError as exc:
-        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
-    sheet.cells = target.cells
-    sheet.protected = target.protected
+        return int(text) - 1
+    except ValueError:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: riga «{text}» non valida") from None
 
 
-def _shared(strings: list[str], text: str, path: str) -> str:
+_POSITIONS: dict[str, tuple[int, int]] = {}  # «B12» → (11, 1): few distinct, read for every cell
+
+
+def _position(ref: str, path: str) -> tuple[int, int]:
     try:
-        return strings[int(text)]
-    except (ValueError, IndexError):
-        raise FileProblem(
-            Codice.ING_ZIP_DANNEGGIATO, f"{path}: stringa condivisa {text} inesistente"
-        ) from None
+        pos = parse_ref(ref)
+    except ValueError:
+        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref}» non valida") from None
+    if len(_POSITIONS) < 1 << 16:
+        _POSITIONS[ref] = pos
+    return pos
 
 
 def _translate(master: tuple[str, str], ref: str) -> str:
@@ -473,7 +573,7 @@ def _read_xlsx(z: _Zip) -> Book:
     strings_path = next((p for p in rels.values() if p.endswith("sharedStrings.xml")), None)
     if strings_path is None and z.has("xl/sharedStrings.xml"):
         strings_path = "xl/sharedStrings.xml"
-    strings = _shared_strings(z, strings_path)
+    strings = _Strings.of(_shared_strings(z, strings_path))
     sheets = []
     for s in workbook.iterfind("m:sheets/m:sheet", NS):
         sheet = SheetData(s.get("name", ""), s.get("state", "visible"))
@@ -661,4 +761,6 @@ def _read_ods(z: _Zip) -> Book:
         modified = _timestamp(node.text if node is not None else None)
         node = meta.find(".//meta:generator", NS)
         application = (node.text or "") if node is not None else ""
+    for sheet in sheets:
+        sheet.lines = sheet_lines(sheet.name, sheet.cells)
     return Book("ods", sheets, structure, properties, modified, application)

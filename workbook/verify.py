@@ -34,7 +34,7 @@ from .layout import (
     cell_ref,
     excluded_cells,
     parse_ref,
-    sign_cells,
+    sign_lines,
 )
 from .piano import Piano
 from .reader import Book, FileProblem, read_book
@@ -218,8 +218,9 @@ class Verifier:
         cells = book.as_cells()
         file_map = _file_map(book)
         if file_map is not None:
-            actual = sign_cells(
-                self.expected.key, signed_record["fogli"], cells, excluded_cells(file_map)
+            lines = {s.name: s.lines for s in book.sheets}
+            actual = sign_lines(
+                self.expected.key, signed_record["fogli"], lines, excluded_cells(file_map)
             )
             v.integro = names == signed_record["fogli"] and hmac.compare_digest(
                 actual, signed["hmac"]
