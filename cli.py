@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -143,6 +144,9 @@ def main_options(
     STATE["debug"] = debug
 
 
+ANOMALIES_SHOWN = 200  # rows of the console's table; a pipe or a log gets every line
+
+
 def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     if not anomalies:
         return
@@ -156,10 +160,15 @@ def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     table.add_column("Codice", no_wrap=True)
     table.add_column("Dove")
     table.add_column("Messaggio", ratio=3)
-    for a in anomalies:
+    for a in anomalies[:ANOMALIES_SHOWN]:
         colour = "red" if a.gravita is Gravita.ERRORE else "yellow"
         table.add_row(f"[{colour}]{a.gravita}[/]", a.codice.code, a.luogo, a.messaggio)
     console.print(table)
+    if len(anomalies) > ANOMALIES_SHOWN:
+        console.print(
+            f"… e altre {len(anomalies) - ANOMALIES_SHOWN} anomalie: per l'elenco completo, "
+            "ripetere il comando reindirizzandone l'output su un file (… > anomalie.txt)."
+        )
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -253,22 +262,43 @@ def _run_reconcile(run: Callable[[Any], Any]) -> Any:
         return run(progress)
 
 
+MODULES_SHOWN = 40  # rows of the console's table of moduli
+
+
 def _print_results(results: Any) -> int:
     outcome, tabelle = results.outcome, results.relazione.tabelle
-    table = Table(title="Moduli", expand=False)
-    for column in ("Modulo", "Compilato da", "Stato", "File usato", "Errori", "Avvisi"):
-        table.add_column(column)
     colours = {"ricevuto": "green", "mancante": "red", "con errori": "yellow"}
-    for s in outcome.moduli:
-        table.add_row(
-            s.modulo,
-            s.chi,
-            f"[{colours[s.stato]}]{s.stato}[/]",
-            s.versione.documento.etichetta if s.versione else "",
-            str(s.n_errori),
-            str(s.n_avvisi),
-        )
-    console.print(table)
+    counts = Counter(s.stato for s in outcome.moduli)
+    console.print(
+        f"Moduli attesi: {len(outcome.moduli)}; "
+        + ", ".join(f"[{colours[k]}]{k}[/]: {counts[k]}" for k in colours if counts[k])
+        + "."
+    )
+    # With hundreds of Aree, the table lists only what needs attention (all are in Riepilogo).
+    shown = [
+        s
+        for s in outcome.moduli
+        if len(outcome.moduli) <= MODULES_SHOWN or s.stato != "ricevuto" or s.n_errori or s.n_avvisi
+    ]
+    if shown:
+        table = Table(title="Moduli", expand=False)
+        for column in ("Modulo", "Compilato da", "Stato", "File usato", "Errori", "Avvisi"):
+            table.add_column(column)
+        for s in shown[:MODULES_SHOWN]:
+            table.add_row(
+                s.modulo,
+                s.chi,
+                f"[{colours[s.stato]}]{s.stato}[/]",
+                s.versione.documento.etichetta if s.versione else "",
+                str(s.n_errori),
+                str(s.n_avvisi),
+            )
+        console.print(table)
+        if len(shown) > MODULES_SHOWN:
+            console.print(
+                f"… e altri {len(shown) - MODULES_SHOWN} moduli da controllare: l'elenco completo "
+                "è nel foglio «Riepilogo» della cartella dei risultati."
+            )
     print_anomalies(outcome.anomalie)
     media = tabelle["media_punteggio_su_100"]
     console.print(

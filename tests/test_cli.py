@@ -122,3 +122,22 @@ def test_usage_errors_exit_2_in_italian(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "non è una cartella di ciclo" in text
     code, text = run("init", str(tmp_path / "x"), "--esempio", "roma-2020", capsys=capsys)
     assert code == 2 and "almenno-2017" in text
+
+
+def test_many_moduli_print_counts_and_only_those_needing_attention(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With hundreds of Aree the console shows the counts by state and lists only the moduli
+    that are missing or have anomalies (here: the table's limit lowered to 1 row)."""
+    from workbook.demo import demo
+
+    cycle = tmp_path / "c"
+    demo(cycle)
+    (cycle / "ricevuti" / "AREA2.xlsx").unlink()  # our own copy of the demo's filled file
+    (cycle / "ricevuti" / "AREA3.xlsx").unlink()
+    monkeypatch.setattr(cli, "MODULES_SHOWN", 1)
+    code, text = run("reconcile", "--dir", str(cycle), capsys=capsys)
+    assert code == 1
+    assert "Moduli attesi: 4; ricevuto: 2, mancante: 2." in text
+    assert "AREA2" in text and "AREA1 " not in text.split("Anomalie")[0]
+    assert "… e altri 1 moduli da controllare" in text

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from .values import canonical_number
 
@@ -73,8 +73,10 @@ def cell_ref(row: int, col: int) -> str:
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_ref(ref: str) -> tuple[int, int]:
-    """«A1» → 0-based (row, col)."""
+    """«A1» → 0-based (row, col); a few thousand distinct references in a cycle, each parsed
+    once."""
     m = _REF.match(ref.upper())
     if not m:
         raise ValueError(ref)
@@ -87,9 +89,11 @@ def parse_ref(ref: str) -> tuple[int, int]:
 # --- the map -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class MapEntry:
-    """One row of the map: `<soggetto>/<id>/<voce>` and where it lives."""
+class MapEntry(NamedTuple):
+    """One row of the map: `<soggetto>/<id>/<voce>` and where it lives.
+
+    A named tuple: hundreds per workbook cross from the reading processes to the main one, and
+    tuples are built and unpickled about ten times faster than frozen dataclasses."""
 
     chiave: str
     foglio: str

@@ -305,12 +305,23 @@ def _shared_strings(z: _Zip, path: str | None) -> list[str]:
     except etree.XMLSyntaxError as exc:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
     if b"rPh" not in data:  # the usual case: every text node is content
-        return ["".join(si.itertext()) for si in root]
+        return [_plain_string(si) for si in root]
     # Phonetic runs (rPh, East Asian readings) are not content.
     return [
         "".join(t.text or "" for t in si.iter(f"{M}t") if t.getparent().tag != f"{M}rPh")
         for si in root
     ]
+
+
+def _plain_string(si: etree._Element) -> str:
+    if len(si) == 1:  # a single run, <si><t>…</t></si>: what every program writes
+        t = si[0]
+        if t.tag == _LXML_T and not len(t):
+            return t.text or ""
+    return "".join(si.itertext())
+
+
+_LXML_T = f"{M}t"
 
 
 def _number(text: str, where: str = "") -> int | float:

@@ -215,7 +215,6 @@ class Verifier:
             return v
 
         names = book.sheet_names
-        cells = book.as_cells()
         file_map = _file_map(book)
         if file_map is not None:
             lines = {s.name: s.lines for s in book.sheets}
@@ -230,7 +229,7 @@ class Verifier:
         else:
             manifest = self.manifests.cells(identity["nonce"])
             v.mappa = [MapEntry(*row) for row in manifest["mappa"]]
-            content = canonical_content(names, cells, excluded_cells(v.mappa))
+            content = canonical_content(names, book.as_cells(), excluded_cells(v.mappa))
             self._pinpoint(v, book, signed_record["fogli"], manifest, content)
         self._protection(v, book)
         current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
