@@ -298,18 +298,21 @@ def time_help() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--aree", type=int, default=300)
-    parser.add_argument("--persone", type=int, default=21000)
-    parser.add_argument("--dir", type=Path, help="cycle folder to use (default: temporary)")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
-    parser.add_argument("--keep", action="store_true", help="keep the cycle folder")
+    parser = argparse.ArgumentParser(
+        description="Misura valuta alla scala del Comune più grande, contro il pavimento "
+        "(lxml iterparse) e openpyxl. Vedere benchmarks/README.md."
+    )
+    parser.add_argument("--aree", type=int, default=300, help="numero di Aree (300)")
+    parser.add_argument("--persone", type=int, default=21000, help="numero di persone (21000)")
+    parser.add_argument("--dir", type=Path, help="cartella del ciclo (predefinita: temporanea)")
+    parser.add_argument("--json", type=Path, help="scrive qui le cifre in JSON")
+    parser.add_argument("--keep", action="store_true", help="conserva la cartella del ciclo")
     parser.add_argument(
         "--ripeti",
         type=int,
         default=2,
-        help="repetitions of each measured stage; the best one counts "
-        "(machines shared with other work vary by tens of per cent)",
+        help="prove di ogni fase misurata; conta la migliore (su macchine condivise le misure "
+        "variano di decine di punti percentuali)",
     )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()

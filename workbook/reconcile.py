@@ -614,9 +614,13 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
 
     # Counts per workbook, now that every anomaly is known.
     owner = module_of_file(verifications, expected.modules())
+    by_owner: dict[str, list[Anomalia]] = {}
+    for a in problems:
+        if a.file in owner:
+            by_owner.setdefault(owner[a.file], []).append(a)
     final = []
     for s in statuses:
-        own = [a for a in problems if owner.get(a.file) == s.modulo]
+        own = by_owner.get(s.modulo, [])
         errors = sum(a.gravita is Gravita.ERRORE for a in own)
         state = s.stato
         if (

@@ -1,0 +1,36 @@
+"""The benchmark script runs from a checkout and reports every stage (no timing is asserted:
+the targets live in benchmarks/README.md, not in the suite)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run.py"),
+            *("--aree", "2", "--persone", "30", "--ripeti", "1"),
+            *("--dir", str(tmp_path / "ciclo"), "--json", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert set(report["fasi"]) == {"generate", "fill", "reconcile", "floor", "openpyxl"}
+    assert all(stage["seconds"] > 0 and stage["peak_mb"] > 0 for stage in report["fasi"].values())
+    assert report["dimensione"]["file"] == 3  # two Aree and the Nucleo, all filled
+    assert set(report["rapporti"]) == {"reconcile_vs_floor", "openpyxl_vs_reconcile"}
+    assert "reconcile / floor" in proc.stdout and "openpyxl / reconcile" in proc.stdout
+    results = json.loads(next((tmp_path / "ciclo" / "risultati").glob("*.json")).read_text())
+    assert len(results["valutazioni"]) == 30  # the reconcile stage really read every file
