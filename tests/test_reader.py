@@ -149,3 +149,51 @@ def test_files_saved_by_libreoffice_read_as_what_was_signed(name: str) -> None:
     _, key = cycle.secrets()
     assert sign(key, identity["fogli"], content) == identity["identita"]["hmac"]
     assert all(s.protected for s in book.sheets)
+
+
+_CELLS_OF_EVERY_KIND = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>in</t><t xml:space="preserve"> linea</t></is></c>'
+    b'<c r="B1" t="b"><v>1</v></c><c r="C1" t="b"><v>0</v></c><c r="D1" t="e"><v>#N/A</v></c>'
+    b'<c r="E1" t="str"><v>testo &amp; &#233;</v></c><c r="F1"><v>8.50</v></c>'
+    b'<c r="G1"><f t="shared" ref="G1:G2" si="0">A1&amp;"x"</f><v>0</v></c></row>'
+    b'<row r="2"><c r="G2"><f t="shared" si="0"/><v>0</v></c><c r="H2" s="1"/>'
+    b'<c r="I2" t="inlineStr"><is><r><t>ric</t></r><r><t>co</t></r>'
+    b"<rPh><t>no</t></rPh></is></c><c><v>7</v></c></row>"
+)
+
+
+@pytest.mark.parametrize("source", ["generato", "libreoffice", "ogni tipo di cella"])
+def test_signed_lines_built_while_reading_equal_the_canonical_ones(
+    source: str, almenno: Cycle
+) -> None:
+    """The reader writes each cell's signed line as it parses (the hot loop of a
+    reconciliation); it must be exactly what layout.sheet_lines makes of the cells read."""
+    from workbook.layout import sheet_lines
+
+    if source == "generato":
+        data = (almenno.moduli / "AREA1.xlsx").read_bytes()
+    elif source == "libreoffice":
+        data = (FIXTURES / "ciclo-lo" / "salvati-da-libreoffice" / "AREA1.xlsx").read_bytes()
+    else:
+
+        def cells_of_every_kind(parts: dict[str, bytes]) -> None:
+            xml = parts["xl/worksheets/sheet1.xml"]
+            start, end = xml.index(b"<sheetData>") + 11, xml.index(b"</sheetData>")
+            parts["xl/worksheets/sheet1.xml"] = xml[:start] + _CELLS_OF_EVERY_KIND + xml[end:]
+
+        data = rezip((almenno.moduli / "AREA1.xlsx").read_bytes(), cells_of_every_kind)
+    book = read_book(data)
+    assert sum(len(s.lines) for s in book.sheets) > 0
+    for sheet in book.sheets:
+        assert sheet.lines == sheet_lines(sheet.name, sheet.cells), sheet.name
+        assert list(sheet.lines) == sorted(sheet.lines)
+    if source == "ogni tipo di cella":
+        cells = book.sheets[0].cells
+        assert cells[(0, 0)] == ("in linea", None)
+        assert cells[(0, 1)] == (True, None) and cells[(0, 2)] == (False, None)
+        assert cells[(0, 3)] == ("#N/A", None) and cells[(0, 4)] == ("testo & é", None)
+        assert cells[(0, 5)] == (8.5, None)
+        assert cells[(0, 6)] == (None, 'A1&"x"') and cells[(1, 6)] == (None, 'A2&"x"')
+        assert (1, 7) not in cells  # styled but empty
+        assert cells[(1, 8)] == ("ricco", None)  # phonetic run left out
+        assert cells[(1, 9)] == (7, None)  # no reference: the next column
