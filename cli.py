@@ -165,9 +165,11 @@ def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
         table.add_row(f"[{colour}]{a.gravita}[/]", a.codice.code, a.luogo, a.messaggio)
     console.print(table)
     if len(anomalies) > ANOMALIES_SHOWN:
+        more = len(anomalies) - ANOMALIES_SHOWN
+        what = "un'altra anomalia" if more == 1 else f"altre {more} anomalie"
         console.print(
-            f"… e altre {len(anomalies) - ANOMALIES_SHOWN} anomalie: per l'elenco completo, "
-            "ripetere il comando reindirizzandone l'output su un file (… > anomalie.txt)."
+            f"… e {what}: per l'elenco completo, ripetere il comando reindirizzandone l'output "
+            "su un file (… > anomalie.txt)."
         )
 
 
@@ -295,9 +297,11 @@ def _print_results(results: Any) -> int:
             )
         console.print(table)
         if len(shown) > MODULES_SHOWN:
+            more = len(shown) - MODULES_SHOWN
+            what = "un altro modulo" if more == 1 else f"altri {more} moduli"
             console.print(
-                f"… e altri {len(shown) - MODULES_SHOWN} moduli da controllare: l'elenco completo "
-                "è nel foglio «Riepilogo» della cartella dei risultati."
+                f"… e {what} da controllare: l'elenco completo è nel foglio «Riepilogo» della "
+                "cartella dei risultati."
             )
     print_anomalies(outcome.anomalie)
     media = tabelle["media_punteggio_su_100"]

@@ -140,4 +140,4 @@ def test_many_moduli_print_counts_and_only_those_needing_attention(
     assert code == 1
     assert "Moduli attesi: 4; ricevuto: 2, mancante: 2." in text
     assert "AREA2" in text and "AREA1 " not in text.split("Anomalie")[0]
-    assert "… e altri 1 moduli da controllare" in text
+    assert "… e un altro modulo da controllare" in text

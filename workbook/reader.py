@@ -418,7 +418,7 @@ class _SheetReader:
         if tag == _CELL:
             self.ref = ref = attrs.get("r", "")
             if ref:
-                self.row, self.col = _POSITIONS.get(ref) or _position(ref, self.path)
+                self.row, self.col = _position(ref, self.path)
             else:
                 self.col += 1
             self.ctype = attrs.get("t")
@@ -553,17 +553,11 @@ def _row_number(text: str, path: str) -> int:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: riga «{text}» non valida") from None
 
 
-_POSITIONS: dict[str, tuple[int, int]] = {}  # «B12» → (11, 1): few distinct, read for every cell
-
-
 def _position(ref: str, path: str) -> tuple[int, int]:
     try:
-        pos = parse_ref(ref)
+        return parse_ref(ref)  # cached: few distinct references, read for every cell
     except ValueError:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref}» non valida") from None
-    if len(_POSITIONS) < 1 << 16:
-        _POSITIONS[ref] = pos
-    return pos
 
 
 def _translate(master: tuple[str, str], ref: str) -> str:

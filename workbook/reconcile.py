@@ -156,8 +156,7 @@ class _Inputs:
     def value(self, v: Verifica, entry: MapEntry, cosa: str) -> Decimal | str | None:
         """The checked value of one input, or None (missing or wrong: reported here)."""
         raw, formula = v.inputs.get(entry.chiave, (None, None))
-        valutatore = "Nucleo di Valutazione" if v.modulo == NUCLEO else "Responsabile dell'Area"
-        where = {"file": v.documento.etichetta, "foglio": entry.foglio, "cella": entry.cella}
+        valutatore = _valutatore(v)
         values, span = entry.allowed()
         ammessi = (
             ", ".join(values)
@@ -167,14 +166,13 @@ class _Inputs:
             else ""
         )
         if formula:
-            self.problems.append(
-                anomalia(
-                    Codice.REC_FORMULA_IN_INPUT,
-                    **where,
-                    cosa=cosa,
-                    formula=_short(formula),
-                    valutatore=valutatore,
-                )
+            self._report(
+                v,
+                entry,
+                Codice.REC_FORMULA_IN_INPUT,
+                cosa=cosa,
+                formula=_short(formula),
+                valutatore=valutatore,
             )
             return None
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -186,70 +184,68 @@ class _Inputs:
             text = str(raw).strip()
             match = next((x for x in values or () if x.casefold() == text.casefold()), None)
             if match is None:
-                self.problems.append(
-                    anomalia(
-                        Codice.REC_VALORE_NON_AMMESSO,
-                        **where,
-                        valore=_short(text),
-                        cosa=cosa,
-                        ammessi=ammessi,
-                        valutatore=valutatore,
-                    )
+                self._report(
+                    v,
+                    entry,
+                    Codice.REC_VALORE_NON_AMMESSO,
+                    valore=_short(text),
+                    cosa=cosa,
+                    ammessi=ammessi,
+                    valutatore=valutatore,
                 )
             return match
         try:
             number = parse_number(raw)
         except UnreadableValue:
-            self.problems.append(
-                anomalia(
-                    Codice.REC_TESTO_NON_NUMERO,
-                    **where,
-                    cosa=cosa,
-                    valore=_short(str(raw)),
-                    ammessi=ammessi,
-                    valutatore=valutatore,
-                )
+            self._report(
+                v,
+                entry,
+                Codice.REC_TESTO_NON_NUMERO,
+                cosa=cosa,
+                valore=_short(str(raw)),
+                ammessi=ammessi,
+                valutatore=valutatore,
             )
             return None
         if isinstance(raw, str):
-            self.problems.append(
-                anomalia(
-                    Codice.REC_NUMERO_COME_TESTO,
-                    **where,
-                    cosa=cosa,
-                    valore=raw.strip(),
-                    letto=format_number(number),
-                )
+            self._report(
+                v,
+                entry,
+                Codice.REC_NUMERO_COME_TESTO,
+                cosa=cosa,
+                valore=raw.strip(),
+                letto=format_number(number),
             )
         allowed = (
             (span[0] <= number <= span[1]) if span else (canonical_number(number) in (values or ()))
         )
         if not allowed:
-            self.problems.append(
-                anomalia(
-                    Codice.REC_VALORE_NON_AMMESSO,
-                    **where,
-                    valore=format_number(number),
-                    cosa=cosa,
-                    ammessi=ammessi,
-                    valutatore=valutatore,
-                )
+            self._report(
+                v,
+                entry,
+                Codice.REC_VALORE_NON_AMMESSO,
+                valore=format_number(number),
+                cosa=cosa,
+                ammessi=ammessi,
+                valutatore=valutatore,
             )
             return None
         return number
 
     def missing(self, v: Verifica, entry: MapEntry, cosa: str) -> None:
-        valutatore = "Nucleo di Valutazione" if v.modulo == NUCLEO else "Responsabile dell'Area"
+        self._report(v, entry, Codice.REC_VALORE_MANCANTE, cosa=cosa, valutatore=_valutatore(v))
+
+    def _report(self, v: Verifica, entry: MapEntry, codice: Codice, **params: object) -> None:
+        """An anomaly of one input cell of a received workbook."""
         self.problems.append(
             anomalia(
-                Codice.REC_VALORE_MANCANTE,
-                file=v.documento.etichetta,
-                foglio=entry.foglio,
-                cella=entry.cella,
-                cosa=cosa,
-                valutatore=valutatore,
+                codice, file=v.documento.etichetta, foglio=entry.foglio, cella=entry.cella, **params
             )
         )
+
+
+def _valutatore(v: Verifica) -> str:
+    return "Nucleo di Valutazione" if v.modulo == NUCLEO else "Responsabile dell'Area"
 
 
 @functools.lru_cache(maxsize=1024)
