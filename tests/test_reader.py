@@ -45,6 +45,19 @@ def _entity(parts: dict[str, bytes]) -> None:
     )
 
 
+def _late_doctype(parts: dict[str, bytes]) -> None:
+    # A processing instruction 8 KiB long pushes the DOCTYPE past the first bytes of the part.
+    xml = parts["xl/worksheets/sheet1.xml"]
+    head, body = xml.split(b"?>", 1)
+    parts["xl/worksheets/sheet1.xml"] = (
+        head
+        + b"?><?pad "
+        + b"x" * 8192
+        + b'?><!DOCTYPE worksheet [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        + body
+    )
+
+
 def _external_link(parts: dict[str, bytes]) -> None:
     parts["xl/externalLinks/externalLink1.xml"] = b"<externalLink/>"
 
@@ -80,6 +93,10 @@ BAD: dict[str, tuple[Callable[[bytes], bytes], Codice]] = {
     ".xlsm with macros": (lambda d: rezip(d, _macro), Codice.ING_MACRO),
     "zip bomb": (lambda d: rezip(d, _bomb), Codice.ING_TROPPO_GRANDE),
     "XML with an external entity": (lambda d: rezip(d, _entity), Codice.ING_XML_ENTITA),
+    "DOCTYPE after a long processing instruction": (
+        lambda d: rezip(d, _late_doctype),
+        Codice.ING_XML_ENTITA,
+    ),
     "external links": (lambda d: rezip(d, _external_link), Codice.ING_COLLEGAMENTI_ESTERNI),
     "embedded object": (lambda d: rezip(d, _embedded), Codice.ING_OGGETTI_INCORPORATI),
     "a zip that is not a workbook": (
@@ -197,3 +214,25 @@ def test_signed_lines_built_while_reading_equal_the_canonical_ones(
         assert (1, 7) not in cells  # styled but empty
         assert cells[(1, 8)] == ("ricco", None)  # phonetic run left out
         assert cells[(1, 9)] == (7, None)  # no reference: the next column
+
+
+@pytest.mark.parametrize("source", ["generato", "libreoffice"])
+def test_large_worksheets_read_in_chunks_give_the_same_book(
+    source: str, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worksheets over WHOLE_TREE_MAX are parsed in chunks, each row dropped once read, so
+    that memory stays bounded: lowered here so that every sheet takes that path, cut into
+    chunks of 1 KiB that end in the middle of cells."""
+    import workbook.reader as reader
+
+    if source == "generato":
+        data = (almenno.moduli / "AREA1.xlsx").read_bytes()
+    else:
+        data = (FIXTURES / "ciclo-lo" / "salvati-da-libreoffice" / "AREA1.xlsx").read_bytes()
+    whole = read_book(data)
+    monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
+    monkeypatch.setattr(reader, "CHUNK", 1024)
+    chunked = read_book(data)
+    assert sum(len(s.cells) for s in whole.sheets) > 500
+    for a, b in zip(whole.sheets, chunked.sheets, strict=True):
+        assert (a.name, a.protected, a.cells, a.lines) == (b.name, b.protected, b.cells, b.lines)

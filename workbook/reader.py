@@ -1,12 +1,14 @@
 """Read a received spreadsheet, treating it as hostile.
 
 What a file is comes from its bytes, not its name. Zip archives are opened with caps on the
-number of entries and on the decompressed size (read in chunks: declared sizes can lie); XML
-is parsed with lxml with entities, DTDs and network access off, and a document type
-declaration is refused outright. Macros, external links and embedded objects are refused.
-Both .xlsx (as written by xlsxwriter, Excel or LibreOffice) and .ods are read into the same
-shape: per sheet, the (value, formula) of every non-empty cell, plus the sheet's state and
-protection, the custom document properties and the last-saved time.
+number of entries and on the decompressed size (read in chunks: declared sizes can lie). A
+document type declaration is refused outright in every XML part, before any parser sees it;
+the small parts are parsed with lxml with entities, DTDs and network access off, the
+worksheets with ElementTree (faster: its tree is built in C). Macros, external links and
+embedded objects are refused. Both .xlsx (as written by xlsxwriter, Excel or LibreOffice)
+and .ods are read into the same shape: per sheet, the (value, formula) of every non-empty
+cell, plus the sheet's state and protection, the custom document properties and the
+last-saved time.
 
 This is the only module that parses the received workbooks.
 """
@@ -18,10 +20,10 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
-from xml.parsers import expat
+from xml.etree import ElementTree as ET
 
 from lxml import etree
 
@@ -199,9 +201,9 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 def _refuse_doctype(data: bytes, name: str) -> None:
     # A DTD has no business in these parts; refusing it outright rules out entity expansion
-    # ("billion laughs") and external entities whatever the parser would do with them.
-    head = data[:4096]
-    if _DOCTYPE.search(head) or (b"<!" in head and _DOCTYPE.search(data)):
+    # ("billion laughs") and external entities whatever the parser would do with them. The
+    # whole part is searched: a long processing instruction can push a DOCTYPE far down.
+    if b"<!" in data and _DOCTYPE.search(data):
         raise FileProblem(Codice.ING_XML_ENTITA, name)
 
 
@@ -337,46 +339,23 @@ def _number(text: str, where: str = "") -> int | float:
         ) from None
 
 
-# Element names as expat reports them with namespace processing: «<namespace> <local name>».
-_X = NS["m"] + " "
-_ROW, _CELL, _PROTECTION = _X + "row", _X + "c", _X + "sheetProtection"
-_F, _V, _IS, _T, _RPH = _X + "f", _X + "v", _X + "is", _X + "t", _X + "rPh"
+# Element names in Clark notation, as ElementTree reports them.
+_ROW, _CELL, _PROTECTION, _DATA = M + "row", M + "c", M + "sheetProtection", M + "sheetData"
+_F, _V, _IS, _T, _RPH = M + "f", M + "v", M + "is", M + "t", M + "rPh"
 
-
-def _forbid_dtd(*_: object) -> None:
-    raise FileProblem(Codice.ING_XML_ENTITA, "dichiarazione di tipo o di entità")
+# A worksheet part up to this size is parsed into one tree (ElementTree: expat and the tree
+# builder in C, no Python call per element); a larger one is parsed in chunks and its rows
+# dropped once read, so that memory stays bounded whatever a file declares.
+WHOLE_TREE_MAX = 16 * 2**20
+CHUNK = 1 << 20
 
 
 class _SheetReader:
-    """Reads one worksheet part with expat, keeping every non-empty cell and its signed line.
+    """Reads one worksheet part, keeping every non-empty cell and its signed line.
 
-    expat calls back for each element with its name and attributes; nothing else is built, and
-    each cell's signed line is encoded as the cell ends, so verifying a file costs one pass over
-    its cells: about as much as merely parsing the XML (see benchmarks/README.md)."""
-
-    __slots__ = (
-        "buf",
-        "cells",
-        "col",
-        "collect",
-        "ctype",
-        "fkind",
-        "formula",
-        "head",
-        "in_is",
-        "in_rph",
-        "last",
-        "lines",
-        "ordered",
-        "path",
-        "protected",
-        "ref",
-        "row",
-        "shared",
-        "si",
-        "strings",
-        "text",
-    )
+    The XML is parsed by ElementTree in C; Python visits each cell once, and each cell's
+    signed line is encoded right there, so verifying a file costs one pass over its cells:
+    about as much as merely parsing the XML (see benchmarks/README.md)."""
 
     def __init__(self, strings: _Strings, path: str, name: str) -> None:
         self.cells: Cells = {}
@@ -386,142 +365,150 @@ class _SheetReader:
         self.path = path
         self.shared: dict[str, tuple[str, str]] = {}  # shared formula index → (origin, formula)
         self.protected = False
-        self.row = self.col = -1  # for rows and cells without an «r» (allowed by ECMA-376)
+        self.row = -1  # for rows and cells without an «r» (allowed by ECMA-376)
         self.last = (-1, -1)
         self.ordered = True
-        self.ref = ""
-        self.ctype: str | None = None
-        self.text: str | None = None
-        self.formula = ""
-        self.fkind: str | None = None
-        self.si = ""
-        self.buf = ""
-        self.collect = self.in_is = self.in_rph = False
 
     def parse(self, data: bytes) -> None:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.buffer_text = True
-        parser.StartDoctypeDeclHandler = _forbid_dtd
-        parser.EntityDeclHandler = _forbid_dtd
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.data
         try:
-            parser.Parse(data, True)
-        except expat.ExpatError as exc:
+            if len(data) <= WHOLE_TREE_MAX:
+                root = ET.fromstring(data)
+                sheet_data = root.find(_DATA)
+                if sheet_data is not None:
+                    self.rows(sheet_data)
+                self.protection(root.find(_PROTECTION))
+            else:
+                self.parse_in_chunks(data)
+        except ET.ParseError as exc:
             raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{self.path}: {exc}") from None
         if not self.ordered:  # never from a spreadsheet program, but bytes are not to be trusted
             self.lines = {p: self.lines[p] for p in sorted(self.lines)}
 
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == _CELL:
-            self.ref = ref = attrs.get("r", "")
-            if ref:
-                self.row, self.col = _position(ref, self.path)
+    def parse_in_chunks(self, data: bytes) -> None:
+        parser = ET.XMLPullParser(events=("end",))
+        for offset in range(0, len(data), CHUNK):
+            parser.feed(data[offset : offset + CHUNK])
+            self.events(parser.read_events())
+        parser.close()
+        self.events(parser.read_events())
+
+    def events(self, events: Iterator[tuple[str, ET.Element]]) -> None:
+        for _, element in events:
+            if element.tag == _ROW:
+                self.rows((element,))
+                element.clear()
+            elif element.tag == _PROTECTION:
+                self.protection(element)
+
+    def protection(self, element: ET.Element | None) -> None:
+        if element is not None:
+            self.protected = element.get("sheet") in ("1", "true")
+
+    def rows(self, rows: Iterable[ET.Element]) -> None:
+        # Each line is layout.canonical_line(head, row, col, kind, text), written out: this
+        # runs for every cell of every file.
+        head, cells, lines, path = self.head, self.cells, self.lines, self.path
+        strings, shared = self.strings, self.shared
+        row, last, ordered = self.row, self.last, self.ordered
+        for element in rows:
+            if element.tag != _ROW:
+                continue
+            r = element.get("r")
+            if r:
+                try:
+                    row = int(r) - 1
+                except ValueError:
+                    raise FileProblem(
+                        Codice.ING_ZIP_DANNEGGIATO, f"{path}: riga «{r}» non valida"
+                    ) from None
             else:
-                self.col += 1
-            self.ctype = attrs.get("t")
-            self.text = None
-            self.formula = ""
-        elif tag == _V:
-            self.buf = ""
-            self.collect = True
-        elif tag == _F:
-            self.buf = ""
-            self.collect = True
-            self.fkind = attrs.get("t")
-            self.si = attrs.get("si", "")
-        elif tag == _ROW:
-            r = attrs.get("r")
-            self.row = _row_number(r, self.path) if r else self.row + 1
-            self.col = -1
-        elif tag == _IS:
-            self.in_is = True
-            self.text = ""
-        elif tag == _T:
-            self.buf = ""
-            self.collect = self.in_is and not self.in_rph
-        elif tag == _RPH:
-            self.in_rph = True
-        elif tag == _PROTECTION:
-            self.protected = attrs.get("sheet") in ("1", "true")
-
-    def data(self, text: str) -> None:
-        if self.collect:
-            self.buf += text  # expat buffers text: usually a single call per element
-
-    def end(self, tag: str) -> None:
-        if tag == _CELL:
-            # Each line is layout.canonical_line(head, row, col, kind, text), written out:
-            # this runs for every cell of every file.
-            pos = (self.row, self.col)
-            if pos <= self.last:
-                self.ordered = False
-            self.last = pos
-            formula = self.formula
-            if formula:  # a formula's cached result is never used: never trusted, never read
-                self.cells[pos] = (None, formula)
-                canonical = normalize_formula(formula)
-                self.lines[pos] = f"{self.head}{pos[0]}\t{pos[1]}\tf{len(canonical)}:{canonical}"
-                return
-            text = self.text
-            if text:
-                ctype = self.ctype
-                if ctype == "s":
-                    strings = self.strings
+                row += 1
+            col = -1
+            for cell in element:
+                if cell.tag != _CELL:
+                    continue
+                ref = cell.get("r")
+                if ref:
                     try:
-                        index = int(text)
-                        value: CellValue = strings.values[index]
-                        if index < 0:
-                            raise IndexError
-                    except (ValueError, IndexError):
+                        row, col = parse_ref(ref)  # cached: few distinct references
+                    except ValueError:
                         raise FileProblem(
-                            Codice.ING_ZIP_DANNEGGIATO,
-                            f"{self.path}: stringa condivisa {text} inesistente",
+                            Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref}» non valida"
                         ) from None
-                    if value:
-                        self.cells[pos] = (value, None)
-                        self.lines[pos] = f"{self.head}{pos[0]}\t{pos[1]}\t{strings.encoded[index]}"
-                    return
-                if ctype is None or ctype == "n":
-                    value = _number(text, self.path)
-                    canonical = canonical_number(value)
-                    line = f"{self.head}{pos[0]}\t{pos[1]}\tn{len(canonical)}:{canonical}"
-                elif ctype == "b":
-                    value = text == "1"
-                    line = f"{self.head}{pos[0]}\t{pos[1]}\tb1:{'1' if value else '0'}"
-                else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
-                    value = text
-                    canonical = normalize_text(text)
-                    line = f"{self.head}{pos[0]}\t{pos[1]}\ts{len(canonical)}:{canonical}"
-            elif text is not None and self.ctype == "b":
-                value = False
-                line = f"{self.head}{pos[0]}\t{pos[1]}\tb1:0"
-            else:
-                return  # no value, or an empty one: not content
-            self.cells[pos] = (value, None)
-            self.lines[pos] = line
-        elif tag == _V:
-            self.text = self.buf
-            self.collect = False
-        elif tag == _F:
-            self.collect = False
-            formula = self.buf
-            if self.fkind == "shared":
-                if formula:
-                    self.shared[self.si] = (self.ref, formula)
-                elif self.si in self.shared:
-                    formula = _translate(self.shared[self.si], self.ref)
-            self.formula = formula
-        elif tag == _T:
-            if self.collect:
-                self.text = (self.text or "") + self.buf
-            self.collect = False
-        elif tag == _IS:
-            self.in_is = False
-        elif tag == _RPH:
-            self.in_rph = False
+                else:
+                    col += 1
+                pos = (row, col)
+                if pos <= last:
+                    ordered = False
+                last = pos
+                ctype = cell.get("t")
+                text: str | None = None
+                formula = ""
+                for child in cell:
+                    tag = child.tag
+                    if tag == _V:
+                        text = child.text or ""
+                    elif tag == _F:
+                        formula = child.text or ""
+                        if child.get("t") == "shared":
+                            si = child.get("si", "")
+                            if formula:
+                                shared[si] = (ref or "", formula)
+                            elif si in shared:
+                                formula = _translate(shared[si], ref or "")
+                    elif tag == _IS:
+                        text = _inline_string(child)
+                if formula:  # a formula's cached result is never used: never trusted, never read
+                    cells[pos] = (None, formula)
+                    canonical = normalize_formula(formula)
+                    lines[pos] = f"{head}{row}\t{col}\tf{len(canonical)}:{canonical}"
+                    continue
+                if text:
+                    if ctype == "s":
+                        try:
+                            index = int(text)
+                            value: CellValue = strings.values[index]
+                            if index < 0:
+                                raise IndexError
+                        except (ValueError, IndexError):
+                            raise FileProblem(
+                                Codice.ING_ZIP_DANNEGGIATO,
+                                f"{path}: stringa condivisa {text} inesistente",
+                            ) from None
+                        if value:
+                            cells[pos] = (value, None)
+                            lines[pos] = f"{head}{row}\t{col}\t{strings.encoded[index]}"
+                        continue
+                    if ctype is None or ctype == "n":
+                        value = _number(text, path)
+                        canonical = canonical_number(value)
+                        line = f"{head}{row}\t{col}\tn{len(canonical)}:{canonical}"
+                    elif ctype == "b":
+                        value = text == "1"
+                        line = f"{head}{row}\t{col}\tb1:{'1' if value else '0'}"
+                    else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
+                        value = text
+                        canonical = normalize_text(text)
+                        line = f"{head}{row}\t{col}\ts{len(canonical)}:{canonical}"
+                elif text is not None and ctype == "b":
+                    value = False
+                    line = f"{head}{row}\t{col}\tb1:0"
+                else:
+                    continue  # no value, or an empty one: not content
+                cells[pos] = (value, None)
+                lines[pos] = line
+        self.row, self.last, self.ordered = row, last, ordered
+
+
+def _inline_string(element: ET.Element) -> str:
+    """The text of an inline string: its runs, without phonetic readings (rPh)."""
+    out = []
+    for child in element:
+        if child.tag == _T:
+            out.append(child.text or "")
+        elif child.tag != _RPH:
+            out.append(_inline_string(child))
+    return "".join(out)
 
 
 def _xlsx_sheet(z: _Zip, path: str, strings: _Strings, sheet: SheetData) -> None:
@@ -544,20 +531,6 @@ class _Strings:
     def of(cls, values: list[str]) -> _Strings:
         texts = map(normalize_text, values)
         return cls(values, [f"s{len(t)}:{t}" for t in texts])
-
-
-def _row_number(text: str, path: str) -> int:
-    try:
-        return int(text) - 1
-    except ValueError:
-        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: riga «{text}» non valida") from None
-
-
-def _position(ref: str, path: str) -> tuple[int, int]:
-    try:
-        return parse_ref(ref)  # cached: few distinct references, read for every cell
-    except ValueError:
-        raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref}» non valida") from None
 
 
 def _translate(master: tuple[str, str], ref: str) -> str:

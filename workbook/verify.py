@@ -144,14 +144,20 @@ def _file_map(book: Book) -> list[MapEntry] | None:
     sheet = book.sheet(META)
     if sheet is None:
         return None
-    cells = sheet.cells
+    get = sheet.cells.get
+    blank = ("", None)
     entries = []
     row = MAP_HEADER_ROW  # 0-based: the first row after the header
-    while (key := cells.get((row, 0))) is not None:
-        values = [key[0], *(cells.get((row, c), ("", None))[0] for c in range(1, 5))]
-        if not all(isinstance(x, str) for x in values):
-            values = [_text(x) for x in values]
-        entry = MapEntry(*values)  # type: ignore[arg-type]
+    while (key := get((row, 0))) is not None:
+        entry = MapEntry(
+            key[0],
+            get((row, 1), blank)[0],  # type: ignore[arg-type]
+            get((row, 2), blank)[0],  # type: ignore[arg-type]
+            get((row, 3), blank)[0],  # type: ignore[arg-type]
+            get((row, 4), blank)[0],  # type: ignore[arg-type]
+        )
+        if not all(type(x) is str for x in entry):
+            entry = MapEntry(*map(_text, entry))
         try:
             parse_ref(entry.cella)
         except ValueError:
@@ -241,11 +247,11 @@ class Verifier:
                 corrente=_when(self.expected.generato.isoformat()),
                 modulo=v.modulo,
             )
+        cells = {s.name: s.cells for s in book.sheets}
+        blank = (None, None)
         for entry in v.mappa:
-            if entry.is_input:
-                sheet = book.sheet(entry.foglio)
-                if sheet is not None:
-                    v.inputs[entry.chiave] = sheet.cells.get(parse_ref(entry.cella), (None, None))
+            if entry.tipo == "input" and entry.foglio in cells:
+                v.inputs[entry.chiave] = cells[entry.foglio].get(parse_ref(entry.cella), blank)
         return v
 
     def _pinpoint(
