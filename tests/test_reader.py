@@ -236,3 +236,21 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
     assert sum(len(s.cells) for s in whole.sheets) > 500
     for a, b in zip(whole.sheets, chunked.sheets, strict=True):
         assert (a.name, a.protected, a.cells, a.lines) == (b.name, b.protected, b.cells, b.lines)
+
+
+def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() -> None:
+    import workbook.reader as reader
+
+    sst = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>semplice</t></si>"
+        b'<si><r><rPr><b/></rPr><t>ric</t></r>\n  <r><t xml:space="preserve">co </t></r>'
+        b'<rPh sb="0" eb="1"><t>no</t></rPh></si>'
+        b"<si><t/></si><si><t>&lt;a&gt; &amp; &#233;</t></si></sst>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("xl/sharedStrings.xml", sst)
+    strings = reader._shared_strings(reader._Zip(out.getvalue()), "xl/sharedStrings.xml")
+    assert strings == ["semplice", "ricco ", "", "<a> & é"]

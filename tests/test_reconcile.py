@@ -419,6 +419,30 @@ def test_the_newest_version_counts_and_the_others_are_superseded(cycle: Cycle) -
     assert "AREA1-prima.xlsx;" in ledger and ";superato;" in ledger and ";usato;" in ledger
 
 
+def test_the_inputs_of_a_superseded_version_are_not_reported(cycle: Cycle) -> None:
+    """Inputs are checked where each file is read; only the version that counts has its
+    mistakes reported (the Responsabile has already corrected the older one)."""
+    key = "dipendente/202/qualita"
+    cell = cell_of(cycle, "AREA1", key)
+    wrong = deliver(
+        cycle,
+        "AREA1",
+        as_name="AREA1-prima.xlsx",
+        edit=lambda wb: wb["Valutazioni"].__setitem__(cell, "ottimo"),
+    )
+    saved_on(wrong, 20)
+    saved_on(deliver(cycle, "AREA1", as_name="AREA1-corretto.xlsx"), 25)
+    codes = {a.codice for a in run(cycle).outcome.anomalie}
+    assert Codice.REC_VERSIONE_SUPERATA in codes
+    assert Codice.REC_TESTO_NON_NUMERO not in codes
+
+    saved_on(wrong, 28)  # now the wrong one is the newest: its mistake counts
+    found = [a for a in run(cycle).outcome.anomalie if a.codice is Codice.REC_TESTO_NON_NUMERO]
+    assert [(a.file, a.foglio, a.cella) for a in found] == [
+        ("ricevuti/AREA1-prima.xlsx", "Valutazioni", cell)
+    ]
+
+
 def test_the_nucleo_validation_stands_over_the_declaration(cycle: Cycle) -> None:
     key = "obiettivo/AREA1.A1-01/raggiungimento"
     cell = cell_of(cycle, "nucleo", key)

@@ -16,8 +16,10 @@ so no one is given more than the fund, and distributed + remainder = fund to the
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +27,7 @@ from fractions import Fraction
 
 from .anomalies import Anomalia, Codice, anomalia
 from .layout import NUCLEO
-from .reconcile import Outcome, Valutazione
+from .reconcile import EsitoObiettivo, Outcome, Valutazione
 from .sistema import Sistema
 
 CENT = Decimal("0.01")
@@ -60,7 +62,7 @@ def distribute(fondo: Decimal, quote: Iterable[Quota]) -> Ripartizione:
         )
     den_w = math.lcm(*(q.peso.denominator for q in quote))
     weights = {q.matricola: q.peso.numerator * (den_w // q.peso.denominator) for q in quote}
-    premi = {q.matricola: Fraction(q.premio) for q in quote if q.premio is not None}
+    premi = {q.matricola: _fraction(q.premio) for q in quote if q.premio is not None}
     den_p = math.lcm(*(p.denominator for p in premi.values())) if premi else 1
     cents = int(fondo * 100)
     # amount_i (cents) = cents × w_i × premio_i / (100 × Σw) = numerator_i / denominator
@@ -79,6 +81,11 @@ def distribute(fondo: Decimal, quote: Iterable[Quota]) -> Ripartizione:
     return Ripartizione(fondo, distributed, fondo - distributed, importi)
 
 
+@functools.lru_cache(maxsize=1024)
+def _fraction(value: Decimal) -> Fraction:
+    return Fraction(value)  # a handful of distinct bonus percentages
+
+
 def _d(value: Decimal | None, places: str = "0.01") -> Decimal | None:
     return None if value is None else value.quantize(Decimal(places), ROUND_HALF_UP)
 
@@ -89,7 +96,13 @@ def _mean(values: list[Decimal]) -> Decimal | None:
 
 def _weight(v: Valutazione) -> Fraction:
     """Part-time share × days of service / days in the year, exactly."""
-    return Fraction(v.persona.part_time) * v.giorni_servizio / (100 * (v.giorni_anno or 365))
+    return _share(v.persona.part_time, v.giorni_servizio, v.giorni_anno or 365)
+
+
+@functools.lru_cache(maxsize=4096)
+def _share(part_time: Decimal, giorni: int, giorni_anno: int) -> Fraction:
+    # A handful of distinct part-times and periods of service among thousands of people.
+    return Fraction(part_time) * giorni / (100 * giorni_anno)
 
 
 def _quote(valutazioni: list[Valutazione]) -> list[Quota]:
@@ -115,8 +128,9 @@ def _mean_su_100(valutati: list[Valutazione], sistema: Sistema) -> Decimal | Non
     if not valutati:
         return None
     by_max: dict[Decimal, Decimal] = {}
+    maxima = {r: sistema.scheda(r).massimo for r in ("dipendente", "po")}
     for v in valutati:
-        massimo = sistema.scheda(v.ruolo).massimo
+        massimo = maxima[v.ruolo]
         by_max[massimo] = by_max.get(massimo, Decimal(0)) + v.punteggio  # type: ignore[operator]
     total = sum((Fraction(s) * 100 / Fraction(m) for m, s in by_max.items()), Fraction(0))
     mean = total / len(valutati)
@@ -146,6 +160,7 @@ def aggregate(outcome: Outcome) -> Relazione:
             )
     premi = {**fund.importi, **fund_po.importi}
 
+    in_band = Counter(v.fascia.etichetta for v in valutati if v.fascia)
     bands = []
     for band in sorted(scheda.fasce, key=lambda f: f.da, reverse=True):
         bands.append(
@@ -154,27 +169,23 @@ def aggregate(outcome: Outcome) -> Relazione:
                 "a": band.a,
                 "etichetta": band.etichetta,
                 "premio_percentuale": band.premio,
-                "n_dipendenti": sum(1 for v in valutati if v.fascia == band),
+                "n_dipendenti": in_band[band.etichetta],
             }
         )
 
     genders = []
+    staff_by_gender = Counter(v.persona.genere for v in dipendenti)
     for genere in ("F", "M"):
         mine = [v for v in valutati if v.persona.genere == genere]
+        mine_in_band = Counter(v.fascia.etichetta for v in mine if v.fascia)
         genders.append(
             {
                 "genere": genere,
-                "n_dipendenti": sum(1 for v in dipendenti if v.persona.genere == genere),
+                "n_dipendenti": staff_by_gender[genere],
                 "n_valutati": len(mine),
                 "media_su_100": _mean_su_100(mine, sistema),
                 "fasce": [
-                    {
-                        "etichetta": b["etichetta"],
-                        "n": sum(
-                            1 for v in mine if v.fascia and v.fascia.etichetta == b["etichetta"]
-                        ),
-                    }
-                    for b in bands
+                    {"etichetta": b["etichetta"], "n": mine_in_band[b["etichetta"]]} for b in bands
                 ],
                 "premi_euro": sum(
                     (premi.get(v.persona.matricola, Decimal(0)) for v in mine), Decimal(0)
@@ -183,8 +194,11 @@ def aggregate(outcome: Outcome) -> Relazione:
         )
 
     objectives = []
+    by_area: dict[str, list[EsitoObiettivo]] = {}
+    for o in outcome.obiettivi:
+        by_area.setdefault(o.obiettivo.area, []).append(o)
     for area in piano.aree:
-        mine = [o for o in outcome.obiettivi if o.obiettivo.area == area.codice]
+        mine = by_area.get(area.codice, [])
         objectives.append(
             {
                 "area": area.codice,

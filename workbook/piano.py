@@ -183,6 +183,9 @@ class Piano:
     _objectives: dict[str, tuple[ObiettivoArea, ...]] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _by_area: dict[str, list[Obiettivo]] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._areas.update((a.codice, a) for a in self.aree)
@@ -201,8 +204,13 @@ class Piano:
         """The Area's objectives, ordered by category (as in the PO scheda), then code, so that
         the objectives of one category sit on adjacent rows of the workbooks."""
         if area not in self._objectives:
+            if not self._by_area:
+                for o in self.obiettivi:
+                    self._by_area.setdefault(o.area, []).append(o)
             rank = {c: i for i, c in enumerate(CATEGORIE)}
-            mine = [o for o in self.obiettivi if o.area in (area, TUTTE)]
+            mine = list(self._by_area.get(area, ()))
+            if area != TUTTE:
+                mine += self._by_area.get(TUTTE, ())
             mine.sort(key=lambda o: (rank.get(o.tipo, 99), o.codice))
             self._objectives[area] = tuple(ObiettivoArea(area, o) for o in mine)
         return self._objectives[area]
@@ -265,6 +273,8 @@ def _norm(text: object) -> str:
 
 def _text(value: object) -> str:
     """Cell value as text; whole numbers read from Excel lose their «.0» (matricola 1024)."""
+    if type(value) is str:  # the usual case first: this runs for every cell of the Piano
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -631,6 +641,7 @@ def _read_personale(
 ) -> list[Persona]:
     result: list[Persona] = []
     seen: dict[str, int] = {}
+    known_areas = set(area_codes)
     for row, v in r.rows(rows, "Personale"):
         if not r.required("Personale", row, v):
             r.tainted_people.add(_text(v["matricola"]))
@@ -672,7 +683,7 @@ def _read_personale(
             )
             ok = False
         area = _text(v["area"])
-        if area not in area_codes:
+        if area not in known_areas:
             r.add(
                 Codice.PIANO_AREA_SCONOSCIUTA,
                 "Personale",

@@ -301,29 +301,18 @@ def _rels(z: _Zip, name: str) -> dict[str, str]:
 def _shared_strings(z: _Zip, path: str | None) -> list[str]:
     if not path or not z.has(path):
         return []
-    data = z.xml(path)
     try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
+        root = ET.fromstring(z.xml(path))
+    except ET.ParseError as exc:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
-    if b"rPh" not in data:  # the usual case: every text node is content
-        return [_plain_string(si) for si in root]
-    # Phonetic runs (rPh, East Asian readings) are not content.
-    return [
-        "".join(t.text or "" for t in si.iter(f"{M}t") if t.getparent().tag != f"{M}rPh")
-        for si in root
-    ]
-
-
-def _plain_string(si: etree._Element) -> str:
-    if len(si) == 1:  # a single run, <si><t>…</t></si>: what every program writes
-        t = si[0]
-        if t.tag == _LXML_T and not len(t):
-            return t.text or ""
-    return "".join(si.itertext())
-
-
-_LXML_T = f"{M}t"
+    strings = []
+    for si in root:
+        # A single run, <si><t>…</t></si>, is what every program writes for plain text.
+        if len(si) == 1 and si[0].tag == _T and not len(si[0]):
+            strings.append(si[0].text or "")
+        else:  # rich text: its runs, without phonetic readings
+            strings.append(_inline_string(si))
+    return strings
 
 
 def _number(text: str, where: str = "") -> int | float:

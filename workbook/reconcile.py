@@ -15,7 +15,6 @@ has no results until a correct copy arrives (no silent fallback to an older one)
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,18 +26,18 @@ from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .cycle import Cycle, CycleError, generation_record
 from .generate import fingerprint
 from .ingest import Documento, ingest
-from .layout import NUCLEO, MapEntry, make_key, parse_ref
+from .inputs import Compilazione
+from .layout import NUCLEO, parse_ref
 from .memory import long_lived, settle
 from .piano import ObiettivoArea, Persona, Piano, load_piano
 from .scoring import (
     Risultato,
-    achievement_value,
     objective_points,
     score,
     weighted_achievement,
 )
 from .sistema import Fascia, Ruolo
-from .values import UnreadableValue, canonical_number, format_number, parse_number
+from .values import format_number
 from .verify import Expected, Verifica, Verifier, examine
 
 Stato = Literal["valutato", "incompleto", "non valutabile", "in attesa"]
@@ -146,126 +145,6 @@ def _expected_sender(piano: Piano, modulo: str) -> str:
     return piano.area(modulo).email.lower()
 
 
-class _Inputs:
-    """Reads and checks the inputs of the versions that count."""
-
-    def __init__(self, piano: Piano, problems: list[Anomalia]) -> None:
-        self.piano = piano
-        self.problems = problems
-
-    def value(self, v: Verifica, entry: MapEntry, cosa: str) -> Decimal | str | None:
-        """The checked value of one input, or None (missing or wrong: reported here)."""
-        raw, formula = v.inputs.get(entry.chiave, (None, None))
-        valutatore = _valutatore(v)
-        values, span = entry.allowed()
-        ammessi = (
-            ", ".join(values)
-            if values is not None
-            else f"da {format_number(span[0])} a {format_number(span[1])}"
-            if span
-            else ""
-        )
-        if formula:
-            self._report(
-                v,
-                entry,
-                Codice.REC_FORMULA_IN_INPUT,
-                cosa=cosa,
-                formula=_short(formula),
-                valutatore=valutatore,
-            )
-            return None
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        if values is None and span is None:  # free text
-            return str(raw).strip()
-        numeric = span is not None or _all_numbers(tuple(values or ()))
-        if not numeric:  # a grade, chosen from the list
-            text = str(raw).strip()
-            match = next((x for x in values or () if x.casefold() == text.casefold()), None)
-            if match is None:
-                self._report(
-                    v,
-                    entry,
-                    Codice.REC_VALORE_NON_AMMESSO,
-                    valore=_short(text),
-                    cosa=cosa,
-                    ammessi=ammessi,
-                    valutatore=valutatore,
-                )
-            return match
-        try:
-            number = parse_number(raw)
-        except UnreadableValue:
-            self._report(
-                v,
-                entry,
-                Codice.REC_TESTO_NON_NUMERO,
-                cosa=cosa,
-                valore=_short(str(raw)),
-                ammessi=ammessi,
-                valutatore=valutatore,
-            )
-            return None
-        if isinstance(raw, str):
-            self._report(
-                v,
-                entry,
-                Codice.REC_NUMERO_COME_TESTO,
-                cosa=cosa,
-                valore=raw.strip(),
-                letto=format_number(number),
-            )
-        allowed = (
-            (span[0] <= number <= span[1]) if span else (canonical_number(number) in (values or ()))
-        )
-        if not allowed:
-            self._report(
-                v,
-                entry,
-                Codice.REC_VALORE_NON_AMMESSO,
-                valore=format_number(number),
-                cosa=cosa,
-                ammessi=ammessi,
-                valutatore=valutatore,
-            )
-            return None
-        return number
-
-    def missing(self, v: Verifica, entry: MapEntry, cosa: str) -> None:
-        self._report(v, entry, Codice.REC_VALORE_MANCANTE, cosa=cosa, valutatore=_valutatore(v))
-
-    def _report(self, v: Verifica, entry: MapEntry, codice: Codice, **params: object) -> None:
-        """An anomaly of one input cell of a received workbook."""
-        self.problems.append(
-            anomalia(
-                codice, file=v.documento.etichetta, foglio=entry.foglio, cella=entry.cella, **params
-            )
-        )
-
-
-def _valutatore(v: Verifica) -> str:
-    return "Nucleo di Valutazione" if v.modulo == NUCLEO else "Responsabile dell'Area"
-
-
-@functools.lru_cache(maxsize=1024)
-def _all_numbers(values: tuple[str, ...]) -> bool:
-    return all(_is_number(x) for x in values)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
 
 _worker: dict[str, Verifier] = {}
@@ -358,57 +237,45 @@ def _choose_versions(
 
 
 def _objectives(
-    piano: Piano, used: dict[str, Verifica], inputs: _Inputs
+    piano: Piano, used: dict[str, Verifica], problems: list[Anomalia]
 ) -> tuple[list[EsitoObiettivo], dict[str, Decimal | None]]:
-    nucleo = used.get(NUCLEO)
+    """Each objective's achievement as declared by its Area and validated by the Nucleo, and
+    each Area's weighted achievement."""
+    nucleo = _compiled(used.get(NUCLEO))
     results: list[EsitoObiettivo] = []
     areas: dict[str, Decimal | None] = {}
     for area in piano.aree:
-        items = piano.obiettivi_area(area.codice)
-        declared_by = used.get(area.codice)
+        declared_by = _compiled(used.get(area.codice))
         outcome = []
-        for item in items:
-            declared, evidence = _objective_inputs(declared_by, item, inputs, "dichiarato")
-            validated, _ = _objective_inputs(nucleo, item, inputs, "validato")
-            if declared_by is not None and declared is not None and not evidence:
-                entry = _entry(declared_by, make_key("obiettivo", item.id, "evidenze"))
-                inputs.problems.append(
-                    anomalia(
-                        Codice.REC_EVIDENZE_MANCANTI,
-                        file=declared_by.documento.etichetta,
-                        foglio=entry.foglio if entry else "",
-                        cella=entry.cella if entry else "",
-                        obiettivo=item.obiettivo.codice,
-                    )
-                )
-            if (
-                nucleo is not None
-                and declared is not None
-                and validated is not None
-                and declared != validated
-            ):
-                entry = _entry(nucleo, make_key("obiettivo", item.id, "raggiungimento"))
-                inputs.problems.append(
+        for item in piano.obiettivi_area(area.codice):
+            declared = declared_by.obiettivi.get(item.id) if declared_by else None
+            validated = nucleo.obiettivi.get(item.id) if nucleo else None
+            dichiarato = declared.percentuale if declared else None
+            validato = validated.percentuale if validated else None
+            what = f"{item.obiettivo.codice} dell'Area {area.codice}"
+            if validated and validato is not None and dichiarato not in (None, validato):
+                problems.append(
                     anomalia(
                         Codice.REC_RAGGIUNGIMENTO_DIVERSO,
-                        file=nucleo.documento.etichetta,
-                        foglio=entry.foglio if entry else "",
-                        cella=entry.cella if entry else "",
-                        obiettivo=f"{item.obiettivo.codice} dell'Area {area.codice}",
-                        dichiarato=format_number(declared),
-                        validato=format_number(validated),
+                        file=used[NUCLEO].documento.etichetta,
+                        foglio=validated.foglio,
+                        cella=validated.cella,
+                        obiettivo=what,
+                        dichiarato=format_number(dichiarato),  # type: ignore[arg-type]
+                        validato=format_number(validato),
                     )
                 )
-            if nucleo is not None and validated is None and declared is not None:
-                inputs.problems.append(
+            if nucleo is not None and validato is None and dichiarato is not None:
+                problems.append(
                     anomalia(
                         Codice.REC_RAGGIUNGIMENTO_NON_VALIDATO,
-                        file=nucleo.documento.etichetta,
-                        obiettivo=f"{item.obiettivo.codice} dell'Area {area.codice}",
-                        dichiarato=format_number(declared),
+                        file=used[NUCLEO].documento.etichetta,
+                        obiettivo=what,
+                        dichiarato=format_number(dichiarato),
                     )
                 )
-            outcome.append(EsitoObiettivo(item, declared, validated, evidence))
+            evidence = declared.evidenze if declared else ""
+            outcome.append(EsitoObiettivo(item, dichiarato, validato, evidence))
         results.extend(outcome)
         areas[area.codice] = weighted_achievement(
             [(o.obiettivo.obiettivo.peso, o.raggiungimento) for o in outcome]
@@ -416,29 +283,8 @@ def _objectives(
     return results, areas
 
 
-def _entry(v: Verifica, key: str) -> MapEntry | None:
-    return v.entry(key)
-
-
-def _objective_inputs(
-    v: Verifica | None, item: ObiettivoArea, inputs: _Inputs, what: str
-) -> tuple[Decimal | None, str]:
-    if v is None:
-        return None, ""
-    entry = _entry(v, make_key("obiettivo", item.id, "raggiungimento"))
-    if entry is None:
-        return None, ""
-    cosa = f"il raggiungimento {what} dell'obiettivo {item.obiettivo.codice}"
-    raw = inputs.value(v, entry, cosa)
-    if raw is None and v.inputs.get(entry.chiave, (None, None)) == (None, None):
-        inputs.missing(v, entry, cosa)
-    percent = achievement_value(inputs.piano.sistema, raw) if raw is not None else None
-    evidence_entry = _entry(v, make_key("obiettivo", item.id, "evidenze"))
-    evidence = ""
-    if evidence_entry is not None:
-        text = inputs.value(v, evidence_entry, "la relazione sul raggiungimento")
-        evidence = text if isinstance(text, str) else ""
-    return percent, evidence
+def _compiled(v: Verifica | None) -> Compilazione | None:
+    return v.compilazione if v is not None else None
 
 
 def _evaluate(
@@ -448,8 +294,9 @@ def _evaluate(
     statuses: dict[str, StatoModulo],
     areas: dict[str, Decimal | None],
     objectives: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]],
-    inputs: _Inputs,
+    problems: list[Anomalia],
 ) -> Valutazione:
+    """One person's outcome, scored with the inputs checked where their workbook was read."""
     soggetto = "po" if person.ruolo == "po" else "dipendente"
     area = piano.area_of_po(person) if person.ruolo == "po" else person.area
     modulo = NUCLEO if person.ruolo == "po" else person.area
@@ -461,34 +308,16 @@ def _evaluate(
         "giorni_servizio": eligibility.giorni_servizio,
         "giorni_anno": eligibility.giorni_anno,
     }
-    v = used.get(modulo)
-    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
-    entries = v.entries(soggetto, person.matricola) if v else {}
-    if not eligibility.valutabile:
-        if v is not None and any(
-            v.inputs.get(e.chiave, (None, None)) != (None, None)
-            for e in entries.values()
-            if e.is_input
-        ):
-            first = next(e for e in entries.values() if e.is_input)
-            inputs.problems.append(
-                anomalia(
-                    Codice.REC_NON_VALUTABILE,
-                    file=v.documento.etichetta,
-                    foglio=first.foglio,
-                    cella=first.cella,
-                    nominativo=person.nominativo,
-                    matricola=person.matricola,
-                    motivo=eligibility.motivo,
-                )
-            )
+    if not eligibility.valutabile:  # scored all the same: reported by inputs.check_inputs
         return Valutazione(stato="non valutabile", motivo=eligibility.motivo, **base)
-    if v is None:
+    v = used.get(modulo)
+    if v is None or v.compilazione is None:
         status = statuses[modulo].stato
         why = "modulo non ricevuto" if status == "mancante" else "modulo con errori"
         return Valutazione(stato="in attesa", motivo=f"{why} ({modulo})", **base)
-    if not entries:
-        inputs.problems.append(
+    factors = v.compilazione.schede.get(person.matricola)
+    if factors is None:
+        problems.append(
             anomalia(
                 Codice.REC_PERSONA_NON_VALUTATA,
                 file=v.documento.etichetta,
@@ -499,22 +328,12 @@ def _evaluate(
             )
         )
         return Valutazione(stato="incompleto", motivo="assente dal modulo", **base)
-    factors: dict[str, Decimal | None] = {}
-    for voce in scheda.fattori:
-        entry = entries.get(voce.codice)
-        if entry is None:
-            factors[voce.codice] = None
-            continue
-        cosa = f"il punteggio di «{voce.titolo}» di {person.nominativo} ({person.matricola})"
-        value = inputs.value(v, entry, cosa)
-        if value is None and v.inputs.get(entry.chiave, (None, None)) == (None, None):
-            inputs.missing(v, entry, cosa)
-        factors[voce.codice] = value if isinstance(value, Decimal) else None
+    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
     result = score(
         scheda, factors, area_percentuale=areas.get(area), obiettivi=objectives.get(area, {})
     )
     if not result.completo:
-        missing_factor = any(factors.get(f.codice) is None for f in scheda.fattori)
+        missing_factor = any(x is None for x in factors.values())
         why = (
             "punteggi mancanti o non validi"
             if missing_factor
@@ -522,29 +341,6 @@ def _evaluate(
         )
         return Valutazione(stato="incompleto", motivo=why, risultato=result, **base)
     return Valutazione(stato="valutato", risultato=result, **base)
-
-
-def _unknown_people(piano: Piano, used: dict[str, Verifica], problems: list[Anomalia]) -> None:
-    """Workbooks that score someone the Piano does not put there (Piano changed since)."""
-    for modulo, v in used.items():
-        seen = {(e.soggetto, e.id) for e in v.mappa if e.soggetto in ("dipendente", "po")}
-        for soggetto, matricola in sorted(seen):
-            person = piano.persona(matricola)
-            expected_module = (
-                None if person is None else NUCLEO if person.ruolo == "po" else person.area
-            )
-            if (
-                person is None
-                or expected_module != modulo
-                or soggetto != ("po" if person.ruolo == "po" else "dipendente")
-            ):
-                problems.append(
-                    anomalia(
-                        Codice.REC_PERSONA_SCONOSCIUTA,
-                        file=v.documento.etichetta,
-                        matricola=matricola,
-                    )
-                )
 
 
 def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
@@ -571,6 +367,9 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
         problems.extend(v.anomalie)
     chosen = _choose_versions(piano, verifications, problems)
     used = {m: v for m, v in chosen.items() if v.usabile}
+    for v in used.values():  # the inputs of the versions that count, checked where read
+        if v.compilazione is not None:
+            problems.extend(v.compilazione.anomalie)
 
     # A workbook that arrived but could not be used is «con errori», not «mancante».
     attempted = {v.modulo or v.dichiarato for v in verifications} - {None}
@@ -594,8 +393,7 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
             else "con errori"
         )
         statuses.append(StatoModulo(modulo, _who(piano, modulo), state, version))
-    inputs = _Inputs(piano, problems)
-    objectives, areas = _objectives(piano, used, inputs)
+    objectives, areas = _objectives(piano, used, problems)
     by_module = {s.modulo: s for s in statuses}
     # Each Area's objectives by category, as (peso, achievement): what a PO scheda needs.
     by_area: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
@@ -604,9 +402,8 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
             (o.obiettivo.obiettivo.peso, o.raggiungimento)
         )
     valutazioni = [
-        _evaluate(piano, p, used, by_module, areas, by_area, inputs) for p in piano.personale
+        _evaluate(piano, p, used, by_module, areas, by_area, problems) for p in piano.personale
     ]
-    _unknown_people(piano, used, problems)
 
     # Counts per workbook, now that every anomaly is known.
     owner = module_of_file(verifications, expected.modules())

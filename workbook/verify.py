@@ -20,6 +20,7 @@ from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .build import workbook_id
 from .generate import nonce_for
 from .ingest import Documento
+from .inputs import BLANK, Compilazione, check_inputs
 from .layout import (
     HMAC_CELL,
     IDENTITY_FIELDS,
@@ -68,24 +69,11 @@ class Verifica:
     identita: dict[str, str] = field(default_factory=dict)
     integro: bool = False
     corrente: bool = False
-    mappa: list[MapEntry] = field(default_factory=list)
-    inputs: dict[str, tuple[CellValue, str | None]] = field(default_factory=dict)
+    # The checked inputs, for a version that is ours, untouched and current (see inputs.py).
+    compilazione: Compilazione | None = None
     salvato: dt.datetime | None = None
     applicazione: str = ""
     anomalie: list[Anomalia] = field(default_factory=list)
-    _index: dict[tuple[str, str], dict[str, MapEntry]] | None = None
-
-    def entries(self, soggetto: str, ident: str) -> dict[str, MapEntry]:
-        """The map's entries of one person or objective, by voce."""
-        if self._index is None:
-            self._index = {}
-            for e in self.mappa:
-                self._index.setdefault((e.soggetto, e.id), {})[e.voce] = e
-        return self._index.get((soggetto, ident), {})
-
-    def entry(self, key: str) -> MapEntry | None:
-        soggetto, ident, voce = key.split("/", 2)
-        return self.entries(soggetto, ident).get(voce)
 
     @property
     def usabile(self) -> bool:
@@ -231,11 +219,11 @@ class Verifier:
                 actual, signed["hmac"]
             )
         if v.integro:
-            v.mappa = file_map  # type: ignore[assignment] - proven unchanged by the signature
+            mappa: list[MapEntry] = file_map  # type: ignore[assignment] - proven unchanged
         else:
             manifest = self.manifests.cells(identity["nonce"])
-            v.mappa = [MapEntry(*row) for row in manifest["mappa"]]
-            content = canonical_content(names, book.as_cells(), excluded_cells(v.mappa))
+            mappa = [MapEntry(*row) for row in manifest["mappa"]]
+            content = canonical_content(names, book.as_cells(), excluded_cells(mappa))
             self._pinpoint(v, book, signed_record["fogli"], manifest, content)
         self._protection(v, book)
         current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
@@ -247,11 +235,16 @@ class Verifier:
                 corrente=_when(self.expected.generato.isoformat()),
                 modulo=v.modulo,
             )
-        cells = {s.name: s.cells for s in book.sheets}
-        blank = (None, None)
-        for entry in v.mappa:
-            if entry.tipo == "input" and entry.foglio in cells:
-                v.inputs[entry.chiave] = cells[entry.foglio].get(parse_ref(entry.cella), blank)
+        if v.usabile:
+            # The inputs are read at the cells the map names: the file's map when the signature
+            # proves it unchanged, else the manifest's.
+            cells = {s.name: s.cells for s in book.sheets}
+            raw = {
+                e.chiave: cells[e.foglio].get(parse_ref(e.cella), BLANK)
+                for e in mappa
+                if e.tipo == "input" and e.foglio in cells
+            }
+            v.compilazione = check_inputs(self.expected.piano, v.modulo, doc.etichetta, mappa, raw)
         return v
 
     def _pinpoint(

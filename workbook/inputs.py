@@ -1,0 +1,268 @@
+"""Check the inputs of one received workbook, in the process that read it.
+
+Once a file is proven ours, untouched and of the current generation (`verify.py`), every input
+its map names is taken at its cell, checked against what the scoring grid allows there (a list
+of grades or a range of scores) and converted: scores to `Decimal`, grades to the Sistema's
+spelling. What is wrong becomes an anomaly naming the file, sheet and cell.
+
+This runs in the reading processes, next to the file: only the checked values cross back to
+the main process, which scores people with them (`reconcile.py`). The anomalies stay with the
+version they come from and count only if that version is the one that counts.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from .anomalies import Anomalia, Codice, anomalia
+from .layout import NUCLEO, CellValue, MapEntry
+from .piano import ObiettivoArea, Persona, Piano
+from .scoring import achievement_value
+from .values import UnreadableValue, canonical_number, format_number, parse_number
+
+Raw = tuple[CellValue, str | None]  # (value, formula) as read from the cell
+BLANK: Raw = (None, None)
+
+
+class Dichiarazione(NamedTuple):
+    """What one workbook says of one objective: the achievement credited (%) and the report
+    on it, with the cell of the achievement."""
+
+    percentuale: Decimal | None
+    evidenze: str
+    foglio: str
+    cella: str
+
+
+@dataclass(slots=True)
+class Compilazione:
+    """The checked inputs of one version of a workbook."""
+
+    # matricola → factor code → score; only the people this workbook evaluates and the Piano
+    # knows, when they can be evaluated (see `check_inputs`).
+    schede: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    obiettivi: dict[str, Dichiarazione] = field(default_factory=dict)  # by ObiettivoArea.id
+    anomalie: list[Anomalia] = field(default_factory=list)
+
+
+def valutatore(modulo: str) -> str:
+    return "Nucleo di Valutazione" if modulo == NUCLEO else "Responsabile dell'Area"
+
+
+class _Checker:
+    def __init__(self, etichetta: str, modulo: str, raw: dict[str, Raw]) -> None:
+        self.etichetta = etichetta
+        self.valutatore = valutatore(modulo)
+        self.raw = raw
+        self.problems: list[Anomalia] = []
+
+    def filled(self, entry: MapEntry) -> bool:
+        return self.raw.get(entry.chiave, BLANK) != BLANK
+
+    def value(self, entry: MapEntry, cosa: str) -> Decimal | str | None:
+        """The checked value of one input, or None (missing or wrong: reported here)."""
+        raw, formula = self.raw.get(entry.chiave, BLANK)
+        values, span = entry.allowed()
+        if formula:
+            self.report(
+                entry,
+                Codice.REC_FORMULA_IN_INPUT,
+                cosa=cosa,
+                formula=_short(formula),
+                valutatore=self.valutatore,
+            )
+            return None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if values is None and span is None:  # free text
+            return str(raw).strip()
+        ammessi = (
+            ", ".join(values)
+            if values is not None
+            else f"da {format_number(span[0])} a {format_number(span[1])}"  # type: ignore[index]
+        )
+        numeric = span is not None or _all_numbers(tuple(values or ()))
+        if not numeric:  # a grade, chosen from the list
+            text = str(raw).strip()
+            match = next((x for x in values or () if x.casefold() == text.casefold()), None)
+            if match is None:
+                self.report(
+                    entry,
+                    Codice.REC_VALORE_NON_AMMESSO,
+                    valore=_short(text),
+                    cosa=cosa,
+                    ammessi=ammessi,
+                    valutatore=self.valutatore,
+                )
+            return match
+        try:
+            number = parse_number(raw)
+        except UnreadableValue:
+            self.report(
+                entry,
+                Codice.REC_TESTO_NON_NUMERO,
+                cosa=cosa,
+                valore=_short(str(raw)),
+                ammessi=ammessi,
+                valutatore=self.valutatore,
+            )
+            return None
+        if isinstance(raw, str):
+            self.report(
+                entry,
+                Codice.REC_NUMERO_COME_TESTO,
+                cosa=cosa,
+                valore=raw.strip(),
+                letto=format_number(number),
+            )
+        allowed = (
+            (span[0] <= number <= span[1]) if span else (canonical_number(number) in (values or ()))
+        )
+        if not allowed:
+            self.report(
+                entry,
+                Codice.REC_VALORE_NON_AMMESSO,
+                valore=format_number(number),
+                cosa=cosa,
+                ammessi=ammessi,
+                valutatore=self.valutatore,
+            )
+            return None
+        return number
+
+    def required(self, entry: MapEntry, cosa: str) -> Decimal | str | None:
+        """`value`, with an empty cell reported as missing."""
+        value = self.value(entry, cosa)
+        if value is None and not self.filled(entry):
+            self.report(entry, Codice.REC_VALORE_MANCANTE, cosa=cosa, valutatore=self.valutatore)
+        return value
+
+    def report(self, entry: MapEntry | None, codice: Codice, **params: object) -> None:
+        """An anomaly of this workbook, at the input's cell when there is one."""
+        self.problems.append(
+            anomalia(
+                codice,
+                file=self.etichetta,
+                foglio=entry.foglio if entry else "",
+                cella=entry.cella if entry else "",
+                **params,
+            )
+        )
+
+
+def check_inputs(
+    piano: Piano, modulo: str, etichetta: str, mappa: list[MapEntry], raw: dict[str, Raw]
+) -> Compilazione:
+    """Every input of one version of the workbook `modulo`, checked (see the module's
+    docstring). `raw` holds what the file has at each input cell, by key."""
+    index: dict[tuple[str, str], dict[str, MapEntry]] = {}
+    for e in mappa:
+        soggetto, ident, voce = e.chiave.split("/", 2)
+        index.setdefault((soggetto, ident), {})[voce] = e
+    check = _Checker(etichetta, modulo, raw)
+    out = Compilazione(anomalie=check.problems)
+    _objectives(piano, modulo, index, check, out)
+    _people(piano, modulo, index, check, out)
+    return out
+
+
+def _objectives(
+    piano: Piano,
+    modulo: str,
+    index: dict[tuple[str, str], dict[str, MapEntry]],
+    check: _Checker,
+    out: Compilazione,
+) -> None:
+    """The achievement of each objective of the Piano this workbook reports on: declared by
+    the Responsabile (an Area's workbook) or validated by the Nucleo."""
+    areas = [a.codice for a in piano.aree] if modulo == NUCLEO else [modulo]
+    what = "validato" if modulo == NUCLEO else "dichiarato"
+    for area in areas:
+        for item in piano.obiettivi_area(area):
+            entries = index.get(("obiettivo", item.id), {})
+            entry = entries.get("raggiungimento")
+            if entry is None:
+                continue
+            cosa = f"il raggiungimento {what} dell'obiettivo {item.obiettivo.codice}"
+            raw = check.required(entry, cosa)
+            percent = achievement_value(piano.sistema, raw) if raw is not None else None
+            evidence = ""
+            if (evidence_entry := entries.get("evidenze")) is not None:
+                text = check.value(evidence_entry, "la relazione sul raggiungimento")
+                evidence = text if isinstance(text, str) else ""
+            if modulo != NUCLEO and percent is not None and not evidence:
+                check.report(
+                    evidence_entry, Codice.REC_EVIDENZE_MANCANTI, obiettivo=item.obiettivo.codice
+                )
+            out.obiettivi[item.id] = Dichiarazione(percent, evidence, entry.foglio, entry.cella)
+
+
+def _people(
+    piano: Piano,
+    modulo: str,
+    index: dict[tuple[str, str], dict[str, MapEntry]],
+    check: _Checker,
+    out: Compilazione,
+) -> None:
+    """The factor scores of each person this workbook evaluates. Someone the Piano does not
+    put here (the Piano changed since) is reported and left out; someone who cannot be
+    evaluated this year is left out, and reported if scored all the same."""
+    for (soggetto, matricola), entries in index.items():
+        if soggetto not in ("dipendente", "po"):
+            continue
+        person = piano.persona(matricola)
+        if person is None or _workbook_of(person) != (soggetto, modulo):
+            check.report(None, Codice.REC_PERSONA_SCONOSCIUTA, matricola=matricola)
+            continue
+        inputs = [e for e in entries.values() if e.tipo == "input"]
+        eligibility = piano.idoneita(person)
+        if not eligibility.valutabile:
+            if any(check.filled(e) for e in inputs):
+                check.report(
+                    inputs[0],
+                    Codice.REC_NON_VALUTABILE,
+                    nominativo=person.nominativo,
+                    matricola=person.matricola,
+                    motivo=eligibility.motivo,
+                )
+            continue
+        factors: dict[str, Decimal | None] = {}
+        for voce in piano.sistema.scheda(soggetto).fattori:  # type: ignore[arg-type]
+            entry = entries.get(voce.codice)
+            if entry is None:
+                factors[voce.codice] = None
+                continue
+            cosa = f"il punteggio di «{voce.titolo}» di {person.nominativo} ({person.matricola})"
+            value = check.required(entry, cosa)
+            factors[voce.codice] = value if isinstance(value, Decimal) else None
+        out.schede[matricola] = factors
+
+
+def _workbook_of(person: Persona) -> tuple[str, str]:
+    """(soggetto, workbook) where the Piano puts a person: a PO in the Nucleo's workbook, the
+    rest of the staff in their Area's."""
+    return ("po", NUCLEO) if person.ruolo == "po" else ("dipendente", person.area)
+
+
+@functools.lru_cache(maxsize=1024)
+def _all_numbers(values: tuple[str, ...]) -> bool:
+    return all(_is_number(x) for x in values)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["Compilazione", "Dichiarazione", "ObiettivoArea", "check_inputs", "valutatore"]
