@@ -210,8 +210,9 @@ def _people(
     """The factor scores of each person this workbook evaluates. Someone the Piano does not
     put here (the Piano changed since) is reported and left out; someone who cannot be
     evaluated this year is left out, and reported if scored all the same."""
+    fattori = {r: piano.sistema.scheda(r).fattori for r in ("dipendente", "po")}
     for (soggetto, matricola), entries in index.items():
-        if soggetto not in ("dipendente", "po"):
+        if soggetto not in fattori:
             continue
         person = piano.persona(matricola)
         if person is None or _workbook_of(person) != (soggetto, modulo):
@@ -230,7 +231,7 @@ def _people(
                 )
             continue
         factors: dict[str, Decimal | None] = {}
-        for voce in piano.sistema.scheda(soggetto).fattori:  # type: ignore[arg-type]
+        for voce in fattori[soggetto]:
             entry = entries.get(voce.codice)
             if entry is None:
                 factors[voce.codice] = None

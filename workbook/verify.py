@@ -127,6 +127,9 @@ class _Manifests:
             return json.loads(fh.read())
 
 
+_ALL_TEXT = (str,) * len(MapEntry._fields)
+
+
 def _file_map(book: Book) -> list[MapEntry] | None:
     """The map as the file has it; trusted only once the signature proves it unchanged."""
     sheet = book.sheet(META)
@@ -144,7 +147,7 @@ def _file_map(book: Book) -> list[MapEntry] | None:
             get((row, 3), blank)[0],  # type: ignore[arg-type]
             get((row, 4), blank)[0],  # type: ignore[arg-type]
         )
-        if not all(type(x) is str for x in entry):
+        if tuple(map(type, entry)) != _ALL_TEXT:
             entry = MapEntry(*map(_text, entry))
         try:
             parse_ref(entry.cella)
