@@ -17,7 +17,7 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
         [
             sys.executable,
             str(REPO / "benchmarks" / "run.py"),
-            *("--aree", "2", "--persone", "30", "--ripeti", "1"),
+            *("--aree", "2", "--persone", "30", "--ripeti", "2"),
             *("--dir", str(tmp_path / "ciclo"), "--json", str(out)),
         ],
         capture_output=True,
@@ -31,6 +31,9 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     assert all(stage["seconds"] > 0 and stage["peak_mb"] > 0 for stage in report["fasi"].values())
     assert report["dimensione"]["file"] == 3  # two Aree and the Nucleo, all filled
     assert set(report["rapporti"]) == {"reconcile_vs_floor", "openpyxl_vs_reconcile"}
+    # Two rounds of the compared stages, each with its own ratios.
+    assert [len(report["fasi"][s]["runs"]) for s in ("reconcile", "floor", "openpyxl")] == [2] * 3
+    assert len(report["rapporti_per_giro"]) == 2 and "giro 2:" in proc.stdout
     assert "reconcile / floor" in proc.stdout and "openpyxl / reconcile" in proc.stdout
     results = json.loads(next((tmp_path / "ciclo" / "risultati").glob("*.json")).read_text())
     assert len(results["valutazioni"]) == 30  # the reconcile stage really read every file

@@ -1,8 +1,9 @@
 """`valuta reconcile`: from the received files to every person's recomputed score.
 
-Steps: ingest (`ingest.py`), read each file as hostile (`reader.py`), prove it is ours and
-untouched (`verify.py`), pick for each workbook the version that counts, check every input,
-take each objective's achievement (the Nucleo's validated figure stands over the Responsabile's
+Steps: ingest (`ingest.py`); read each file as hostile (`reader.py`), prove it is ours and
+untouched (`verify.py`) and check every input (`inputs.py`), all three in the reading
+processes, one file at a time; then pick for each workbook the version that counts, take each
+objective's achievement (the Nucleo's validated figure stands over the Responsabile's
 declaration), recompute every score in Python (`scoring.py`) and check the roster.
 
 The version that counts: among the files identified as the same workbook of the current
