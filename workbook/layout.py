@@ -102,14 +102,6 @@ class MapEntry(NamedTuple):
     ammessi: str = ""
 
     @property
-    def soggetto(self) -> str:
-        return self.chiave.split("/", 2)[0]
-
-    @property
-    def id(self) -> str:
-        return self.chiave.split("/", 2)[1]
-
-    @property
     def voce(self) -> str:
         return self.chiave.split("/", 2)[2]
 

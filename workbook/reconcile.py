@@ -258,7 +258,12 @@ def _objectives(
             dichiarato = declared.percentuale if declared else None
             validato = validated.percentuale if validated else None
             what = f"{item.obiettivo.codice} dell'Area {area.codice}"
-            if validated and validato is not None and dichiarato not in (None, validato):
+            if (
+                validated
+                and validato is not None
+                and dichiarato is not None
+                and dichiarato != validato
+            ):
                 problems.append(
                     anomalia(
                         Codice.REC_RAGGIUNGIMENTO_DIVERSO,
@@ -266,7 +271,7 @@ def _objectives(
                         foglio=validated.foglio,
                         cella=validated.cella,
                         obiettivo=what,
-                        dichiarato=format_number(dichiarato),  # type: ignore[arg-type]
+                        dichiarato=format_number(dichiarato),
                         validato=format_number(validato),
                     )
                 )
