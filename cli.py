@@ -211,6 +211,8 @@ def init_command(
 
 # --- generate --------------------------------------------------------------------------------
 
+MODULES_SHOWN = 40  # moduli listed on the console (generate) and rows of reconcile's table
+
 
 @app.command("generate")
 def generate_command(
@@ -236,8 +238,12 @@ def generate_command(
         f"[green]Generati {len(result.moduli)} moduli in {cycle.moduli}[/] "
         f"(generazione del {result.generato:%d/%m/%Y %H:%M}):"
     )
-    for path in result.moduli:
+    for path in result.moduli[:MODULES_SHOWN]:
         console.print(f"  {path.name}")
+    if len(result.moduli) > MODULES_SHOWN:
+        more = len(result.moduli) - MODULES_SHOWN
+        what = "un altro" if more == 1 else f"altri {more}"
+        console.print(f"  … e {what} nella stessa cartella.")
 
 
 # --- reconcile and demo ---------------------------------------------------------------------
@@ -262,9 +268,6 @@ def _run_reconcile(run: Callable[[Any], Any]) -> Any:
                 bar.update(task, completed=done, total=total)
 
         return run(progress)
-
-
-MODULES_SHOWN = 40  # rows of the console's table of moduli
 
 
 def _print_results(results: Any) -> int:

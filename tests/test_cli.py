@@ -61,10 +61,25 @@ def test_init_and_generate_on_the_sample(tmp_path: Path, capsys: pytest.CaptureF
         "AREA3.xlsx",
         "nucleo.xlsx",
     ]
+    assert "Generati 4 moduli" in text and "AREA3.xlsx" in text and "altri" not in text
     code, text = run("generate", "--dir", str(cycle), capsys=capsys)
     assert code == 2 and "--force" in text
     code, text = run("generate", "--dir", str(cycle), "--force", capsys=capsys)
     assert code == 0
+
+
+def test_generate_lists_the_first_moduli_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With hundreds of Aree the console does not scroll through every file name (the limit
+    lowered here to 2)."""
+    cycle = tmp_path / "c"
+    run("init", str(cycle), "--esempio", "almenno-2017", capsys=capsys)
+    monkeypatch.setattr(cli, "MODULES_SHOWN", 2)
+    code, text = run("generate", "--dir", str(cycle), capsys=capsys)
+    assert code == 0
+    assert "nucleo.xlsx AREA1.xlsx … e altri 2 nella stessa cartella." in text
+    assert "AREA3.xlsx" not in text
 
 
 def test_a_broken_piano_exits_1_with_every_problem_by_sheet_and_row(
