@@ -254,3 +254,112 @@ def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() 
         zf.writestr("xl/sharedStrings.xml", sst)
     strings = reader._shared_strings(reader._Zip(out.getvalue()), "xl/sharedStrings.xml")
     assert strings == ["semplice", "ricco ", "", "<a> & é"]
+
+
+def _sheet(body: bytes, head: bytes = b'<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
+    return (
+        head + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + body + b"</sheetData></worksheet>"
+    )
+
+
+_UTF16_WITH_ENTITY = (
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE worksheet [<!ENTITY x "nascosto">]>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="str"><v>&x;</v></c></row></sheetData></worksheet>'
+).encode("utf-16")
+
+HOSTILE_SHEETS: dict[str, tuple[bytes, Codice]] = {
+    # Bytes checks see UTF-8: another encoding could hide a DOCTYPE from them.
+    "UTF-16 with an entity": (_UTF16_WITH_ENTITY, Codice.ING_ZIP_DANNEGGIATO),
+    "an encoding Python cannot decode": (
+        _sheet(b"", b'<?xml version="1.0" encoding="shift_jis"?>'),
+        Codice.ING_ZIP_DANNEGGIATO,
+    ),
+    "an unknown encoding": (
+        _sheet(b"", b'<?xml version="1.0" encoding="nessuna"?>'),
+        Codice.ING_ZIP_DANNEGGIATO,
+    ),
+    "the same cell twice": (
+        _sheet(
+            b'<row r="1"><c r="A1" t="str"><v>firmato</v></c></row>'
+            b'<row r="1"><c r="A1" t="str"><v>mostrato</v></c></row>'
+        ),
+        Codice.ING_ZIP_DANNEGGIATO,
+    ),
+    "a broken shared formula": (
+        _sheet(
+            b'<row r="1"><c r="A1"><f t="shared" si="0" ref="A1:A2">SUM(("</f></c>'
+            b'<c r="A2"><f t="shared" si="0"/></c></row>'
+        ),
+        Codice.ING_ZIP_DANNEGGIATO,
+    ),
+}
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["albero intero", "a pezzi"])
+@pytest.mark.parametrize("case", HOSTILE_SHEETS, ids=list(HOSTILE_SHEETS))
+def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
+    case: str, whole: bool, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbook.reader as reader
+
+    sheet, codice = HOSTILE_SHEETS[case]
+    if not whole:
+        monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
+        monkeypatch.setattr(reader, "CHUNK", 64)
+    data = rezip(
+        (almenno.moduli / "AREA1.xlsx").read_bytes(),
+        lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}),
+    )
+    with pytest.raises(FileProblem) as exc:
+        read_book(data)
+    assert exc.value.codice is codice
+    assert "xl/worksheets/sheet1.xml" in exc.value.dettaglio
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["albero intero", "a pezzi"])
+def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
+    whole: bool, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row hidden in an extension is not the sheet's (Excel ignores it); a rich string
+    nested 20,000 levels deep is read without recursion."""
+    import workbook.reader as reader
+
+    if not whole:
+        monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
+        monkeypatch.setattr(reader, "CHUNK", 256)
+    deep = b"<r>" * 20_000 + b"<t>x</t>" + b"</r>" * 20_000
+    sheet = _sheet(
+        b'<row r="1"><c r="A1" t="str"><v>mostrato</v></c>'
+        b'<c r="B1" t="inlineStr"><is><t>ok</t>' + deep + b"</is></c></row>"
+    )
+    sheet = sheet.replace(
+        b"</worksheet>",
+        b'<extLst><ext><row r="1"><c r="A1" t="str"><v>nascosto</v></c></row></ext></extLst>'
+        b'<sheetProtection sheet="1"/></worksheet>',
+    )
+    data = rezip(
+        (almenno.moduli / "AREA1.xlsx").read_bytes(),
+        lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}),
+    )
+    first = read_book(data).sheets[0]
+    assert first.cells == {(0, 0): ("mostrato", None), (0, 1): ("ok", None)}
+    assert first.protected
+
+
+def test_a_row_too_long_to_hold_is_refused_when_read_in_chunks(
+    almenno: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbook.reader as reader
+
+    monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
+    monkeypatch.setattr(reader, "ROW_ELEMENTS", 100)
+    sheet = _sheet(b'<row r="1">' + b"<c/>" * 200 + b"</row>")
+    data = rezip(
+        (almenno.moduli / "AREA1.xlsx").read_bytes(),
+        lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}),
+    )
+    with pytest.raises(FileProblem) as exc:
+        read_book(data)
+    assert exc.value.codice is Codice.ING_TROPPO_GRANDE

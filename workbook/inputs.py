@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .anomalies import Anomalia, Codice, anomalia
 from .layout import NUCLEO, CellValue, MapEntry
-from .piano import ObiettivoArea, Persona, Piano
+from .piano import Persona, Piano
 from .scoring import achievement_value
 from .values import UnreadableValue, canonical_number, format_number, parse_number
 
@@ -48,14 +48,14 @@ class Compilazione:
     anomalie: list[Anomalia] = field(default_factory=list)
 
 
-def valutatore(modulo: str) -> str:
+def _valutatore(modulo: str) -> str:
     return "Nucleo di Valutazione" if modulo == NUCLEO else "Responsabile dell'Area"
 
 
 class _Checker:
     def __init__(self, etichetta: str, modulo: str, raw: dict[str, Raw]) -> None:
         self.etichetta = etichetta
-        self.valutatore = valutatore(modulo)
+        self.valutatore = _valutatore(modulo)
         self.raw = raw
         self.problems: list[Anomalia] = []
 
@@ -264,6 +264,3 @@ def _is_number(text: str) -> bool:
 def _short(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-__all__ = ["Compilazione", "Dichiarazione", "ObiettivoArea", "check_inputs", "valutatore"]

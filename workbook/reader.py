@@ -3,12 +3,13 @@
 What a file is comes from its bytes, not its name. Zip archives are opened with caps on the
 number of entries and on the decompressed size (read in chunks: declared sizes can lie). A
 document type declaration is refused outright in every XML part, before any parser sees it;
-the small parts are parsed with lxml with entities, DTDs and network access off, the
-worksheets with ElementTree (faster: its tree is built in C). Macros, external links and
-embedded objects are refused. Both .xlsx (as written by xlsxwriter, Excel or LibreOffice)
-and .ods are read into the same shape: per sheet, the (value, formula) of every non-empty
-cell, plus the sheet's state and protection, the custom document properties and the
-last-saved time.
+parts must be UTF-8, as every spreadsheet program writes them, so that the checks on their
+bytes see what the parsers see. The small parts are parsed with lxml with entities, DTDs and
+network access off, the worksheets and the shared strings with ElementTree (faster: its tree
+is built in C; large worksheets in chunks). Macros, external links and embedded objects are
+refused. Both .xlsx (as written by xlsxwriter, Excel or LibreOffice) and .ods are read into
+the same shape: per sheet, the (value, formula) of every non-empty cell, plus the sheet's
+state and protection, the custom document properties and the last-saved time.
 
 This is the only module that parses the received workbooks.
 """
@@ -22,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 from xml.etree import ElementTree as ET
 
@@ -31,6 +33,7 @@ from .anomalies import Codice
 from .layout import (
     CellValue,
     Lines,
+    cell_ref,
     normalize_formula,
     normalize_text,
     parse_ref,
@@ -192,11 +195,27 @@ class _Zip:
 
     def xml(self, name: str) -> bytes:
         data = self.read(name)
+        _refuse_other_encodings(data, name)
         _refuse_doctype(data, name)
         return data
 
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _refuse_other_encodings(data: bytes, name: str) -> None:
+    """Only UTF-8, what every spreadsheet program writes: the checks on the bytes below (and
+    every parser's view of them) then see the same characters."""
+    head = data.removeprefix(b"\xef\xbb\xbf")[:200]
+    declared = _DECLARED.match(head)
+    encoding = declared.group(1).decode().lower() if declared else "utf-8"
+    if data.startswith(_OTHER_BOMS) or b"\x00" in head or encoding not in ("utf-8", "utf8"):
+        shown = encoding if declared else "UTF-16 o UTF-32"
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"{name}: codifica «{shown}» non ammessa (solo UTF-8)"
+        )
 
 
 def _refuse_doctype(data: bytes, name: str) -> None:
@@ -303,7 +322,7 @@ def _shared_strings(z: _Zip, path: str | None) -> list[str]:
         return []
     try:
         root = ET.fromstring(z.xml(path))
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
     strings = []
     for si in root:
@@ -330,13 +349,15 @@ def _number(text: str, where: str = "") -> int | float:
 
 # Element names in Clark notation, as ElementTree reports them.
 _ROW, _CELL, _PROTECTION, _DATA = M + "row", M + "c", M + "sheetProtection", M + "sheetData"
-_F, _V, _IS, _T, _RPH = M + "f", M + "v", M + "is", M + "t", M + "rPh"
+_F, _V, _IS, _T, _R = M + "f", M + "v", M + "is", M + "t", M + "r"
 
 # A worksheet part up to this size is parsed into one tree (ElementTree: expat and the tree
-# builder in C, no Python call per element); a larger one is parsed in chunks and its rows
-# dropped once read, so that memory stays bounded whatever a file declares.
-WHOLE_TREE_MAX = 16 * 2**20
+# builder in C, no Python call per element): at worst, a part made only of empty elements,
+# some 100 MB of memory. A larger one is parsed in chunks, each row read and dropped once it
+# ends: memory is then bounded by one row, itself capped at ROW_ELEMENTS.
+WHOLE_TREE_MAX = 4 * 2**20
 CHUNK = 1 << 20
+ROW_ELEMENTS = 16_384 * 8  # Excel's columns, a few elements each
 
 
 class _SheetReader:
@@ -344,7 +365,8 @@ class _SheetReader:
 
     The XML is parsed by ElementTree in C; Python visits each cell once, and each cell's
     signed line is encoded right there, so verifying a file costs one pass over its cells:
-    about as much as merely parsing the XML (see benchmarks/README.md)."""
+    about as much as merely parsing the XML (see benchmarks/README.md). Only the rows of
+    `worksheet/sheetData` and the `worksheet/sheetProtection` count, as for Excel."""
 
     def __init__(self, strings: _Strings, path: str, name: str) -> None:
         self.cells: Cells = {}
@@ -362,32 +384,58 @@ class _SheetReader:
         try:
             if len(data) <= WHOLE_TREE_MAX:
                 root = ET.fromstring(data)
-                sheet_data = root.find(_DATA)
-                if sheet_data is not None:
+                for sheet_data in root.iterfind(_DATA):
                     self.rows(sheet_data)
-                self.protection(root.find(_PROTECTION))
+                for protection in root.iterfind(_PROTECTION):
+                    self.protection(protection)
             else:
                 self.parse_in_chunks(data)
-        except ET.ParseError as exc:
+        except (ET.ParseError, ValueError, LookupError) as exc:
             raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{self.path}: {exc}") from None
         if not self.ordered:  # never from a spreadsheet program, but bytes are not to be trusted
             self.lines = {p: self.lines[p] for p in sorted(self.lines)}
 
     def parse_in_chunks(self, data: bytes) -> None:
-        parser = ET.XMLPullParser(events=("end",))
-        for offset in range(0, len(data), CHUNK):
-            parser.feed(data[offset : offset + CHUNK])
-            self.events(parser.read_events())
-        parser.close()
-        self.events(parser.read_events())
+        """The same reading, one row at a time. Every element is dropped from its parent as
+        it ends, unless it belongs to a row still open."""
+        parser = ET.XMLPullParser(events=("start", "end"))
+        open_elements: list[ET.Element] = []  # from the root to the element being parsed
+        in_row = 0  # elements of the row being parsed, while one is open (else 0)
 
-    def events(self, events: Iterator[tuple[str, ET.Element]]) -> None:
-        for _, element in events:
-            if element.tag == _ROW:
+        def batches() -> Iterator[Iterator[tuple[str, ET.Element]]]:
+            for offset in range(0, len(data), CHUNK):
+                parser.feed(data[offset : offset + CHUNK])
+                yield parser.read_events()
+            parser.close()
+            yield parser.read_events()
+
+        for event, element in chain.from_iterable(batches()):
+            if event == "start":
+                open_elements.append(element)
+                if in_row:
+                    in_row += 1
+                    if in_row > ROW_ELEMENTS:
+                        raise FileProblem(
+                            Codice.ING_TROPPO_GRANDE, f"{self.path}: riga troppo lunga"
+                        )
+                elif element.tag == _ROW and self._under(open_elements, _DATA):
+                    in_row = 1
+                continue
+            open_elements.pop()
+            if in_row and element.tag == _ROW and len(open_elements) == 2:
                 self.rows((element,))
-                element.clear()
-            elif element.tag == _PROTECTION:
+                in_row = 0
+            elif in_row:
+                continue  # part of the open row: read with it
+            elif element.tag == _PROTECTION and len(open_elements) == 1:
                 self.protection(element)
+            if open_elements:  # by identity: later siblings may already be in the tree
+                open_elements[-1].remove(element)
+
+    @staticmethod
+    def _under(open_elements: list[ET.Element], tag: str) -> bool:
+        """Whether the element just opened is a child of `worksheet/<tag>`."""
+        return len(open_elements) == 3 and open_elements[1].tag == tag
 
     def protection(self, element: ET.Element | None) -> None:
         if element is not None:
@@ -429,6 +477,11 @@ class _SheetReader:
                 pos = (row, col)
                 if pos <= last:
                     ordered = False
+                    if pos in cells:  # which of the two would a program show?
+                        raise FileProblem(
+                            Codice.ING_ZIP_DANNEGGIATO,
+                            f"{path}: cella «{cell_ref(row, col)}» ripetuta",
+                        )
                 last = pos
                 ctype = cell.get("t")
                 text: str | None = None
@@ -444,7 +497,7 @@ class _SheetReader:
                             if formula:
                                 shared[si] = (ref or "", formula)
                             elif si in shared:
-                                formula = _translate(shared[si], ref or "")
+                                formula = _translate(shared[si], ref or "", path)
                     elif tag == _IS:
                         text = _inline_string(child)
                 if formula:  # a formula's cached result is never used: never trusted, never read
@@ -490,13 +543,15 @@ class _SheetReader:
 
 
 def _inline_string(element: ET.Element) -> str:
-    """The text of an inline string: its runs, without phonetic readings (rPh)."""
+    """The text of a rich or inline string (<si> or <is>): its text and the text of its runs
+    (<r><t>), without phonetic readings (<rPh>). Only these shapes, which are all the schema
+    allows: no recursion, however deep a hostile file nests its elements."""
     out = []
     for child in element:
         if child.tag == _T:
             out.append(child.text or "")
-        elif child.tag != _RPH:
-            out.append(_inline_string(child))
+        elif child.tag == _R:
+            out.extend(t.text or "" for t in child.iterfind(_T))
     return "".join(out)
 
 
@@ -522,11 +577,16 @@ class _Strings:
         return cls(values, [f"s{len(t)}:{t}" for t in texts])
 
 
-def _translate(master: tuple[str, str], ref: str) -> str:
+def _translate(master: tuple[str, str], ref: str, path: str) -> str:
     from openpyxl.formula.translate import Translator  # Excel's shared formulas only
 
     origin, formula = master
-    return Translator("=" + formula, origin).translate_formula(ref)[1:]
+    try:
+        return Translator("=" + formula, origin).translate_formula(ref)[1:]
+    except Exception:  # a hostile master formula or reference: openpyxl raises anything
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"{path}: formula condivisa «{formula}» non valida"
+        ) from None
 
 
 def _read_xlsx(z: _Zip) -> Book:

@@ -259,7 +259,7 @@ def _objectives(
             validato = validated.percentuale if validated else None
             what = f"{item.obiettivo.codice} dell'Area {area.codice}"
             if (
-                validated
+                validated is not None
                 and validato is not None
                 and dichiarato is not None
                 and dichiarato != validato
@@ -321,11 +321,11 @@ def _evaluate(
     if not eligibility.valutabile:  # scored all the same: reported by inputs.check_inputs
         return Valutazione(stato="non valutabile", motivo=eligibility.motivo, **base)
     v = used.get(modulo)
-    if v is None or v.compilazione is None:
+    if v is None:
         status = statuses[modulo].stato
         why = "modulo non ricevuto" if status == "mancante" else "modulo con errori"
         return Valutazione(stato="in attesa", motivo=f"{why} ({modulo})", **base)
-    factors = v.compilazione.schede.get(person.matricola)
+    factors = v.compilazione.schede.get(person.matricola) if v.compilazione else None
     if factors is None:
         problems.append(
             anomalia(

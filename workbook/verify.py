@@ -4,7 +4,8 @@ The `_valuta` sheet says which workbook it claims to be; that claim is a hint, n
 the nonce must name a manifest kept in the cycle folder, and the HMAC of the file's locked
 content, recomputed with the cycle's key, must equal the manifest's. When it does not, the file
 is compared cell by cell with the manifest so that every change is reported where it is. The
-inputs are read at the cells the manifest's map (not the file's) names.
+map in the file is trusted only once the signature covers it; the inputs of an untouched,
+current version are then read at its cells and checked (`inputs.py`).
 """
 
 from __future__ import annotations
@@ -239,8 +240,8 @@ class Verifier:
                 modulo=v.modulo,
             )
         if v.usabile:
-            # The inputs are read at the cells the map names: the file's map when the signature
-            # proves it unchanged, else the manifest's.
+            # The inputs are read at the cells the map names: the file's, which the signature
+            # has just proven to be the one signed (a usable version is an untouched one).
             cells = {s.name: s.cells for s in book.sheets}
             raw = {
                 e.chiave: cells[e.foglio].get(parse_ref(e.cella), BLANK)
