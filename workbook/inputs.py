@@ -89,14 +89,7 @@ class _Checker:
             text = str(raw).strip()
             match = next((x for x in values or () if x.casefold() == text.casefold()), None)
             if match is None:
-                self.report(
-                    entry,
-                    Codice.REC_VALORE_NON_AMMESSO,
-                    valore=_short(text),
-                    cosa=cosa,
-                    ammessi=ammessi,
-                    valutatore=self.valutatore,
-                )
+                self.not_allowed(entry, _short(text), cosa, ammessi)
             return match
         try:
             number = parse_number(raw)
@@ -122,16 +115,19 @@ class _Checker:
             (span[0] <= number <= span[1]) if span else (canonical_number(number) in (values or ()))
         )
         if not allowed:
-            self.report(
-                entry,
-                Codice.REC_VALORE_NON_AMMESSO,
-                valore=format_number(number),
-                cosa=cosa,
-                ammessi=ammessi,
-                valutatore=self.valutatore,
-            )
+            self.not_allowed(entry, format_number(number), cosa, ammessi)
             return None
         return number
+
+    def not_allowed(self, entry: MapEntry, valore: str, cosa: str, ammessi: str) -> None:
+        self.report(
+            entry,
+            Codice.REC_VALORE_NON_AMMESSO,
+            valore=valore,
+            cosa=cosa,
+            ammessi=ammessi,
+            valutatore=self.valutatore,
+        )
 
     def required(self, entry: MapEntry, cosa: str) -> Decimal | str | None:
         """`value`, with an empty cell reported as missing."""
