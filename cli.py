@@ -165,8 +165,7 @@ def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
         table.add_row(f"[{colour}]{a.gravita}[/]", a.codice.code, a.luogo, a.messaggio)
     console.print(table)
     if len(anomalies) > ANOMALIES_SHOWN:
-        more = len(anomalies) - ANOMALIES_SHOWN
-        what = "un'altra anomalia" if more == 1 else f"altre {more} anomalie"
+        what = _more(len(anomalies) - ANOMALIES_SHOWN, "un'altra anomalia", "altre {} anomalie")
         console.print(
             f"… e {what}: per l'elenco completo, ripetere il comando reindirizzandone l'output "
             "su un file (… > anomalie.txt)."
@@ -209,6 +208,11 @@ def init_command(
         )
 
 
+def _more(count: int, one: str, many: str) -> str:
+    """What a console list leaves out: «un altro modulo», «altri 3 moduli»."""
+    return one if count == 1 else many.format(count)
+
+
 # --- generate --------------------------------------------------------------------------------
 
 MODULES_SHOWN = 40  # moduli listed on the console (generate) and rows of reconcile's table
@@ -241,8 +245,7 @@ def generate_command(
     for path in result.moduli[:MODULES_SHOWN]:
         console.print(f"  {path.name}")
     if len(result.moduli) > MODULES_SHOWN:
-        more = len(result.moduli) - MODULES_SHOWN
-        what = "un altro" if more == 1 else f"altri {more}"
+        what = _more(len(result.moduli) - MODULES_SHOWN, "un altro", "altri {}")
         console.print(f"  … e {what} nella stessa cartella.")
 
 
@@ -300,8 +303,7 @@ def _print_results(results: Any) -> int:
             )
         console.print(table)
         if len(shown) > MODULES_SHOWN:
-            more = len(shown) - MODULES_SHOWN
-            what = "un altro modulo" if more == 1 else f"altri {more} moduli"
+            what = _more(len(shown) - MODULES_SHOWN, "un altro modulo", "altri {} moduli")
             console.print(
                 f"… e {what} da controllare: l'elenco completo è nel foglio «Riepilogo» della "
                 "cartella dei risultati."
