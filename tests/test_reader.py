@@ -269,16 +269,19 @@ _UTF16_WITH_ENTITY = (
     '<row r="1"><c r="A1" t="str"><v>&x;</v></c></row></sheetData></worksheet>'
 ).encode("utf-16")
 
-HOSTILE_SHEETS: dict[str, tuple[bytes, Codice]] = {
-    # Bytes checks see UTF-8: another encoding could hide a DOCTYPE from them.
-    "UTF-16 with an entity": (_UTF16_WITH_ENTITY, Codice.ING_ZIP_DANNEGGIATO),
+HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
+    # (the part, the anomaly, the cell it names). Bytes checks see UTF-8: another encoding
+    # could hide a DOCTYPE from them.
+    "UTF-16 with an entity": (_UTF16_WITH_ENTITY, Codice.ING_CODIFICA, ""),
     "an encoding Python cannot decode": (
         _sheet(b"", b'<?xml version="1.0" encoding="shift_jis"?>'),
-        Codice.ING_ZIP_DANNEGGIATO,
+        Codice.ING_CODIFICA,
+        "",
     ),
     "an unknown encoding": (
         _sheet(b"", b'<?xml version="1.0" encoding="nessuna"?>'),
-        Codice.ING_ZIP_DANNEGGIATO,
+        Codice.ING_CODIFICA,
+        "",
     ),
     "the same cell twice": (
         _sheet(
@@ -286,6 +289,7 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice]] = {
             b'<row r="1"><c r="A1" t="str"><v>mostrato</v></c></row>'
         ),
         Codice.ING_ZIP_DANNEGGIATO,
+        "A1",
     ),
     "a broken shared formula": (
         _sheet(
@@ -293,6 +297,7 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice]] = {
             b'<c r="A2"><f t="shared" si="0"/></c></row>'
         ),
         Codice.ING_ZIP_DANNEGGIATO,
+        "A2",
     ),
 }
 
@@ -304,7 +309,7 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
 ) -> None:
     import workbook.reader as reader
 
-    sheet, codice = HOSTILE_SHEETS[case]
+    sheet, codice, cella = HOSTILE_SHEETS[case]
     if not whole:
         monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
         monkeypatch.setattr(reader, "CHUNK", 64)
@@ -316,6 +321,8 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
         read_book(data)
     assert exc.value.codice is codice
     assert "xl/worksheets/sheet1.xml" in exc.value.dettaglio
+    first_sheet = read_book((almenno.moduli / "AREA1.xlsx").read_bytes()).sheets[0].name
+    assert (exc.value.foglio, exc.value.cella) == (first_sheet, cella)
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["albero intero", "a pezzi"])

@@ -419,6 +419,28 @@ def test_the_newest_version_counts_and_the_others_are_superseded(cycle: Cycle) -
     assert "AREA1-prima.xlsx;" in ledger and ";superato;" in ledger and ";usato;" in ledger
 
 
+def test_a_damaged_cell_is_named_by_file_sheet_and_cell(cycle: Cycle) -> None:
+    """A cell the XML gives twice: the file is refused, and the anomaly says where."""
+    from .test_reader import rezip
+
+    target = deliver(cycle, "AREA1", "AREA2")
+
+    def twice(parts: dict[str, bytes]) -> None:
+        xml = parts["xl/worksheets/sheet2.xml"]
+        end = xml.index(b"</sheetData>")
+        extra = b'<row r="1"><c r="A1" t="str"><v>altro</v></c></row>'
+        parts["xl/worksheets/sheet2.xml"] = xml[:end] + extra + xml[end:]
+
+    target.write_bytes(rezip(target.read_bytes(), twice))
+    results = run(cycle)
+    (found,) = [a for a in results.outcome.anomalie if a.codice is Codice.ING_ZIP_DANNEGGIATO]
+    assert (found.file, found.foglio, found.cella) == ("ricevuti/AREA2.xlsx", "Obiettivi", "A1")
+    assert "cella ripetuta" in found.messaggio
+    assert any(
+        v.persona.area == "AREA1" and v.stato == "valutato" for v in results.outcome.valutazioni
+    )
+
+
 def test_the_inputs_of_a_superseded_version_are_not_reported(cycle: Cycle) -> None:
     """Inputs are checked where each file is read; only the version that counts has its
     mistakes reported (the Responsabile has already corrected the older one)."""

@@ -326,6 +326,15 @@ class Codice(Enum):
         "una parte interna del file ({dettaglio}) contiene una dichiarazione DOCTYPE o ENTITY, "
         "che nessun foglio di calcolo scrive: il file è stato manipolato e non viene aperto.",
     )
+    ING_CODIFICA = (
+        "ING-CODIFICA",
+        E,
+        "Testo in una codifica non ammessa",
+        "una parte interna del file ({dettaglio}) non è scritta in UTF-8, la codifica di Excel e "
+        "di LibreOffice: il file è stato prodotto o modificato da un altro programma e non "
+        "viene aperto. Chiedere al mittente di compilare il modulo originale con Excel o "
+        "LibreOffice e di inviarlo di nuovo.",
+    )
     ING_ALLEGATO_IGNORATO = (
         "ING-ALLEGATO-IGNORATO",
         A,

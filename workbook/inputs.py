@@ -53,11 +53,22 @@ def _valutatore(modulo: str) -> str:
 
 
 class _Checker:
-    def __init__(self, etichetta: str, modulo: str, raw: dict[str, Raw]) -> None:
+    """Checks one version of the workbook `modulo`; what it finds goes into `out`."""
+
+    def __init__(
+        self, piano: Piano, modulo: str, etichetta: str, mappa: list[MapEntry], raw: dict[str, Raw]
+    ) -> None:
+        self.piano = piano
+        self.modulo = modulo
         self.etichetta = etichetta
         self.valutatore = _valutatore(modulo)
         self.raw = raw
-        self.problems: list[Anomalia] = []
+        self.out = Compilazione()
+        # The map's entries of each person or objective, by voce.
+        self.index: dict[tuple[str, str], dict[str, MapEntry]] = {}
+        for e in mappa:
+            soggetto, ident, voce = e.chiave.split("/", 2)
+            self.index.setdefault((soggetto, ident), {})[voce] = e
 
     def filled(self, entry: MapEntry) -> bool:
         return self.raw.get(entry.chiave, BLANK) != BLANK
@@ -138,7 +149,7 @@ class _Checker:
 
     def report(self, entry: MapEntry | None, codice: Codice, **params: object) -> None:
         """An anomaly of this workbook, at the input's cell when there is one."""
-        self.problems.append(
+        self.out.anomalie.append(
             anomalia(
                 codice,
                 file=self.etichetta,
@@ -148,97 +159,86 @@ class _Checker:
             )
         )
 
+    def objectives(self) -> None:
+        """The achievement of each objective of the Piano this workbook reports on: declared
+        by the Responsabile (an Area's workbook) or validated by the Nucleo."""
+        piano, modulo = self.piano, self.modulo
+        areas = [a.codice for a in piano.aree] if modulo == NUCLEO else [modulo]
+        what = "validato" if modulo == NUCLEO else "dichiarato"
+        for area in areas:
+            for item in piano.obiettivi_area(area):
+                entries = self.index.get(("obiettivo", item.id), {})
+                entry = entries.get("raggiungimento")
+                if entry is None:
+                    continue
+                cosa = f"il raggiungimento {what} dell'obiettivo {item.obiettivo.codice}"
+                raw = self.required(entry, cosa)
+                percent = achievement_value(piano.sistema, raw) if raw is not None else None
+                evidence = ""
+                if (evidence_entry := entries.get("evidenze")) is not None:
+                    text = self.value(evidence_entry, "la relazione sul raggiungimento")
+                    evidence = text if isinstance(text, str) else ""
+                if modulo != NUCLEO and percent is not None and not evidence:
+                    self.report(
+                        evidence_entry,
+                        Codice.REC_EVIDENZE_MANCANTI,
+                        obiettivo=item.obiettivo.codice,
+                    )
+                self.out.obiettivi[item.id] = Dichiarazione(
+                    percent, evidence, entry.foglio, entry.cella
+                )
+
+    def people(self) -> None:
+        """The factor scores of each person this workbook evaluates. Someone the Piano does
+        not put here (the Piano changed since) is reported and left out; someone who cannot be
+        evaluated this year is left out, and reported if scored all the same."""
+        piano = self.piano
+        fattori = {r: piano.sistema.scheda(r).fattori for r in ("dipendente", "po")}
+        for (soggetto, matricola), entries in self.index.items():
+            if soggetto not in fattori:
+                continue
+            person = piano.persona(matricola)
+            if person is None or workbook_of(person) != (soggetto, self.modulo):
+                self.report(None, Codice.REC_PERSONA_SCONOSCIUTA, matricola=matricola)
+                continue
+            inputs = [e for e in entries.values() if e.is_input]
+            eligibility = piano.idoneita(person)
+            if not eligibility.valutabile:
+                if any(self.filled(e) for e in inputs):
+                    self.report(
+                        inputs[0],
+                        Codice.REC_NON_VALUTABILE,
+                        nominativo=person.nominativo,
+                        matricola=person.matricola,
+                        motivo=eligibility.motivo,
+                    )
+                continue
+            factors: dict[str, Decimal | None] = {}
+            for voce in fattori[soggetto]:
+                entry = entries.get(voce.codice)
+                if entry is None:
+                    factors[voce.codice] = None
+                    continue
+                cosa = (
+                    f"il punteggio di «{voce.titolo}» di {person.nominativo} ({person.matricola})"
+                )
+                value = self.required(entry, cosa)
+                factors[voce.codice] = value if isinstance(value, Decimal) else None
+            self.out.schede[matricola] = factors
+
 
 def check_inputs(
     piano: Piano, modulo: str, etichetta: str, mappa: list[MapEntry], raw: dict[str, Raw]
 ) -> Compilazione:
     """Every input of one version of the workbook `modulo`, checked (see the module's
     docstring). `raw` holds what the file has at each input cell, by key."""
-    index: dict[tuple[str, str], dict[str, MapEntry]] = {}
-    for e in mappa:
-        soggetto, ident, voce = e.chiave.split("/", 2)
-        index.setdefault((soggetto, ident), {})[voce] = e
-    check = _Checker(etichetta, modulo, raw)
-    out = Compilazione(anomalie=check.problems)
-    _objectives(piano, modulo, index, check, out)
-    _people(piano, modulo, index, check, out)
-    return out
+    check = _Checker(piano, modulo, etichetta, mappa, raw)
+    check.objectives()
+    check.people()
+    return check.out
 
 
-def _objectives(
-    piano: Piano,
-    modulo: str,
-    index: dict[tuple[str, str], dict[str, MapEntry]],
-    check: _Checker,
-    out: Compilazione,
-) -> None:
-    """The achievement of each objective of the Piano this workbook reports on: declared by
-    the Responsabile (an Area's workbook) or validated by the Nucleo."""
-    areas = [a.codice for a in piano.aree] if modulo == NUCLEO else [modulo]
-    what = "validato" if modulo == NUCLEO else "dichiarato"
-    for area in areas:
-        for item in piano.obiettivi_area(area):
-            entries = index.get(("obiettivo", item.id), {})
-            entry = entries.get("raggiungimento")
-            if entry is None:
-                continue
-            cosa = f"il raggiungimento {what} dell'obiettivo {item.obiettivo.codice}"
-            raw = check.required(entry, cosa)
-            percent = achievement_value(piano.sistema, raw) if raw is not None else None
-            evidence = ""
-            if (evidence_entry := entries.get("evidenze")) is not None:
-                text = check.value(evidence_entry, "la relazione sul raggiungimento")
-                evidence = text if isinstance(text, str) else ""
-            if modulo != NUCLEO and percent is not None and not evidence:
-                check.report(
-                    evidence_entry, Codice.REC_EVIDENZE_MANCANTI, obiettivo=item.obiettivo.codice
-                )
-            out.obiettivi[item.id] = Dichiarazione(percent, evidence, entry.foglio, entry.cella)
-
-
-def _people(
-    piano: Piano,
-    modulo: str,
-    index: dict[tuple[str, str], dict[str, MapEntry]],
-    check: _Checker,
-    out: Compilazione,
-) -> None:
-    """The factor scores of each person this workbook evaluates. Someone the Piano does not
-    put here (the Piano changed since) is reported and left out; someone who cannot be
-    evaluated this year is left out, and reported if scored all the same."""
-    fattori = {r: piano.sistema.scheda(r).fattori for r in ("dipendente", "po")}
-    for (soggetto, matricola), entries in index.items():
-        if soggetto not in fattori:
-            continue
-        person = piano.persona(matricola)
-        if person is None or _workbook_of(person) != (soggetto, modulo):
-            check.report(None, Codice.REC_PERSONA_SCONOSCIUTA, matricola=matricola)
-            continue
-        inputs = [e for e in entries.values() if e.tipo == "input"]
-        eligibility = piano.idoneita(person)
-        if not eligibility.valutabile:
-            if any(check.filled(e) for e in inputs):
-                check.report(
-                    inputs[0],
-                    Codice.REC_NON_VALUTABILE,
-                    nominativo=person.nominativo,
-                    matricola=person.matricola,
-                    motivo=eligibility.motivo,
-                )
-            continue
-        factors: dict[str, Decimal | None] = {}
-        for voce in fattori[soggetto]:
-            entry = entries.get(voce.codice)
-            if entry is None:
-                factors[voce.codice] = None
-                continue
-            cosa = f"il punteggio di «{voce.titolo}» di {person.nominativo} ({person.matricola})"
-            value = check.required(entry, cosa)
-            factors[voce.codice] = value if isinstance(value, Decimal) else None
-        out.schede[matricola] = factors
-
-
-def _workbook_of(person: Persona) -> tuple[str, str]:
+def workbook_of(person: Persona) -> tuple[str, str]:
     """(soggetto, workbook) where the Piano puts a person: a PO in the Nucleo's workbook, the
     rest of the staff in their Area's."""
     return ("po", NUCLEO) if person.ruolo == "po" else ("dipendente", person.area)

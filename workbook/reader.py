@@ -78,10 +78,14 @@ Cells = dict[tuple[int, int], tuple[CellValue, str | None]]
 class FileProblem(Exception):
     """A received file that cannot be read as one of our workbooks: `codice` says why."""
 
-    def __init__(self, codice: Codice, dettaglio: str = "") -> None:
+    def __init__(
+        self, codice: Codice, dettaglio: str = "", foglio: str = "", cella: str = ""
+    ) -> None:
         super().__init__(dettaglio or codice.titolo)
         self.codice = codice
         self.dettaglio = dettaglio
+        self.foglio = foglio  # where it is, when the problem is in one sheet or one cell
+        self.cella = cella
 
 
 @dataclass(slots=True)
@@ -213,9 +217,7 @@ def _refuse_other_encodings(data: bytes, name: str) -> None:
     encoding = declared.group(1).decode().lower() if declared else "utf-8"
     if data.startswith(_OTHER_BOMS) or b"\x00" in head or encoding not in ("utf-8", "utf8"):
         shown = encoding if declared else "UTF-16 o UTF-32"
-        raise FileProblem(
-            Codice.ING_ZIP_DANNEGGIATO, f"{name}: codifica «{shown}» non ammessa (solo UTF-8)"
-        )
+        raise FileProblem(Codice.ING_CODIFICA, f"{name}, codifica «{shown}»")
 
 
 def _refuse_doctype(data: bytes, name: str) -> None:
@@ -334,7 +336,7 @@ def _shared_strings(z: _Zip, path: str | None) -> list[str]:
     return strings
 
 
-def _number(text: str, where: str = "") -> int | float:
+def _number(text: str, where: str = "", cella: str = "") -> int | float:
     try:
         return int(text)
     except ValueError:
@@ -343,7 +345,7 @@ def _number(text: str, where: str = "") -> int | float:
         return float(text)
     except ValueError:
         raise FileProblem(
-            Codice.ING_ZIP_DANNEGGIATO, f"{where}: numero non valido «{text}»"
+            Codice.ING_ZIP_DANNEGGIATO, f"{where}: numero non valido «{text}»", cella=cella
         ) from None
 
 
@@ -437,9 +439,8 @@ class _SheetReader:
         """Whether the element just opened is a child of `worksheet/<tag>`."""
         return len(open_elements) == 3 and open_elements[1].tag == tag
 
-    def protection(self, element: ET.Element | None) -> None:
-        if element is not None:
-            self.protected = element.get("sheet") in ("1", "true")
+    def protection(self, element: ET.Element) -> None:
+        self.protected = element.get("sheet") in ("1", "true")
 
     def rows(self, rows: Iterable[ET.Element]) -> None:
         # Each line is layout.canonical_line(head, row, col, kind, text), written out: this
@@ -480,7 +481,8 @@ class _SheetReader:
                     if pos in cells:  # which of the two would a program show?
                         raise FileProblem(
                             Codice.ING_ZIP_DANNEGGIATO,
-                            f"{path}: cella «{cell_ref(row, col)}» ripetuta",
+                            f"{path}: cella ripetuta",
+                            cella=cell_ref(row, col),
                         )
                 last = pos
                 ctype = cell.get("t")
@@ -516,13 +518,14 @@ class _SheetReader:
                             raise FileProblem(
                                 Codice.ING_ZIP_DANNEGGIATO,
                                 f"{path}: stringa condivisa {text} inesistente",
+                                cella=cell_ref(row, col),
                             ) from None
                         if value:
                             cells[pos] = (value, None)
                             lines[pos] = f"{head}{row}\t{col}\t{strings.encoded[index]}"
                         continue
                     if ctype is None or ctype == "n":
-                        value = _number(text, path)
+                        value = _number(text, path, cell_ref(row, col))
                         canonical = canonical_number(value)
                         line = f"{head}{row}\t{col}\tn{len(canonical)}:{canonical}"
                     elif ctype == "b":
@@ -558,7 +561,11 @@ def _inline_string(element: ET.Element) -> str:
 def _xlsx_sheet(z: _Zip, path: str, strings: _Strings, sheet: SheetData) -> None:
     """Every non-empty cell of one worksheet part, with its signed line."""
     reader = _SheetReader(strings, path, sheet.name)
-    reader.parse(z.xml(path))
+    try:
+        reader.parse(z.xml(path))
+    except FileProblem as exc:
+        exc.foglio = sheet.name
+        raise
     sheet.cells = reader.cells
     sheet.lines = reader.lines
     sheet.protected = reader.protected
@@ -585,7 +592,9 @@ def _translate(master: tuple[str, str], ref: str, path: str) -> str:
         return Translator("=" + formula, origin).translate_formula(ref)[1:]
     except Exception:  # a hostile master formula or reference: openpyxl raises anything
         raise FileProblem(
-            Codice.ING_ZIP_DANNEGGIATO, f"{path}: formula condivisa «{formula}» non valida"
+            Codice.ING_ZIP_DANNEGGIATO,
+            f"{path}: formula condivisa «{formula}» non valida",
+            cella=ref,
         ) from None
 
 

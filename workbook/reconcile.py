@@ -27,7 +27,7 @@ from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .cycle import Cycle, CycleError, generation_record
 from .generate import fingerprint
 from .ingest import Documento, ingest
-from .inputs import Compilazione
+from .inputs import Compilazione, workbook_of
 from .layout import NUCLEO, parse_ref
 from .memory import long_lived, settle
 from .piano import ObiettivoArea, Persona, Piano, load_piano
@@ -307,9 +307,8 @@ def _evaluate(
     problems: list[Anomalia],
 ) -> Valutazione:
     """One person's outcome, scored with the inputs checked where their workbook was read."""
-    soggetto = "po" if person.ruolo == "po" else "dipendente"
+    soggetto, modulo = workbook_of(person)
     area = piano.area_of_po(person) if person.ruolo == "po" else person.area
-    modulo = NUCLEO if person.ruolo == "po" else person.area
     eligibility = piano.idoneita(person)
     base = {
         "persona": person,

@@ -242,11 +242,11 @@ class Verifier:
         if v.usabile:
             # The inputs are read at the cells the map names: the file's, which the signature
             # has just proven to be the one signed (a usable version is an untouched one).
-            cells = {s.name: s.cells for s in book.sheets}
+            cells = book.as_cells()
             raw = {
                 e.chiave: cells[e.foglio].get(parse_ref(e.cella), BLANK)
                 for e in mappa
-                if e.tipo == "input" and e.foglio in cells
+                if e.is_input and e.foglio in cells
             }
             v.compilazione = check_inputs(self.expected.piano, v.modulo, doc.etichetta, mappa, raw)
         return v
@@ -339,7 +339,8 @@ def examine(doc: Documento, verifier: Verifier) -> Verifica:
         book = read_book(doc.read())
     except FileProblem as exc:
         v = Verifica(doc)
-        _add(v, exc.codice, dettaglio=exc.dettaglio or exc.codice.titolo.lower())
+        dettaglio = exc.dettaglio or exc.codice.titolo.lower()
+        _add(v, exc.codice, exc.foglio, exc.cella, dettaglio=dettaglio)
         return v
     return verifier.verify(doc, book)
 
