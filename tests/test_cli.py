@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,37 @@ def test_many_moduli_print_counts_and_only_those_needing_attention(
     assert "Moduli attesi: 4; ricevuto: 2, mancante: 2." in text
     assert "AREA2" in text and "AREA1 " not in text.split("Anomalie")[0]
     assert "… e un altro modulo da controllare" in text
+
+
+def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_on_errors(
+    tmp_path: Path,
+) -> None:
+    """Through the real entry point, as a user runs it: the results workbook is written by a
+    child process while the summary is printed, and the process ends without the
+    interpreter's clean-up. Everything printed arrives, the files are listed only once
+    written, and the exit code is the verdict's."""
+    from workbook.demo import demo
+
+    cycle = tmp_path / "c"
+    demo(cycle)
+    (cycle / "ricevuti" / "AREA3.xlsx").unlink()  # an error: a missing modulo
+    for old in (cycle / "risultati").iterdir():
+        old.unlink()
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "cli.py"), "reconcile", "--dir", str(cycle)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    summary = next(i for i, line in enumerate(lines) if line.startswith("Dipendenti valutati"))
+    written = [i for i, line in enumerate(lines) if line.startswith("  scritto ")]
+    assert len(written) == 3 and summary < written[0]
+    assert "errori: i risultati sono provvisori" in lines[-1]
+    workbook = cycle / "risultati" / "risultati-2017.xlsx"
+    assert lines[written[0]] == f"  scritto {workbook}"
+    wb = openpyxl.load_workbook(workbook, read_only=True)
+    assert "Valutazioni" in wb.sheetnames and wb["Riepilogo"]["C7"].value is not None
+    wb.close()

@@ -22,13 +22,32 @@ def settle() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def keep() -> None:
+    """Leave what exists now out of future collections (within `long_lived`, until its end):
+    for results that live until the end of the stage."""
+    gc.freeze()
+
+
+_depth = [0]  # long_lived() blocks open: only the outermost settles and restores
+
+
 @contextmanager
 def long_lived() -> Iterator[None]:
-    """`settle()` for the duration of a stage, then back to the defaults."""
+    """`settle()` for the duration of a stage, then back to the defaults. Nested uses (a
+    stage within a stage) keep the outer one's setting."""
+    if _depth[0]:
+        _depth[0] += 1
+        try:
+            yield
+        finally:
+            _depth[0] -= 1
+        return
     thresholds = gc.get_threshold()
     settle()
+    _depth[0] = 1
     try:
         yield
     finally:
+        _depth[0] = 0
         gc.unfreeze()
         gc.set_threshold(*thresholds)

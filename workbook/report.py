@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from .aggregate import Relazione
 from .anomalies import Gravita
 from .cycle import Cycle
 from .files import atomic_path, write_text
+from .forked import meanwhile
 from .ingest import write_ledger
 from .reconcile import Outcome, Valutazione, module_of_file
 from .values import format_number
@@ -643,11 +645,17 @@ def ledger_rows(outcome: Outcome) -> list[dict[str, str]]:
     return rows
 
 
-def write_outputs(cycle: Cycle, outcome: Outcome, relazione: Relazione) -> list[Path]:
+def write_outputs(
+    cycle: Cycle, outcome: Outcome, relazione: Relazione, then: Callable[[], None] | None = None
+) -> list[Path]:
+    """Write the three outputs; `then` runs once the JSON and the ledger are written, while
+    the workbook may still be being written by a child process (see forked.py)."""
     anno = outcome.piano.ente.anno
     xlsx = cycle.risultati / f"risultati-{anno}.xlsx"
     data = cycle.risultati / f"risultati-{anno}.json"
-    write_workbook(xlsx, outcome, relazione)
-    write_text(data, to_json(results_data(outcome, relazione)) + "\n")
-    ledger = write_ledger(cycle, ledger_rows(outcome))
+    with meanwhile(lambda: write_workbook(xlsx, outcome, relazione)):
+        write_text(data, to_json(results_data(outcome, relazione)) + "\n")
+        ledger = write_ledger(cycle, ledger_rows(outcome))
+        if then is not None:
+            then()
     return [xlsx, data, ledger]
