@@ -258,12 +258,15 @@ def _run_reconcile(run: Callable[[Any, Any], Any]) -> Any:
     many), and the summary on screen while the results workbook is being written."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    # Redrawn at each file read, by this thread: no refresh thread, which would rule out
+    # writing the results workbook in a child process (see workbook/forked.py).
     with Progress(
         TextColumn("Lettura dei file ricevuti"),
         BarColumn(),
         MofNCompleteColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("lettura", total=None)
@@ -271,8 +274,9 @@ def _run_reconcile(run: Callable[[Any, Any], Any]) -> Any:
         def progress(done: int, total: int) -> None:
             if total >= 20:
                 bar.update(task, completed=done, total=total)
+                bar.refresh()
             if done == total:
-                bar.stop()  # reading is over; its thread too (see workbook/forked.py)
+                bar.stop()  # reading is over: the summary follows
 
         return run(progress, _print_summary)
 

@@ -29,6 +29,8 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert set(report["fasi"]) == {"generate", "fill", "reconcile", "floor", "openpyxl"}
     assert all(stage["seconds"] > 0 and stage["peak_mb"] > 0 for stage in report["fasi"].values())
+    # The memory of all of reconcile's processes together, sampled while it runs.
+    assert report["fasi"]["reconcile"]["tree_mb"] > 10
     assert report["dimensione"]["file"] == 3  # two Aree and the Nucleo, all filled
     assert set(report["rapporti"]) == {"reconcile_vs_floor", "openpyxl_vs_reconcile"}
     # Two rounds of the compared stages, each with its own ratios.
@@ -37,3 +39,29 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     assert "reconcile / floor" in proc.stdout and "openpyxl / reconcile" in proc.stdout
     results = json.loads(next((tmp_path / "ciclo" / "risultati").glob("*.json")).read_text())
     assert len(results["valutazioni"]) == 30  # the reconcile stage really read every file
+
+
+def test_the_memory_of_a_stage_counts_its_child_processes() -> None:
+    """A reading process or the results workbook's child counts with its parent."""
+    import importlib.util
+    import os
+    import time
+
+    spec = importlib.util.spec_from_file_location("bench", REPO / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    alone = bench.tree_pss_mb(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; b = b'x' * (100 * 2**20); time.sleep(30)"]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        together = alone
+        while together < alone + 90 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            together = bench.tree_pss_mb(os.getpid())
+        assert alone + 90 <= together < alone + 200
+    finally:
+        child.kill()
+        child.wait()

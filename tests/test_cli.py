@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -191,3 +192,26 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
     wb = openpyxl.load_workbook(workbook, read_only=True)
     assert "Valutazioni" in wb.sheetnames and wb["Riepilogo"]["C7"].value is not None
     wb.close()
+
+
+def test_the_progress_bar_is_drawn_without_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the bar shows the files read; it is redrawn by the reading loop itself,
+    so that no other thread is alive when the results workbook is forked off."""
+    import io
+    import threading
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    threads = []
+
+    def reconcile(progress: Any, summary: Any) -> str:
+        for done in range(1, 31):
+            progress(done, 30)
+            threads.append(threading.active_count())
+        return "fatto"
+
+    assert cli._run_reconcile(reconcile) == "fatto"
+    assert "Lettura dei file ricevuti" in screen.getvalue() and "29/30" in screen.getvalue()
+    assert set(threads) == {1}

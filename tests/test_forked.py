@@ -2,19 +2,23 @@
 
 Each test records, in files, which process ran the task and when, and asserts what the parent
 can rely on: the task is done when the block ends, a failure in the child is repeated in the
-parent with its real error, an error in the block never leaves a child writing behind it, and
-no fork happens while another thread is alive.
+parent with its real error, an error in the block or a Ctrl-C never leaves a child writing
+behind it, and no fork happens while another thread is alive or when the system would reap
+the child.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from workbook.files import atomic_path
 from workbook.forked import can_fork, meanwhile
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: Linux only")
@@ -62,16 +66,70 @@ def test_a_task_failing_in_the_child_runs_again_here_and_its_error_is_raised(
     assert int(child) != os.getpid() and int(parent) == os.getpid()
 
 
-def test_an_error_in_the_block_waits_for_the_child_before_rising(tmp_path: Path) -> None:
-    done = tmp_path / "done"
+def slow_write(target: Path, pid_file: Path, seconds: float = 1.0) -> Callable[[], None]:
+    """A task that records its pid, then writes `target` as the outputs are written (through
+    a temporary file renamed at the end), slowly."""
 
     def task() -> None:
-        time.sleep(0.3)
-        done.write_text("scritto")
+        pid_file.write_text(str(os.getpid()))
+        with atomic_path(target) as tmp:
+            tmp.write_text("metà")
+            time.sleep(seconds)
+            tmp.write_text("tutto")
 
-    with pytest.raises(ValueError, match="nel blocco"), meanwhile(task):
-        raise ValueError("nel blocco")
-    assert done.read_text() == "scritto"  # no child left writing after the error
+    return task
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("how", ["errore nel blocco", "Ctrl-C durante l'attesa"])
+def test_an_error_or_an_interruption_stops_the_child_and_leaves_nothing_behind(
+    how: str, tmp_path: Path
+) -> None:
+    out, pid_file = tmp_path / "out" / "risultati.xlsx", tmp_path / "pid"
+    expected = ValueError if how == "errore nel blocco" else KeyboardInterrupt
+    with pytest.raises(expected), meanwhile(slow_write(out, pid_file)):
+        assert wait_for(pid_file)
+        if expected is ValueError:
+            raise ValueError("nel blocco")
+        # Ctrl-C while the parent waits for the child, after the block.
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    child = int(pid_file.read_text())
+    assert gone(child)  # stopped and reaped: no orphan finishing the file after the command
+    time.sleep(1.2)
+    assert list(out.parent.iterdir()) == []  # neither the output nor its temporary file
+
+
+def test_a_child_killed_outright_is_replaced_by_the_parent_writing_itself(tmp_path: Path) -> None:
+    out = tmp_path / "risultati.xlsx"
+    parent = os.getpid()
+
+    def task() -> None:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the system does when memory runs out
+        out.write_text(str(os.getpid()))
+
+    with meanwhile(task):
+        pass
+    assert out.read_text() == str(parent)
+
+
+def test_children_reaped_by_the_system_mean_no_fork(tmp_path: Path) -> None:
+    """Started by a program that ignores SIGCHLD, we could never learn how the child ended."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert not can_fork()
+        ran: list[int] = []
+        with meanwhile(lambda: ran.append(os.getpid())):
+            assert ran == [os.getpid()]
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
 
 
 def test_with_another_thread_alive_the_task_runs_here_before_the_block(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import pytest
 import cli
 from workbook.anomalies import Codice, Gravita
 from workbook.cycle import Cycle
+from workbook.forked import can_fork
 from workbook.generate import generate
 from workbook.layout import META
 from workbook.pipeline import Results, reconcile_and_report
@@ -600,6 +601,29 @@ def test_outputs_are_identical_on_identical_inputs(cycle: Cycle) -> None:
     first = {p.name: p.read_bytes() for p in cycle.risultati.iterdir()}
     run(cycle)
     assert {p.name: p.read_bytes() for p in cycle.risultati.iterdir()} == first
+    assert not [p for p in cycle.risultati.iterdir() if p.name.startswith(".")]
+
+
+def test_a_results_workbook_that_cannot_be_written_leaves_every_output_as_it_was(
+    cycle: Cycle,
+) -> None:
+    """The workbook is written by a child process while the JSON and the ledger are prepared:
+    these are saved only once the workbook is, never a new JSON (here: definitive) beside an
+    old workbook (here: provisional), which `valuta send` would mail."""
+    assert can_fork()  # the workbook is written by a child, as in `valuta reconcile`
+    deliver(cycle, "AREA1", "AREA2", "nucleo")  # AREA3 missing: provisional
+    run(cycle)
+    outputs = [*cycle.risultati.iterdir(), cycle.archivio / "registro.csv"]
+    before = {p: p.read_bytes() for p in outputs}
+    workbook = cycle.risultati / "risultati-2017.xlsx"
+    workbook.rename(cycle.root / "vecchia.xlsx")
+    workbook.mkdir()  # in the way: the new workbook cannot take its place
+    deliver(cycle, "AREA3")  # a new arrival: new JSON and new ledger row, if saved
+    with pytest.raises(IsADirectoryError):
+        run(cycle)
+    workbook.rmdir()
+    (cycle.root / "vecchia.xlsx").rename(workbook)
+    assert {p: p.read_bytes() for p in outputs} == before
     assert not [p for p in cycle.risultati.iterdir() if p.name.startswith(".")]
 
 

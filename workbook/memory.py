@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def settle() -> None:
+def settle(collect: bool = True) -> None:
     """Leave what exists now out of future collections, and collect less often: for a worker
-    process that has just received the long-lived data."""
-    gc.collect()
+    process that has just received the long-lived data (`collect=False`: without first
+    collecting what it inherited, when its parent has just done so)."""
+    if collect:
+        gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
 

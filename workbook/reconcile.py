@@ -29,7 +29,7 @@ from .generate import fingerprint
 from .ingest import Documento, ingest
 from .inputs import Compilazione, workbook_of
 from .layout import NUCLEO, parse_ref
-from .memory import keep, long_lived
+from .memory import long_lived, settle
 from .piano import ObiettivoArea, Persona, Piano, load_piano
 from .scoring import (
     Risultato,
@@ -153,7 +153,7 @@ _worker: dict[str, Verifier] = {}
 
 def _init_worker(expected: Expected) -> None:
     _worker["verifier"] = Verifier(expected)
-    keep()  # forked within long_lived(): the parent's setting, and nothing new to collect
+    settle(collect=False)  # what it inherits is the long-lived data: freezing it is enough
 
 
 def _examine(doc: Documento) -> Verifica:

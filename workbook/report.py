@@ -648,14 +648,17 @@ def ledger_rows(outcome: Outcome) -> list[dict[str, str]]:
 def write_outputs(
     cycle: Cycle, outcome: Outcome, relazione: Relazione, then: Callable[[], None] | None = None
 ) -> list[Path]:
-    """Write the three outputs; `then` runs once the JSON and the ledger are written, while
-    the workbook may still be being written by a child process (see forked.py)."""
+    """Write the three outputs; `then` runs once the JSON and the ledger are ready, while the
+    workbook may still be being written by a child process (see forked.py). The JSON and the
+    ledger are saved only after the workbook: a workbook that cannot be written leaves all
+    three as they were, never a new JSON beside an old workbook."""
     anno = outcome.piano.ente.anno
     xlsx = cycle.risultati / f"risultati-{anno}.xlsx"
     data = cycle.risultati / f"risultati-{anno}.json"
     with meanwhile(lambda: write_workbook(xlsx, outcome, relazione)):
-        write_text(data, to_json(results_data(outcome, relazione)) + "\n")
-        ledger = write_ledger(cycle, ledger_rows(outcome))
+        text = to_json(results_data(outcome, relazione)) + "\n"
+        rows = ledger_rows(outcome)
         if then is not None:
             then()
-    return [xlsx, data, ledger]
+    write_text(data, text)
+    return [xlsx, data, write_ledger(cycle, rows)]
