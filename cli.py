@@ -6,6 +6,7 @@ an Italian report and an exit code: 0 all good, 1 there are errori, 2 usage erro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -598,11 +599,10 @@ def run() -> None:
     the interpreter's clean-up: after a large reconcile that clean-up only frees, one object
     at a time, memory that the system takes back at once (0.3 s for the largest Ente)."""
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # output closed early (`valuta … | head`): nothing more to say
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        # Closed early (`valuta … | head`): nothing more to say.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     os._exit(code)
 
 
