@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -104,6 +106,50 @@ def test_an_error_or_an_interruption_stops_the_child_and_leaves_nothing_behind(
     assert gone(child)  # stopped and reaped: no orphan finishing the file after the command
     time.sleep(1.2)
     assert list(out.parent.iterdir()) == []  # neither the output nor its temporary file
+
+
+ORPHANED = """
+import os, signal, sys, time
+from pathlib import Path
+from workbook.files import atomic_path
+from workbook.forked import meanwhile
+
+out, pid_file = Path(sys.argv[1]), Path(sys.argv[2])
+
+def task():
+    pid_file.write_text(str(os.getpid()))
+    with atomic_path(out) as tmp:
+        tmp.write_text("metà")
+        time.sleep(30)
+
+with meanwhile(task):
+    while not pid_file.exists():
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGKILL)  # as the system does when memory runs out
+"""
+
+
+def ended(pid: int) -> bool:
+    """Gone, or a zombie left for whoever adopted it to reap."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_child_whose_parent_is_killed_stops_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    out, pid_file = tmp_path / "out" / "risultati.xlsx", tmp_path / "pid"
+    run = subprocess.run(
+        [sys.executable, "-c", ORPHANED, str(out), str(pid_file)], timeout=60, check=False
+    )
+    assert run.returncode == -signal.SIGKILL
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while not ended(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended(child)  # not still writing 30 s later, for nobody
+    assert list(out.parent.iterdir()) == []  # its temporary file removed
 
 
 def test_a_child_killed_outright_is_replaced_by_the_parent_writing_itself(tmp_path: Path) -> None:
