@@ -17,6 +17,7 @@ This is the only module that parses the received workbooks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -362,6 +363,22 @@ CHUNK = 1 << 20
 ROW_ELEMENTS = 16_384 * 8  # Excel's columns, a few elements each
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _position(ref: str) -> tuple[int, int, tuple[int, int], str]:
+    """«B12» → (row, column, (row, column), «11\t1\t»): a cell's position and the part of its
+    signed line that names it, worked out once per distinct reference in a cycle (the
+    workbooks repeat the same few thousand). ValueError if it is not a reference."""
+    row, col = parse_ref(ref)
+    return row, col, (row, col), f"{row}\t{col}\t"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _formula_tail(formula: str) -> str:
+    """The end of a formula's signed line, «f<length>:<normalized formula>»."""
+    canonical = normalize_formula(formula)
+    return f"f{len(canonical)}:{canonical}"
+
+
 class _SheetReader:
     """Reads one worksheet part, keeping every non-empty cell and its signed line.
 
@@ -446,7 +463,7 @@ class _SheetReader:
         # Each line is layout.canonical_line(head, row, col, kind, text), written out: this
         # runs for every cell of every file.
         head, cells, lines, path = self.head, self.cells, self.lines, self.path
-        strings, shared = self.strings, self.shared
+        values, encoded, shared = self.strings.values, self.strings.encoded, self.shared
         row, last, ordered = self.row, self.last, self.ordered
         for element in rows:
             if element.tag != _ROW:
@@ -468,14 +485,14 @@ class _SheetReader:
                 ref = cell.get("r")
                 if ref:
                     try:
-                        row, col = parse_ref(ref)  # cached: few distinct references
+                        row, col, pos, where = _position(ref)
                     except ValueError:
                         raise FileProblem(
                             Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref}» non valida"
                         ) from None
                 else:
                     col += 1
-                pos = (row, col)
+                    pos, where = (row, col), f"{row}\t{col}\t"
                 if pos <= last:
                     ordered = False
                     if pos in cells:  # which of the two would a program show?
@@ -485,7 +502,6 @@ class _SheetReader:
                             cella=cell_ref(row, col),
                         )
                 last = pos
-                ctype = cell.get("t")
                 text: str | None = None
                 formula = ""
                 for child in cell:
@@ -504,14 +520,14 @@ class _SheetReader:
                         text = _inline_string(child)
                 if formula:  # a formula's cached result is never used: never trusted, never read
                     cells[pos] = (None, formula)
-                    canonical = normalize_formula(formula)
-                    lines[pos] = f"{head}{row}\t{col}\tf{len(canonical)}:{canonical}"
+                    lines[pos] = f"{head}{where}{_formula_tail(formula)}"
                     continue
                 if text:
+                    ctype = cell.get("t")
                     if ctype == "s":
                         try:
                             index = int(text)
-                            value: CellValue = strings.values[index]
+                            value: CellValue = values[index]
                             if index < 0:
                                 raise IndexError
                         except (ValueError, IndexError):
@@ -522,22 +538,26 @@ class _SheetReader:
                             ) from None
                         if value:
                             cells[pos] = (value, None)
-                            lines[pos] = f"{head}{row}\t{col}\t{strings.encoded[index]}"
+                            lines[pos] = f"{head}{where}{encoded[index]}"
                         continue
                     if ctype is None or ctype == "n":
-                        value = _number(text, path, cell_ref(row, col))
+                        try:
+                            value = _number(text, path)
+                        except FileProblem as exc:
+                            exc.cella = cell_ref(row, col)
+                            raise
                         canonical = canonical_number(value)
-                        line = f"{head}{row}\t{col}\tn{len(canonical)}:{canonical}"
+                        line = f"{head}{where}n{len(canonical)}:{canonical}"
                     elif ctype == "b":
                         value = text == "1"
-                        line = f"{head}{row}\t{col}\tb1:{'1' if value else '0'}"
+                        line = f"{head}{where}b1:{'1' if value else '0'}"
                     else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
                         value = text
                         canonical = normalize_text(text)
-                        line = f"{head}{row}\t{col}\ts{len(canonical)}:{canonical}"
-                elif text is not None and ctype == "b":
+                        line = f"{head}{where}s{len(canonical)}:{canonical}"
+                elif text is not None and cell.get("t") == "b":
                     value = False
-                    line = f"{head}{row}\t{col}\tb1:0"
+                    line = f"{head}{where}b1:0"
                 else:
                     continue  # no value, or an empty one: not content
                 cells[pos] = (value, None)
