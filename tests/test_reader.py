@@ -291,6 +291,11 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
         Codice.ING_ZIP_DANNEGGIATO,
         "A1",
     ),
+    "a number that is not one": (
+        _sheet(b'<row r="3"><c r="A3"><v>1</v></c><c r="B3" t="n"><v>uno</v></c></row>'),
+        Codice.ING_ZIP_DANNEGGIATO,
+        "B3",
+    ),
     "a broken shared formula": (
         _sheet(
             b'<row r="1"><c r="A1"><f t="shared" si="0" ref="A1:A2">SUM(("</f></c>'
@@ -323,6 +328,35 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
     assert "xl/worksheets/sheet1.xml" in exc.value.dettaglio
     first_sheet = read_book((almenno.moduli / "AREA1.xlsx").read_bytes()).sheets[0].name
     assert (exc.value.foglio, exc.value.cella) == (first_sheet, cella)
+
+
+def test_long_formulas_are_signed_like_the_others_and_never_cached(almenno: Cycle) -> None:
+    """The readers keep the few thousand distinct formulas of a cycle in memory, to normalize
+    each once; a hostile file's thousands of long formulas must not stay there."""
+    import workbook.layout as layout
+    import workbook.reader as reader
+    from workbook.layout import sheet_lines
+
+    long = "+".join(f"A{i}" for i in range(1, 400))  # 2,286 characters
+    assert len(long) > layout.CACHED_FORMULA
+    sheet = _sheet(
+        b'<row r="1"><c r="A1"><f>' + long.encode() + b"</f></c>"
+        b'<c r="B1"><f>' + long.lower().encode() + b"</f></c>"
+        b'<c r="C1"><f>SUM(A1:A9)</f></c></row>'
+    )
+    original = (almenno.moduli / "AREA1.xlsx").read_bytes()
+    data = rezip(original, lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}))
+    read_book(original)  # the formulas of the other sheets, cached
+    before = reader._cached_tail.cache_info().currsize, layout._normalize_cached.cache_info()
+    book = read_book(data)
+    first = book.sheets[0]
+    assert first.cells[(0, 0)] == (None, long) and first.cells[(0, 2)] == (None, "SUM(A1:A9)")
+    assert first.lines == sheet_lines(first.name, first.cells)
+    assert first.lines[(0, 0)].endswith(f"f{len(long)}:{long}")
+    assert first.lines[(0, 1)] == first.lines[(0, 0)].replace("\t0\t0\t", "\t0\t1\t")
+    after = reader._cached_tail.cache_info().currsize, layout._normalize_cached.cache_info()
+    assert after[0] <= before[0] + 1  # SUM(A1:A9) at most
+    assert after[1].currsize <= before[1].currsize + 1
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["albero intero", "a pezzi"])

@@ -156,12 +156,19 @@ def _odf_ref(m: re.Match[str]) -> str:
     return f"{sheet}!{ref}" if sheet else ref
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def normalize_formula(text: str) -> str:
-    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice).
+# Formulas up to this length are cached: ours are under 200 characters, and the workbooks of
+# one cycle repeat them row by row, Area after Area (10,551 distinct ones for the largest
+# Ente). Longer ones, which only a hostile file would hold by the thousand, are worked out
+# each time, so that the caches stay small whatever the files contain.
+CACHED_FORMULA = 512
 
-    Cached: the workbooks of one cycle repeat the same formulas row by row, Area after Area.
-    """
+
+def normalize_formula(text: str) -> str:
+    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice)."""
+    return _normalize_cached(text) if len(text) <= CACHED_FORMULA else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = text.strip()
     if text.startswith("of:"):
         text = text[3:]
@@ -181,6 +188,7 @@ def normalize_formula(text: str) -> str:
 
 
 _NOISE = re.compile(r"_xlfn\.|_xlws\.|\s+")
+_normalize_cached = functools.lru_cache(maxsize=1 << 15)(_normalize)
 
 
 def normalize_text(text: str) -> str:

@@ -32,6 +32,7 @@ from lxml import etree
 
 from .anomalies import Codice
 from .layout import (
+    CACHED_FORMULA,
     CellValue,
     Lines,
     cell_ref,
@@ -372,11 +373,19 @@ def _position(ref: str) -> tuple[int, int, tuple[int, int], str]:
     return row, col, (row, col), f"{row}\t{col}\t"
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _formula_tail(formula: str) -> str:
     """The end of a formula's signed line, «f<length>:<normalized formula>»."""
+    if len(formula) > CACHED_FORMULA:  # see layout.CACHED_FORMULA
+        return _tail(formula)
+    return _cached_tail(formula)
+
+
+def _tail(formula: str) -> str:
     canonical = normalize_formula(formula)
     return f"f{len(canonical)}:{canonical}"
+
+
+_cached_tail = functools.lru_cache(maxsize=1 << 15)(_tail)
 
 
 class _SheetReader:
