@@ -106,8 +106,23 @@ app = typer.Typer(
     context_settings=HELP_OPTIONS,
     rich_markup_mode="rich",
 )
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Console(Console):
+    """rich's console, except when whoever reads it goes away (`valuta reconcile | head`):
+    rich would stop valuta there, possibly before the results are written; this one only
+    stops writing, and the command ends with its own exit code."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.file.fileno())  # nothing left to flush into a broken pipe
+            os.close(devnull)
+
+
+console = _Console(highlight=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 STATE = {"debug": False}
 
 DirOption = Annotated[

@@ -194,6 +194,34 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
     wb.close()
 
 
+def test_output_closed_early_keeps_the_exit_code_and_the_results(tmp_path: Path) -> None:
+    """`valuta reconcile | head -1`: whoever reads the output may stop before the end; the
+    results are written all the same and the exit code still says there are errors."""
+    from workbook.demo import demo
+
+    cycle = tmp_path / "c"
+    demo(cycle)
+    (cycle / "ricevuti" / "AREA3.xlsx").unlink()  # an error: a missing modulo
+    for old in (cycle / "risultati").iterdir():
+        old.unlink()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "cli.py"), "reconcile", "--dir", str(cycle)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads: every write to it fails
+    with proc.stderr:
+        errors = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1  # the errors of the cycle, as with an open output
+    assert "Traceback" not in errors
+    assert sorted(f.name for f in (cycle / "risultati").iterdir()) == [
+        "risultati-2017.json",
+        "risultati-2017.xlsx",
+    ]
+
+
 def test_the_progress_bar_is_drawn_without_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a terminal the bar shows the files read; it is redrawn by the reading loop itself,
     so that no other thread is alive when the results workbook is forked off."""

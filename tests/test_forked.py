@@ -141,7 +141,10 @@ def ended(pid: int) -> bool:
 def test_a_child_whose_parent_is_killed_stops_and_leaves_nothing_behind(tmp_path: Path) -> None:
     out, pid_file = tmp_path / "out" / "risultati.xlsx", tmp_path / "pid"
     run = subprocess.run(
-        [sys.executable, "-c", ORPHANED, str(out), str(pid_file)], timeout=60, check=False
+        [sys.executable, "-c", ORPHANED, str(out), str(pid_file)],
+        cwd=Path(__file__).resolve().parents[1],  # this checkout's workbook, not an installed one
+        timeout=60,
+        check=False,
     )
     assert run.returncode == -signal.SIGKILL
     child = int(pid_file.read_text())

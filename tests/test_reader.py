@@ -175,7 +175,7 @@ _CELLS_OF_EVERY_KIND = (
     b'<c r="G1"><f t="shared" ref="G1:G2" si="0">A1&amp;"x"</f><v>0</v></c></row>'
     b'<row r="2"><c r="G2"><f t="shared" si="0"/><v>0</v></c><c r="H2" s="1"/>'
     b'<c r="I2" t="inlineStr"><is><r><t>ric</t></r><r><t>co</t></r>'
-    b"<rPh><t>no</t></rPh></is></c><c><v>7</v></c></row>"
+    b'<rPh><t>no</t></rPh></is></c><c><v>7</v></c><c r="K2" t="b"><v/></c></row>'
 )
 
 
@@ -214,6 +214,7 @@ def test_signed_lines_built_while_reading_equal_the_canonical_ones(
         assert (1, 7) not in cells  # styled but empty
         assert cells[(1, 8)] == ("ricco", None)  # phonetic run left out
         assert cells[(1, 9)] == (7, None)  # no reference: the next column
+        assert cells[(1, 10)] == (False, None)  # an empty boolean is false
 
 
 @pytest.mark.parametrize("source", ["generato", "libreoffice"])
@@ -291,6 +292,19 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
         Codice.ING_ZIP_DANNEGGIATO,
         "A1",
     ),
+    "the same cell twice, behind an empty cell": (
+        _sheet(
+            b'<row r="1"><c r="B1" t="str"><v>firmato</v></c><c r="A1"/>'
+            b'<c r="B1" t="str"><v>mostrato</v></c></row>'
+        ),
+        Codice.ING_ZIP_DANNEGGIATO,
+        "B1",
+    ),
+    "a reference outside the sheet": (
+        _sheet(b'<row r="1"><c r="A1048577"><v>1</v></c></row>'),
+        Codice.ING_ZIP_DANNEGGIATO,
+        "",
+    ),
     "a number that is not one": (
         _sheet(b'<row r="3"><c r="A3"><v>1</v></c><c r="B3" t="n"><v>uno</v></c></row>'),
         Codice.ING_ZIP_DANNEGGIATO,
@@ -330,33 +344,50 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
     assert (exc.value.foglio, exc.value.cella) == (first_sheet, cella)
 
 
-def test_long_formulas_are_signed_like_the_others_and_never_cached(almenno: Cycle) -> None:
-    """The readers keep the few thousand distinct formulas of a cycle in memory, to normalize
-    each once; a hostile file's thousands of long formulas must not stay there."""
+def test_long_formulas_are_signed_like_the_others_and_never_remembered(almenno: Cycle) -> None:
+    """The readers remember the few thousand distinct formulas of a cycle, to normalize each
+    once; a hostile file's long formulas must not stay in memory."""
     import workbook.layout as layout
-    import workbook.reader as reader
     from workbook.layout import sheet_lines
 
     long = "+".join(f"A{i}" for i in range(1, 400))  # 2,286 characters
-    assert len(long) > layout.CACHED_FORMULA
     sheet = _sheet(
         b'<row r="1"><c r="A1"><f>' + long.encode() + b"</f></c>"
         b'<c r="B1"><f>' + long.lower().encode() + b"</f></c>"
         b'<c r="C1"><f>SUM(A1:A9)</f></c></row>'
     )
-    original = (almenno.moduli / "AREA1.xlsx").read_bytes()
-    data = rezip(original, lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}))
-    read_book(original)  # the formulas of the other sheets, cached
-    before = reader._cached_tail.cache_info().currsize, layout._normalize_cached.cache_info()
-    book = read_book(data)
-    first = book.sheets[0]
+    data = rezip(
+        (almenno.moduli / "AREA1.xlsx").read_bytes(),
+        lambda p: p.update({"xl/worksheets/sheet1.xml": sheet}),
+    )
+    first = read_book(data).sheets[0]
     assert first.cells[(0, 0)] == (None, long) and first.cells[(0, 2)] == (None, "SUM(A1:A9)")
     assert first.lines == sheet_lines(first.name, first.cells)
     assert first.lines[(0, 0)].endswith(f"f{len(long)}:{long}")
     assert first.lines[(0, 1)] == first.lines[(0, 0)].replace("\t0\t0\t", "\t0\t1\t")
-    after = reader._cached_tail.cache_info().currsize, layout._normalize_cached.cache_info()
-    assert after[0] <= before[0] + 1  # SUM(A1:A9) at most
-    assert after[1].currsize <= before[1].currsize + 1
+    remembered = layout.normalize_formula.memo
+    assert "SUM(A1:A9)" in remembered
+    assert long not in remembered and long.lower() not in remembered
+
+
+def test_a_memo_forgets_everything_rather_than_grow_past_its_budget() -> None:
+    from workbook.layout import Memo
+
+    calls: list[str] = []
+
+    def shout(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    memo = Memo(shout, budget=10 * (Memo.ENTRY + 20), longest=10)
+    texts = [f"formula{i:03}" for i in range(100)]  # 10 characters each
+    for text in texts * 2:
+        assert memo(text) == text.upper()
+        assert memo.used <= memo.budget and len(memo.memo) <= 10
+    assert len(calls) == 200  # each forgotten before it came back
+    assert memo("formula099") == "FORMULA099" and len(calls) == 200  # the last ones are kept
+    memo("x" * 11)
+    assert "x" * 11 not in memo.memo
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["albero intero", "a pezzi"])

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -70,20 +70,25 @@ def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # the largest sheet of Excel and LibreOffice
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def parse_ref(ref: str) -> tuple[int, int]:
-    """«A1» → 0-based (row, col); a few thousand distinct references in a cycle, each parsed
-    once."""
-    m = _REF.match(ref.upper())
+    """«A1» → 0-based (row, col), inside the largest sheet a program writes; ValueError for
+    anything else. Each distinct reference is parsed once (57,222 in the cycle of the largest
+    Ente); only valid ones, at most 12 characters, are kept."""
+    m = _REF.fullmatch(ref.upper())
     if not m:
         raise ValueError(ref)
     col = 0
     for ch in m[1]:
         col = col * 26 + ord(ch) - 64
-    return int(m[2]) - 1, col - 1
+    row = int(m[2])
+    if not (1 <= row <= MAX_ROWS and col <= MAX_COLS):
+        raise ValueError(ref)
+    return row - 1, col - 1
 
 
 # --- the map -----------------------------------------------------------------------------------
@@ -156,16 +161,32 @@ def _odf_ref(m: re.Match[str]) -> str:
     return f"{sheet}!{ref}" if sheet else ref
 
 
-# Formulas up to this length are cached: ours are under 200 characters, and the workbooks of
-# one cycle repeat them row by row, Area after Area (10,551 distinct ones for the largest
-# Ente). Longer ones, which only a hostile file would hold by the thousand, are worked out
-# each time, so that the caches stay small whatever the files contain.
-CACHED_FORMULA = 512
+class Memo:
+    """Remembers the results of a str → str function, and forgets them all once they hold
+    `budget` characters (keys, results and ENTRY for each); texts longer than `longest` are
+    never kept. What a hostile file holds can make it work, never make it grow."""
 
+    ENTRY = 100  # characters' worth of memory for the dict slot and the two string headers
 
-def normalize_formula(text: str) -> str:
-    """One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice)."""
-    return _normalize_cached(text) if len(text) <= CACHED_FORMULA else _normalize(text)
+    def __init__(self, function: Callable[[str], str], budget: int, longest: int) -> None:
+        self.function = function
+        self.budget = budget
+        self.longest = longest
+        self.memo: dict[str, str] = {}
+        self.used = 0
+
+    def __call__(self, text: str) -> str:
+        value = self.memo.get(text)
+        if value is None:
+            value = self.function(text)
+            if len(text) <= self.longest:
+                cost = len(text) + len(value) + self.ENTRY
+                if self.used + cost > self.budget:
+                    self.memo.clear()
+                    self.used = 0
+                self.memo[text] = value
+                self.used += cost
+        return value
 
 
 def _normalize(text: str) -> str:
@@ -188,7 +209,12 @@ def _normalize(text: str) -> str:
 
 
 _NOISE = re.compile(r"_xlfn\.|_xlws\.|\s+")
-_normalize_cached = functools.lru_cache(maxsize=1 << 15)(_normalize)
+
+# One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice).
+# Remembered: the workbooks of one cycle repeat the same formulas row by row, Area after Area
+# (10,551 distinct ones, under 200 characters, some 3 million characters of memo for the
+# largest Ente).
+normalize_formula = Memo(_normalize, budget=8_000_000, longest=1024)
 
 
 def normalize_text(text: str) -> str:
