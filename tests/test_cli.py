@@ -160,6 +160,19 @@ def test_many_moduli_print_counts_and_only_those_needing_attention(
     assert "… e un altro modulo da controllare" in text
 
 
+def cycle_with_a_missing_modulo(tmp_path: Path) -> Path:
+    """The demo cycle without AREA3's workbook (an error: reconcile exits 1) and without
+    results, for the command to write them anew."""
+    from workbook.demo import demo
+
+    cycle = tmp_path / "c"
+    demo(cycle)
+    (cycle / "ricevuti" / "AREA3.xlsx").unlink()
+    for old in (cycle / "risultati").iterdir():
+        old.unlink()
+    return cycle
+
+
 def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_on_errors(
     tmp_path: Path,
 ) -> None:
@@ -167,13 +180,7 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
     child process while the summary is printed, and the process ends without the
     interpreter's clean-up. Everything printed arrives, the files are listed only once
     written, and the exit code is the verdict's."""
-    from workbook.demo import demo
-
-    cycle = tmp_path / "c"
-    demo(cycle)
-    (cycle / "ricevuti" / "AREA3.xlsx").unlink()  # an error: a missing modulo
-    for old in (cycle / "risultati").iterdir():
-        old.unlink()
+    cycle = cycle_with_a_missing_modulo(tmp_path)
     proc = subprocess.run(
         [sys.executable, str(REPO / "cli.py"), "reconcile", "--dir", str(cycle)],
         capture_output=True,
@@ -197,13 +204,7 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
 def test_output_closed_early_keeps_the_exit_code_and_the_results(tmp_path: Path) -> None:
     """`valuta reconcile | head -1`: whoever reads the output may stop before the end; the
     results are written all the same and the exit code still says there are errors."""
-    from workbook.demo import demo
-
-    cycle = tmp_path / "c"
-    demo(cycle)
-    (cycle / "ricevuti" / "AREA3.xlsx").unlink()  # an error: a missing modulo
-    for old in (cycle / "risultati").iterdir():
-        old.unlink()
+    cycle = cycle_with_a_missing_modulo(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "cli.py"), "reconcile", "--dir", str(cycle)],
         stdout=subprocess.PIPE,
