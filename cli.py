@@ -116,9 +116,12 @@ class _Console(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
+            fd = self.file.fileno()
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.file.fileno())  # nothing left to flush into a broken pipe
-            os.close(devnull)
+            try:
+                os.dup2(devnull, fd)  # nothing left to flush into a broken pipe
+            finally:
+                os.close(devnull)
 
 
 console = _Console(highlight=False)

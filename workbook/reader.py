@@ -367,8 +367,9 @@ ROW_ELEMENTS = 16_384 * 8  # Excel's columns, a few elements each
 def _position(ref: str) -> tuple[int, int, tuple[int, int], str]:
     """«B12» → (row, column, (row, column), «11\t1\t»): a cell's position and the part of its
     signed line that names it, worked out once per distinct reference (57,222 in the cycle of
-    the largest Ente). ValueError if it is not a reference: those are never kept."""
-    row, col = parse_ref(ref)
+    the largest Ente). ValueError if it is not a reference: those are never kept. This is the
+    received files' cache; layout.parse_ref's own stays for the references we write."""
+    row, col = parse_ref.__wrapped__(ref)
     return row, col, (row, col), f"{row}\t{col}\t"
 
 
