@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -19,11 +20,13 @@ import typer
 import typer.rich_utils
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Anomalia, AnomaliesError, Gravita
 from workbook.cycle import CycleError
-from workbook.values import format_euro, format_number
+from workbook.files import disk_problem
+from workbook.values import format_euro, format_number, printable
 
 # --- Italian for the words typer prints around our help ---------------------------------------
 # typer (which vendors click since 0.29) writes a few English words of its own, with no
@@ -167,13 +170,19 @@ def main_options(
 ANOMALIES_SHOWN = 200  # rows of the console's table; a pipe or a log gets every line
 
 
+def safe(text: object) -> Text:
+    """Text from outside (file and attachment names, subjects, cell values, the Piano) as the
+    console shows it: never markup, never a control or escape sequence for the terminal."""
+    return Text(printable(str(text), lines=True))
+
+
 def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     if not anomalies:
         return
     if not console.is_terminal:  # a log or a pipe: one whole line per anomaly, easy to grep
         console.print(f"{title}:", soft_wrap=True)
         for a in anomalies:
-            console.print(f"{a.gravita} {a.codice.code} {a.testo}", soft_wrap=True, markup=False)
+            console.print(safe(f"{a.gravita} {a.codice.code} {a.testo}"), soft_wrap=True)
         return
     table = Table(title=title, show_lines=False, expand=True)
     table.add_column("Gravità", no_wrap=True)
@@ -182,7 +191,9 @@ def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     table.add_column("Messaggio", ratio=3)
     for a in anomalies[:ANOMALIES_SHOWN]:
         colour = "red" if a.gravita is Gravita.ERRORE else "yellow"
-        table.add_row(f"[{colour}]{a.gravita}[/]", a.codice.code, a.luogo, a.messaggio)
+        table.add_row(
+            Text(str(a.gravita), style=colour), a.codice.code, safe(a.luogo), safe(a.messaggio)
+        )
     console.print(table)
     if len(anomalies) > ANOMALIES_SHOWN:
         what = _more(len(anomalies) - ANOMALIES_SHOWN, "un'altra anomalia", "altre {} anomalie")
@@ -216,16 +227,20 @@ def init_command(
     from workbook.cycle import init_cycle
 
     cycle = init_cycle(directory, esempio)
-    console.print(f"[green]Creato il ciclo di valutazione in {cycle.root}[/]")
-    console.print(f"  impostazioni: {cycle.settings_path}")
-    console.print(f"  Piano:        {cycle.piano_path}")
-    if esempio:
-        console.print(f"Prossimo passo: [bold]valuta generate --dir {cycle.root}[/]")
-    else:
-        console.print(
-            f"Prossimo passo: compilare {cycle.piano_path.name}, poi "
-            f"[bold]valuta generate --dir {cycle.root}[/]"
+    console.print(safe(f"Creato il ciclo di valutazione in {cycle.root}"), style="green")
+    console.print(safe(f"  impostazioni: {cycle.settings_path}"))
+    console.print(safe(f"  Piano:        {cycle.piano_path}"))
+    steps = []
+    if not cycle.settings().restituzione.strip():
+        steps.append(
+            f"completare {cycle.settings_path.name}: nella sezione [ciclo] indicare in "
+            "«restituzione» l'indirizzo (anche PEC) a cui restituire i moduli, e verificare la "
+            "scadenza"
         )
+    if not esempio:
+        steps.append(f"compilare {cycle.piano_path.name}")
+    steps.append(f"eseguire «valuta generate --dir {cycle.root}»")
+    console.print(safe("Prossimi passi: " + "; poi ".join(steps) + "."))
 
 
 def _more(count: int, one: str, many: str) -> str:
@@ -272,20 +287,17 @@ def generate_command(
 # --- reconcile and demo ---------------------------------------------------------------------
 
 
-def _run_reconcile(run: Callable[[Any, Any], Any]) -> Any:
+def _run_reconcile(run: Callable[[Any], Any]) -> Any:
     """Run a reconciliation with a progress bar while the files are read (when there are
-    many), and the summary on screen while the results workbook is being written."""
+    many); then the summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    # Redrawn at each file read, by this thread: no refresh thread, which would rule out
-    # writing the results workbook in a child process (see workbook/forked.py).
     with Progress(
         TextColumn("Lettura dei file ricevuti"),
         BarColumn(),
         MofNCompleteColumn(),
         console=err,
         transient=True,
-        auto_refresh=False,
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("lettura", total=None)
@@ -293,11 +305,10 @@ def _run_reconcile(run: Callable[[Any, Any], Any]) -> Any:
         def progress(done: int, total: int) -> None:
             if total >= 20:
                 bar.update(task, completed=done, total=total)
-                bar.refresh()
-            if done == total:
-                bar.stop()  # reading is over: the summary follows
 
-        return run(progress, _print_summary)
+        results = run(progress)
+    _print_summary(results.outcome, results.relazione)
+    return results
 
 
 def _print_summary(outcome: Any, relazione: Any) -> None:
@@ -322,10 +333,10 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
             table.add_column(column)
         for s in shown[:MODULES_SHOWN]:
             table.add_row(
-                s.modulo,
-                s.chi,
-                f"[{colours[s.stato]}]{s.stato}[/]",
-                s.versione.documento.etichetta if s.versione else "",
+                safe(s.modulo),
+                safe(s.chi),
+                Text(s.stato, style=colours[s.stato]),
+                safe(s.versione.documento.etichetta if s.versione else ""),
                 str(s.n_errori),
                 str(s.n_avvisi),
             )
@@ -351,7 +362,7 @@ def _print_results(results: Any) -> int:
     """The files written and the verdict, after `_print_summary`; the exit code."""
     outcome = results.outcome
     for path in results.files:
-        console.print(f"  scritto {path}")
+        console.print(safe(f"  scritto {path}"))
     errors = sum(a.gravita is Gravita.ERRORE for a in outcome.anomalie)
     if errors:
         console.print(
@@ -372,10 +383,44 @@ def reconcile_command(directory: DirOption = Path(".")) -> None:
     from workbook.pipeline import reconcile_and_report
 
     cycle = Cycle(directory)
-    results = _run_reconcile(
-        lambda progress, summary: reconcile_and_report(cycle, progress, summary)
-    )
+    results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
     raise typer.Exit(_print_results(results))
+
+
+@app.command("accetta")
+def accetta_command(
+    impronta: Annotated[
+        str,
+        typer.Argument(
+            metavar="IMPRONTA",
+            help="Le prime cifre (almeno 6) dell'impronta che l'anomalia riporta.",
+        ),
+    ],
+    nota: Annotated[
+        str,
+        typer.Option(
+            "--nota",
+            help="Che cosa contiene il file, o perché non serve (resta nel registro).",
+        ),
+    ] = "",
+    directory: DirOption = Path("."),
+) -> None:
+    """Registra che un file ricevuto, che valuta non ha potuto leggere o che non è un modulo
+    da usare, è stato esaminato e va messo da parte: non rende più provvisori i risultati e
+    non viene usato. La registrazione è in archivio/esaminati.csv e nel registro degli
+    arrivi; ha effetto dal prossimo «valuta reconcile»."""
+    from workbook.cycle import Cycle
+    from workbook.ingest import accept
+
+    done = accept(Cycle(directory), impronta, nota)
+    what = safe(f"{done.origine} ({done.natura or 'file'}, impronta {done.sha256[:12]})")
+    if done.nuovo:
+        console.print(Text("Messo da parte: ", style="green") + what)
+    else:
+        console.print(Text("Era già stato messo da parte: ") + what)
+    console.print(
+        safe(f"Eseguire di nuovo «valuta reconcile --dir {directory}» per aggiornare i risultati.")
+    )
 
 
 @app.command("demo")
@@ -392,7 +437,7 @@ def demo_command(
     riproducono la Relazione sulla performance 2017."""
     from workbook.demo import demo
 
-    results = _run_reconcile(lambda progress, summary: demo(directory, progress, summary))
+    results = _run_reconcile(lambda progress: demo(directory, progress))
     console.print(
         f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
         "in ricevuti/, risultati in risultati/."
@@ -593,7 +638,12 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{n} errori: correggere e riprovare.[/]")
         return 1
     except CycleError as exc:
-        err.print(f"[red]Errore:[/] {exc}")
+        err.print(Text("Errore: ", style="red") + safe(exc))
+        return 2
+    except OSError as exc:
+        # The disk, not the data: full, read-only, a file open in another program. What was
+        # being written is left as it was (files.py writes atomically).
+        err.print(Text("Errore: ", style="red") + safe(disk_problem(exc)))
         return 2
     except Exception as exc:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # a usage error
@@ -612,16 +662,20 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM as an interruption: files being written are removed, not left half done."""
+    raise SystemExit(128 + signum)
+
+
 def run() -> None:
-    """The `valuta` command. Once everything is written and closed, the process ends without
-    the interpreter's clean-up: after a large reconcile that clean-up only frees, one object
-    at a time, memory that the system takes back at once (0.3 s for the largest Ente)."""
+    """The `valuta` command."""
+    signal.signal(signal.SIGTERM, _stop)
     code = main()
     for stream in (sys.stdout, sys.stderr):
         # Closed early (`valuta … | head`): nothing more to say.
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

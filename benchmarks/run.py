@@ -164,7 +164,7 @@ def stage_build(root: str, n_aree: str, n_people: str) -> None:
     from workbook.cycle import init_cycle
     from workbook.piano_writer import write_piano
 
-    cycle = init_cycle(Path(root))
+    cycle = init_cycle(Path(root), restituzione="segreteria@grande-comune.example")
     cycle.piano_path.unlink()
     write_piano(cycle.piano_path, synthetic_piano(int(n_aree), int(n_people)))
 

@@ -223,24 +223,25 @@ def test_output_closed_early_keeps_the_exit_code_and_the_results(tmp_path: Path)
     ]
 
 
-def test_the_progress_bar_is_drawn_without_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a terminal the bar shows the files read; it is redrawn by the reading loop itself,
-    so that no other thread is alive when the results workbook is forked off."""
+def test_the_progress_bar_shows_the_files_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the bar shows the files read, then the summary follows."""
     import io
-    import threading
 
     from rich.console import Console
 
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
-    threads = []
+    printed = []
+    monkeypatch.setattr(cli, "_print_summary", lambda outcome, relazione: printed.append(outcome))
 
-    def reconcile(progress: Any, summary: Any) -> str:
+    class Done:
+        outcome, relazione = "esito", "relazione"
+
+    def reconcile(progress: Any) -> Done:
         for done in range(1, 31):
             progress(done, 30)
-            threads.append(threading.active_count())
-        return "fatto"
+        return Done()
 
-    assert cli._run_reconcile(reconcile) == "fatto"
-    assert "Lettura dei file ricevuti" in screen.getvalue() and "29/30" in screen.getvalue()
-    assert set(threads) == {1}
+    assert isinstance(cli._run_reconcile(reconcile), Done)
+    assert "Lettura dei file ricevuti" in screen.getvalue()
+    assert printed == ["esito"]

@@ -654,10 +654,23 @@ def test_a_workbook_not_generated_stops_before_sending(cycle: Cycle) -> None:
 
 
 def test_no_sender_stops_before_sending(cycle: Cycle) -> None:
-    configure(cycle, ciclo={"restituzione": ""}, mittente="")
+    configure(cycle, ciclo={"restituzione": ""}, mittente="", destinatari=[ADDRESSES["nucleo"]])
     with pytest.raises(PostaError) as exc:
-        distribute(cycle)
+        deliver(cycle, plan_send(cycle))
     assert codes(exc.value) == [Codice.POSTA_MITTENTE_MANCANTE.code]
+
+
+@pytest.mark.parametrize("command", ["distribute", "remind"])
+def test_without_a_return_address_nothing_tells_where_to_return(
+    cycle: Cycle, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Right after `valuta init` «restituzione» is empty: the messages would tell the
+    Responsabili to send their evaluations nowhere (once: to the Nucleo's address)."""
+    configure(cycle, ciclo={"restituzione": ""})
+    assert cli.main([command, "--dir", str(cycle.root)]) == 2
+    said = capsys.readouterr().err
+    assert "restituzione" in said and "[ciclo]" in said and "valuta.toml" in said
+    assert not list(cycle.posta.glob("*.eml"))
 
 
 def test_a_register_that_cannot_be_written_stops_before_sending(

@@ -13,7 +13,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from workbook.anomalies import Codice
 from workbook.cycle import Cycle
-from workbook.reader import FileProblem, read_book
+from workbook.readers import FileProblem, read_book
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -120,19 +120,19 @@ def test_a_part_over_the_cap_is_stopped_while_reading(almenno: Cycle) -> None:
     in chunks, still stops it (lowered here to 1 MiB to keep the test small)."""
     import os
 
-    import workbook.reader as reader
+    import workbook.readers.zipped as zipped
 
     data = rezip(
         (almenno.moduli / "AREA1.xlsx").read_bytes(),
         lambda p: p.update({"xl/worksheets/sheet2.xml": os.urandom(3 * 2**20)}),
     )
-    old = reader.MAX_PART
-    reader.MAX_PART = 2**20
+    old = zipped.MAX_PART
+    zipped.MAX_PART = 2**20
     try:
         with pytest.raises(FileProblem) as exc:
             read_book(data)
     finally:
-        reader.MAX_PART = old
+        zipped.MAX_PART = old
     assert exc.value.codice is Codice.ING_TROPPO_GRANDE
 
 
@@ -224,7 +224,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
     """Worksheets over WHOLE_TREE_MAX are parsed in chunks, each row dropped once read, so
     that memory stays bounded: lowered here so that every sheet takes that path, cut into
     chunks of 1 KiB that end in the middle of cells."""
-    import workbook.reader as reader
+    import workbook.readers.xlsx as reader
 
     if source == "generato":
         data = (almenno.moduli / "AREA1.xlsx").read_bytes()
@@ -240,7 +240,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
 
 
 def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() -> None:
-    import workbook.reader as reader
+    import workbook.readers.xlsx as reader
 
     sst = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -253,7 +253,7 @@ def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("xl/sharedStrings.xml", sst)
-    strings = reader._shared_strings(reader._Zip(out.getvalue()), "xl/sharedStrings.xml")
+    strings = reader.shared_strings(reader.Zip(out.getvalue()), "xl/sharedStrings.xml")
     assert strings == ["semplice", "ricco ", "", "<a> & é"]
 
 
@@ -326,7 +326,7 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
 def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
     case: str, whole: bool, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.reader as reader
+    import workbook.readers.xlsx as reader
 
     sheet, codice, cella = HOSTILE_SHEETS[case]
     if not whole:
@@ -396,7 +396,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 ) -> None:
     """A row hidden in an extension is not the sheet's (Excel ignores it); a rich string
     nested 20,000 levels deep is read without recursion."""
-    import workbook.reader as reader
+    import workbook.readers.xlsx as reader
 
     if not whole:
         monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
@@ -423,7 +423,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 def test_a_row_too_long_to_hold_is_refused_when_read_in_chunks(
     almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.reader as reader
+    import workbook.readers.xlsx as reader
 
     monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
     monkeypatch.setattr(reader, "ROW_ELEMENTS", 100)

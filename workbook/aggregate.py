@@ -215,6 +215,7 @@ def aggregate(outcome: Outcome) -> Relazione:
                         "raggiungimento": o.raggiungimento,
                         "fonte": o.fonte,
                         "punti": o.punti,
+                        "evidenze": o.evidenze,
                     }
                     for o in mine
                 ],

@@ -343,6 +343,81 @@ class Codice(Enum):
         "nell'archivio). Se doveva contenere un modulo, chiedere al mittente il file .xlsx o "
         ".ods.",
     )
+    ING_DA_ESAMINARE = (
+        "ING-DA-ESAMINARE",
+        E,
+        "File da esaminare",
+        "il file ({dettaglio}) non è stato letto e potrebbe contenere un modulo: finché non è "
+        "esaminato i risultati restano provvisori. Aprirlo: se contiene un modulo, salvare il "
+        "modulo in ricevuti/ in formato .xlsx o .ods; poi registrare il file come esaminato con "
+        "«valuta accetta {impronta}».",
+    )
+    ING_MESSAGGIO_ILLEGGIBILE = (
+        "ING-MESSAGGIO-ILLEGGIBILE",
+        E,
+        "Messaggio non leggibile",
+        "il messaggio, o una sua parte, non si può leggere ({dettaglio}) e potrebbe contenere un "
+        "modulo: finché non è esaminato i risultati restano provvisori. Aprirlo con il programma "
+        "di posta e salvarne gli allegati in ricevuti/; poi registrarlo come esaminato con "
+        "«valuta accetta {impronta}».",
+    )
+    ING_FILE_ENORME = (
+        "ING-FILE-ENORME",
+        E,
+        "File troppo grande",
+        "il file pesa {mb} MB, molto più di qualsiasi modulo (il limite è {limite} MB): non "
+        "viene letto né copiato nell'archivio. Verificarne la provenienza; se contiene un modulo, "
+        "chiedere al mittente di inviare il solo modulo; poi registrare il file come esaminato "
+        "con «valuta accetta {impronta}».",
+    )
+    ING_COLLEGAMENTO = (
+        "ING-COLLEGAMENTO",
+        E,
+        "Collegamento o file speciale",
+        "non è un file ma un collegamento (o un file speciale) e non viene seguito: potrebbe "
+        "puntare a file fuori da ricevuti/, anche riservati. Copiare in ricevuti/ il file vero e "
+        "togliere il collegamento, oppure registrarlo come esaminato con «valuta accetta "
+        "{impronta}».",
+    )
+    ING_OUTLOOK = (
+        "ING-OUTLOOK",
+        E,
+        "Messaggio di Outlook",
+        "è un messaggio salvato da Outlook (.msg), che valuta non legge: aprirlo in Outlook e "
+        "salvarne gli allegati in ricevuti/ (oppure salvare il messaggio come .eml); poi "
+        "registrarlo come esaminato con «valuta accetta {impronta}».",
+    )
+    ING_FIRMATO = (
+        "ING-FIRMATO",
+        E,
+        "File firmato digitalmente",
+        "è un file firmato digitalmente (.p7m): aprirlo con il programma di verifica della "
+        "firma, salvarne il contenuto (il modulo .xlsx o .ods) in ricevuti/ e registrare il "
+        ".p7m come esaminato con «valuta accetta {impronta}».",
+    )
+    ING_TEMPO_SCADUTO = (
+        "ING-TEMPO-SCADUTO",
+        E,
+        "Lettura troppo lunga",
+        "la lettura del file ha superato il tempo massimo ({dettaglio} secondi): potrebbe essere "
+        "un file costruito per bloccare il sistema. Non viene usato; verificarne la provenienza "
+        "e chiedere al mittente il modulo originale.",
+    )
+    ING_ERRORE_LETTURA = (
+        "ING-ERRORE-LETTURA",
+        E,
+        "Errore imprevisto nella lettura",
+        "la lettura del file si è interrotta per un errore imprevisto di valuta ({dettaglio}): "
+        "il file non viene usato. Segnalarlo a chi assiste valuta, allegando il file; intanto "
+        "chiedere al mittente il modulo originale compilato.",
+    )
+    ING_ESAMINATO = (
+        "ING-ESAMINATO",
+        A,
+        "File esaminato e messo da parte",
+        "il file è stato esaminato dalla Segreteria ({data}) e messo da parte{nota}: non è "
+        "usato per i risultati.",
+    )
     ING_EMAIL_SENZA_MODULI = (
         "ING-EMAIL-SENZA-MODULI",
         A,
@@ -456,6 +531,21 @@ class Codice(Enum):
         "il modulo contiene il foglio «{nome}», che non fa parte del modulo generato: il modulo "
         "non viene usato. Chiedere al mittente di compilare di nuovo il modulo originale.",
     )
+    REC_FORMATO_MODIFICATO = (
+        "REC-FORMATO-MODIFICATO",
+        E,
+        "Formato di una cella protetta modificato",
+        "il formato della cella protetta è stato cambiato in «{formato}»: sullo schermo e sulla "
+        "carta la cella potrebbe mostrare un valore diverso da quello che contiene. Il modulo "
+        "non viene usato: chiedere al mittente di compilare di nuovo il modulo originale.",
+    )
+    REC_VISIBILITA_MODIFICATA = (
+        "REC-VISIBILITA-MODIFICATA",
+        A,
+        "Foglio mostrato o nascosto",
+        "il foglio «{nome}» è stato {azione}. Il contenuto protetto risulta comunque integro e "
+        "il modulo viene usato; segnalare al mittente di non modificare la struttura del modulo.",
+    )
     REC_PROTEZIONE_RIMOSSA = (
         "REC-PROTEZIONE-RIMOSSA",
         A,
@@ -483,6 +573,14 @@ class Codice(Enum):
         "Versione superata",
         "è una versione precedente del modulo {modulo} (salvata il {salvato}): conta quella più "
         "recente, {usato}. Non viene conteggiata.",
+    )
+    REC_DATA_NON_ATTENDIBILE = (
+        "REC-DATA-NON-ATTENDIBILE",
+        A,
+        "Data di salvataggio non attendibile",
+        "il file dichiara di essere stato salvato il {salvato}, dopo il suo arrivo ({arrivo}): "
+        "la data non è attendibile e, per scegliere la versione del modulo {modulo} che conta, "
+        "vale la data di arrivo. Verificare l'orologio del computer del mittente.",
     )
     REC_VALORE_MANCANTE = (
         "REC-VALORE-MANCANTE",
@@ -568,6 +666,14 @@ class Codice(Enum):
         "il Piano (o le impostazioni) è stato modificato dopo la generazione dei moduli: i "
         "punteggi sono ricalcolati con il Piano attuale. Se sono cambiati pesi, obiettivi o "
         "personale, rigenerare i moduli con «valuta generate --force» e inviarli di nuovo.",
+    )
+    REC_TESTO_TROPPO_LUNGO = (
+        "REC-TESTO-TROPPO-LUNGO",
+        A,
+        "Testo più lungo di una cella",
+        "per {cosa} sono stati scritti {n} caratteri, più dei 32.767 che una cella di Excel può "
+        "contenere: il testo è conservato per intero nei risultati in formato JSON, mentre nella "
+        "cartella dei risultati la cella ne riporta l'inizio, seguito da «[testo troncato]».",
     )
     REC_EVIDENZE_MANCANTI = (
         "REC-EVIDENZE-MANCANTI",

@@ -51,6 +51,26 @@ class Settings:
     posta: Posta = field(default_factory=Posta)
     destinatari: tuple[str, ...] = ()
 
+    def return_address(self) -> str:
+        """Where the moduli come back: what the moduli and the messages tell the Responsabili
+        and the Nucleo. Never guessed: without it, nothing is generated or sent."""
+        from .piano import EMAIL_RE
+
+        address = self.restituzione.strip()
+        if not address:
+            raise CycleError(
+                f"{SETTINGS}: manca l'indirizzo a cui i Responsabili e il Nucleo restituiscono "
+                "i moduli compilati. Scriverlo nella sezione [ciclo], ad esempio "
+                'restituzione = "segreteria@comune.it" (la casella della Segreteria, anche '
+                "PEC), e ripetere il comando."
+            )
+        if not EMAIL_RE.match(address.rpartition("<")[2].rstrip(">").strip()):
+            raise CycleError(
+                f"{SETTINGS}: restituzione = «{address}» non è un indirizzo e-mail. Scriverlo "
+                'come restituzione = "segreteria@comune.it" e ripetere il comando.'
+            )
+        return address
+
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
@@ -92,6 +112,17 @@ class Cycle:
     def manifests(self) -> Path:
         return self.private / "moduli"
 
+    @property
+    def commit_journal(self) -> Path:
+        """Written while the results are being replaced (files.Commit)."""
+        return self.private / "scrittura-risultati.json"
+
+    def recover(self) -> None:
+        """Finish, or undo, a writing of the results interrupted by a crash."""
+        from .files import recover
+
+        recover(self.commit_journal, self.root, [self.risultati, self.archivio])
+
     def check(self) -> None:
         if not self.settings_path.is_file():
             raise CycleError(
@@ -102,9 +133,18 @@ class Cycle:
     def settings(self) -> Settings:
         self.check()
         try:
-            data = tomllib.loads(self.settings_path.read_text(encoding="utf-8"))
+            data = tomllib.loads(self.settings_path.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            raise CycleError(
+                f"{SETTINGS}: il file non è scritto in UTF-8. Riaprirlo con il Blocco note e "
+                "salvarlo con codifica «UTF-8»."
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise CycleError(f"{SETTINGS}: il file non è valido ({exc}). Correggerlo.") from None
+        if not isinstance(data.get("ciclo", {}), dict) or not isinstance(
+            data.get("posta", {}), dict
+        ):
+            raise CycleError(f"{SETTINGS}: [ciclo] e [posta] devono essere sezioni. Correggerlo.")
         ciclo = data.get("ciclo", {})
         posta = data.get("posta", {})
         scadenza = ciclo.get("scadenza")
@@ -217,8 +257,9 @@ destinatari = []
 """
 
 
-def init_cycle(root: Path, esempio: str | None = None) -> Cycle:
-    """Create a cycle folder with settings, secrets and a Piano (blank or a bundled sample)."""
+def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -> Cycle:
+    """Create a cycle folder with settings, secrets and a Piano (blank or a bundled sample);
+    `restituzione` is the return address (a sample brings its own)."""
     from .piano_writer import write_piano
 
     cycle = Cycle(root)
@@ -237,7 +278,7 @@ def init_cycle(root: Path, esempio: str | None = None) -> Cycle:
         sample = load_sample(esempio)
     root.mkdir(parents=True, exist_ok=True)
     year = int(sample["ente"]["anno"]) if sample else dt.date.today().year
-    restituzione = sample.get("restituzione", "") if sample else ""
+    restituzione = restituzione or (sample.get("restituzione", "") if sample else "")
     write_piano(cycle.piano_path, sample)
     cycle.settings_path.write_text(
         SETTINGS_TEMPLATE.format(

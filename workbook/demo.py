@@ -16,7 +16,7 @@ from .cycle import Cycle, generation_record, init_cycle, load_sample
 from .generate import cycle_context, generate, moduli_names, write_modulo
 from .layout import NUCLEO, make_key
 from .piano import load_piano
-from .pipeline import Results, Summary, reconcile_and_report
+from .pipeline import Results, reconcile_and_report
 from .reconcile import Progress
 
 SAMPLE = "almenno-2017"
@@ -60,8 +60,8 @@ def fill_from_answers(
     return written
 
 
-def demo(root: Path, progress: Progress | None = None, meanwhile: Summary | None = None) -> Results:
+def demo(root: Path, progress: Progress | None = None) -> Results:
     cycle = init_cycle(root, SAMPLE)
     generate(cycle)
     fill_from_answers(cycle, sample_answers(load_sample(SAMPLE, "risposte")))
-    return reconcile_and_report(cycle, progress, meanwhile)
+    return reconcile_and_report(cycle, progress)

@@ -127,7 +127,7 @@ def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:
     return Context(
         piano=piano,
         scadenza=settings.scadenza,
-        restituzione=settings.restituzione or piano.ente.email_nucleo or "la Segreteria",
+        restituzione=settings.return_address(),
         generato=generato,
         versione=__version__,
     )
@@ -161,7 +161,7 @@ def generate(
     cycle: Cycle, *, force: bool = False, now: dt.datetime | None = None, workers: int | None = None
 ) -> Generated:
     """Write every workbook of the cycle into `moduli/`."""
-    cycle.settings()  # a broken valuta.toml stops here, before anything is written
+    cycle.settings().return_address()  # a broken valuta.toml stops here, before anything
     piano, avvisi = load_piano(cycle.piano_path)
     password, key = cycle.secrets()
     existing = sorted(p.name for p in cycle.moduli.glob("*.xlsx")) if cycle.moduli.is_dir() else []

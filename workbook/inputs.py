@@ -21,7 +21,14 @@ from .anomalies import Anomalia, Codice, anomalia
 from .layout import NUCLEO, CellValue, MapEntry
 from .piano import Persona, Piano
 from .scoring import achievement_value
-from .values import UnreadableValue, canonical_number, format_number, parse_number
+from .values import (
+    UnreadableValue,
+    canonical_number,
+    format_count,
+    format_number,
+    is_blank,
+    parse_number,
+)
 
 Raw = tuple[CellValue, str | None]  # (value, formula) as read from the cell
 BLANK: Raw = (None, None)
@@ -71,7 +78,10 @@ class _Checker:
             self.index.setdefault((soggetto, ident), {})[voce] = e
 
     def filled(self, entry: MapEntry) -> bool:
-        return self.raw.get(entry.chiave, BLANK) != BLANK
+        """Whether the cell holds anything: a cell of spaces only (no-break and zero-width
+        ones too) is as empty to the person reading it as an empty one."""
+        raw, formula = self.raw.get(entry.chiave, BLANK)
+        return bool(formula) or not _empty(raw)
 
     def value(self, entry: MapEntry, cosa: str) -> Decimal | str | None:
         """The checked value of one input, or None (missing or wrong: reported here)."""
@@ -86,10 +96,15 @@ class _Checker:
                 valutatore=self.valutatore,
             )
             return None
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if _empty(raw):
             return None
         if values is None and span is None:  # free text
-            return str(raw).strip()
+            text = str(raw).strip()
+            if len(text) > CELL_TEXT:
+                self.report(
+                    entry, Codice.REC_TESTO_TROPPO_LUNGO, cosa=cosa, n=format_count(len(text))
+                )
+            return text
         ammessi = (
             ", ".join(values)
             if values is not None
@@ -176,7 +191,10 @@ class _Checker:
                 percent = achievement_value(piano.sistema, raw) if raw is not None else None
                 evidence = ""
                 if (evidence_entry := entries.get("evidenze")) is not None:
-                    text = self.value(evidence_entry, "la relazione sul raggiungimento")
+                    text = self.value(
+                        evidence_entry,
+                        f"la relazione sul raggiungimento dell'obiettivo {item.obiettivo.codice}",
+                    )
                     evidence = text if isinstance(text, str) else ""
                 if modulo != NUCLEO and percent is not None and not evidence:
                     self.report(
@@ -236,6 +254,13 @@ def check_inputs(
     check.objectives()
     check.people()
     return check.out
+
+
+CELL_TEXT = 32_767  # the characters an Excel cell holds
+
+
+def _empty(raw: CellValue) -> bool:
+    return raw is None or (isinstance(raw, str) and is_blank(raw))
 
 
 def workbook_of(person: Persona) -> tuple[str, str]:

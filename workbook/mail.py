@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import re
 import ssl
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .cycle import PIANO, SETTINGS, Cycle, CycleError, Settings
-from .files import write_bytes, write_text
+from .files import read_csv, write_bytes, write_csv
 from .mail_transport import PASSWORD_ENV, ConsegnaFallita, FileEml, Smtp, Trasporto, unwritable
 from .piano import EMAIL_RE
 
@@ -211,8 +210,7 @@ class Registro:
         self.rows: list[dict[str, str]] = []
         try:
             if path.exists():
-                with path.open(encoding="utf-8-sig", newline="") as fh:
-                    self.rows = [dict(r) for r in csv.DictReader(fh, delimiter=";")]
+                self.rows = read_csv(path)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise PostaError([self.problem(exc)]) from None
 
@@ -242,13 +240,7 @@ class Registro:
         self.save()
 
     def save(self) -> None:
-        out = io.StringIO()
-        writer = csv.DictWriter(
-            out, REGISTER_FIELDS, delimiter=";", extrasaction="ignore", lineterminator="\r\n"
-        )
-        writer.writeheader()
-        writer.writerows(self.rows)
-        write_text(self.path, "\ufeff" + out.getvalue())
+        write_csv(self.path, REGISTER_FIELDS, self.rows)
 
 
 # --- delivery --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .values import format_number
+from .values import cell_text, format_number
 
 PROVVISORI = "Risultati PROVVISORI: ci sono errori da correggere, i valori possono cambiare."
 
@@ -128,7 +128,7 @@ def _cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
     elif isinstance(value, int | float | Decimal):
         ws.write_number(row, col, float(value), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)  # text from the files stays text
+        ws.write_string(row, col, cell_text(str(value)), fmt)  # text from the files stays text
 
 
 def _table(

@@ -85,7 +85,7 @@ class _Context:
     def restituzione(self) -> str:
         """Where to return the workbooks: as their «Istruzioni» sheet says (see
         `generate.cycle_context`), so that message and workbook agree."""
-        return self.settings.restituzione.strip() or self.piano.ente.email_nucleo or "la Segreteria"
+        return self.settings.return_address()
 
     def greeting(self, r: Destinatario) -> str:
         if r.nome == "Nucleo di Valutazione":
@@ -173,6 +173,7 @@ def _collect(
 def plan_distribute(cycle: Cycle) -> Lotto:
     """Each Responsabile gets their Area's workbook; the Nucleo gets nucleo.xlsx."""
     ctx = _context(cycle)
+    ctx.settings.return_address()  # where to send them back: stated, or nothing goes out
     attachments: dict[str, Allegato] = {}
     missing = []
     for modulo in _modules(ctx.piano):
@@ -246,6 +247,7 @@ def results_paths(ctx: _Context) -> tuple[Path, Path]:
 def load_results(ctx: _Context, *, workbook: bool = False) -> dict[str, Any]:
     """The results JSON of the last `valuta reconcile` (and, if asked, its workbook must be
     there too)."""
+    ctx.cycle.recover()  # a reconcile interrupted while writing: its results, whole
     data_path, xlsx = results_paths(ctx)
     for path in (data_path, xlsx) if workbook else (data_path,):
         if not path.is_file():
@@ -284,6 +286,7 @@ def _where(a: dict[str, Any]) -> str:
 def plan_remind(cycle: Cycle) -> Lotto:
     """A reminder for each workbook missing or with errori, listing exactly what to fix."""
     ctx = _context(cycle)
+    ctx.settings.return_address()
     data = load_results(ctx)
     planned = []
     missing_files = []

@@ -22,6 +22,7 @@ from .sistema import CATEGORIE, Ruolo, Sistema, load_sistema
 from .values import UnreadableValue, looks_like_formula, parse_date, parse_number
 
 TUTTE = "tutte"
+MAX_FUND = Decimal("999999999999.99")  # euro: a fund of the largest Comune is some 10**7
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
 
@@ -372,7 +373,11 @@ class _Reader:
             )
             return default
         if (low is not None and number < low) or (high is not None and number > high):
-            rule = f" compreso tra {low} e {high}" if high is not None else f" maggiore di {low}"
+            rule = (
+                f" compreso tra {_fmt(low or Decimal(0))} e {_fmt(high)}"
+                if high is not None
+                else f" maggiore di {_fmt(low or Decimal(0))}"
+            )
             self.add(
                 Codice.PIANO_NUMERO_NON_VALIDO,
                 sheet,
@@ -429,6 +434,7 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
     second, where openpyxl takes seconds; dates arrive as dates, empty cells as «»."""
     from python_calamine import CalamineWorkbook
 
+    _guard(path)
     wb = CalamineWorkbook.from_path(str(path))
     try:
         return {
@@ -437,6 +443,29 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
         }
     finally:
         wb.close()
+
+
+class PianoIllegibile(Exception):
+    """The Piano's file is not one a spreadsheet program wrote, or would expand without bound."""
+
+
+def _guard(path: Path) -> None:
+    """The hostile-file guards of the received files, on the Piano too: a Piano that inflates
+    without bound (or lies about its size) is refused before python-calamine opens it."""
+    from .limits import MAX_FILE, FileProblem
+    from .readers.zipped import Zip, sniff
+
+    if path.stat().st_size > MAX_FILE:
+        raise PianoIllegibile(f"il file pesa più di {MAX_FILE // 2**20} MB")
+    data = path.read_bytes()
+    if sniff(data) != "zip":
+        return
+    try:
+        z = Zip(data)
+        for name in sorted(z.names):
+            z.read(name)
+    except FileProblem as exc:
+        raise PianoIllegibile(exc.dettaglio or exc.codice.titolo) from None
 
 
 def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[Anomalia]]:
@@ -546,12 +575,30 @@ def _read_ente(r: _Reader, rows: list[tuple[object, ...]]) -> Ente | None:
         high=Decimal(2100),
         example="2017",
     )
+    if anno != anno.to_integral_value():
+        r.add(
+            Codice.PIANO_NUMERO_NON_VALIDO,
+            "Ente",
+            anno_row,
+            campo="Anno di valutazione",
+            valore=anno_raw,
+            regola=" intero",
+            esempio="2017",
+        )
+        anno = Decimal(0)
     money = {}
     for field in ("fondo_produttivita", "fondo_risultato_po"):
         row, raw = value(field)
         header = next(h for f, h, _ in ENTE_FIELDS if f == field)
         money[field] = r.number(
-            "Ente", row, header, raw, default=Decimal(0), low=Decimal(0), example="30.000,00"
+            "Ente",
+            row,
+            header,
+            raw,
+            default=Decimal(0),
+            low=Decimal(0),
+            high=MAX_FUND,
+            example="30.000,00",
         ).quantize(Decimal("0.01"))
     email_row, email_raw = value("email_nucleo")
     if anno == 0:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .aggregate import Relazione, aggregate
 from .cycle import Cycle
-from .memory import keep, long_lived
+from .memory import long_lived
 from .reconcile import Outcome, Progress, reconcile, sort_anomalies
 from .report import write_outputs
-
-Summary = Callable[[Outcome, Relazione], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +19,13 @@ class Results:
     files: list[Path]
 
 
-def reconcile_and_report(
-    cycle: Cycle,
-    progress: Progress | None = None,
-    meanwhile: Summary | None = None,
-) -> Results:
-    """Reconcile and write the results. `meanwhile` (the summary on screen) runs once the
-    results are known, while the results workbook may still be being written; everything is
-    written when this returns."""
+def reconcile_and_report(cycle: Cycle, progress: Progress | None = None) -> Results:
+    """Reconcile and write the results; an earlier run interrupted while writing them is
+    first completed (or undone) so that the folder never holds a mix."""
+    cycle.recover()
     with long_lived():
         outcome = reconcile(cycle, progress)
         relazione = aggregate(outcome)
         outcome.anomalie = sort_anomalies([*outcome.anomalie, *relazione.anomalie])
-        keep()  # the results live until the end: left out of every later collection
-        then = (lambda: meanwhile(outcome, relazione)) if meanwhile is not None else None
-        files = write_outputs(cycle, outcome, relazione, then=then)
+        files = write_outputs(cycle, outcome, relazione)
     return Results(outcome, relazione, files)

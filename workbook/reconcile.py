@@ -7,10 +7,12 @@ objective's achievement (the Nucleo's validated figure stands over the Responsab
 declaration), recompute every score in Python (`scoring.py`) and check the roster.
 
 The version that counts: among the files identified as the same workbook of the current
-generation, the one saved most recently (last-saved time recorded in the file), then the one
-sent last (message date or file time), then by content hash. Older versions are reported as
-superseded and never counted; if the newest has errors in its protected content the workbook
-has no results until a correct copy arrives (no silent fallback to an older one).
+generation, the one saved most recently (last-saved time recorded in the file, unless it lies
+after the file's arrival: such a copy comes after every other), then the one sent last
+(certified time of a PEC, message date or file time), then by content hash. Older versions
+are reported as superseded and never counted; if the newest has errors in its protected
+content the workbook has no results until a correct copy arrives (no silent fallback to an
+older one).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Literal
 from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .cycle import Cycle, CycleError, generation_record
 from .generate import fingerprint
-from .ingest import Documento, ingest
+from .ingest import Documento, Elemento, Ingested, ingest, set_aside
 from .inputs import Compilazione, workbook_of
 from .layout import NUCLEO, parse_ref
 from .memory import long_lived, settle
@@ -118,6 +120,7 @@ class Outcome:
     moduli: list[StatoModulo]
     verifiche: list[Verifica]
     documenti: list[Documento]
+    elementi: list[Elemento]
     valutazioni: list[Valutazione]
     obiettivi: list[EsitoObiettivo]
     aree: dict[str, Decimal | None]
@@ -162,10 +165,11 @@ def _examine(doc: Documento) -> Verifica:
 
 def _read_all(
     cycle: Cycle, expected: Expected, progress: Progress | None
-) -> tuple[list[Documento], list[Verifica], list[Anomalia]]:
-    """Ingest, then read and verify every distinct file, on every core when there are many."""
+) -> tuple[Ingested, list[Verifica]]:
+    """Ingest, then read and verify every distinct file, on every core when there are many.
+    A file the Segretario has set aside (`valuta accetta`) is not read."""
     ingested = ingest(cycle)
-    docs = ingested.documenti
+    docs = [d for d in ingested.documenti if d.esame is None]
     workers = min(os.cpu_count() or 1, 8)
     verifications: list[Verifica] = []
     if len(docs) >= PARALLEL_FROM and workers > 1:
@@ -187,7 +191,7 @@ def _read_all(
             verifications.append(examine(doc, verifier))
             if progress:
                 progress(len(verifications), len(docs))
-    return docs, verifications, list(ingested.anomalie)
+    return ingested, verifications
 
 
 def _choose_versions(
@@ -201,7 +205,12 @@ def _choose_versions(
             by_module.setdefault(v.modulo, []).append(v)
     for modulo, versions in by_module.items():
         versions.sort(
-            key=lambda v: (v.quando, v.documento.primo.data or dt.datetime.min, v.documento.sha256),
+            key=lambda v: (
+                v.data_attendibile,  # a copy dated after its arrival never wins over the others
+                v.quando,
+                v.documento.primo.data or dt.datetime.min,
+                v.documento.sha256,
+            ),
             reverse=True,
         )
         newest = versions[0]
@@ -370,8 +379,12 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
     if record[0] != fingerprint(cycle, piano):
         problems.append(anomalia(Codice.REC_PIANO_MODIFICATO, file=cycle.piano_path.name))
     expected = Expected(piano, key, record[1], cycle.manifests)
-    documents, verifications, read_problems = _read_all(cycle, expected, progress)
-    problems.extend(read_problems)
+    ingested, verifications = _read_all(cycle, expected, progress)
+    documents = ingested.documenti
+    problems.extend(ingested.anomalie)
+    for doc in documents:
+        if doc.esame is not None:
+            problems.append(set_aside(doc.etichetta, doc.esame))
     for v in verifications:
         problems.extend(v.anomalie)
     chosen = _choose_versions(piano, verifications, problems)
@@ -413,6 +426,21 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
     valutazioni = [
         _evaluate(piano, p, used, by_module, areas, by_area, problems) for p in piano.personale
     ]
+    if not any(a.gravita is Gravita.ERRORE for a in problems):
+        # Results are final only when everyone who can be evaluated is: an incomplete scheda
+        # without an errore that explains it must not pass for a final one.
+        for v in valutazioni:
+            if v.stato in ("incompleto", "in attesa"):
+                problems.append(
+                    anomalia(
+                        Codice.REC_PERSONA_NON_VALUTATA,
+                        file=f"moduli/{v.valutatore}.xlsx",
+                        nominativo=v.persona.nominativo,
+                        matricola=v.persona.matricola,
+                        area=f"Area {v.area}",
+                        motivo=v.motivo,
+                    )
+                )
 
     # Counts per workbook, now that every anomaly is known.
     owner = module_of_file(verifications, expected.modules())
@@ -441,6 +469,7 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
         moduli=final,
         verifiche=verifications,
         documenti=documents,
+        elementi=ingested.elementi,
         valutazioni=valutazioni,
         obiettivi=objectives,
         aree=areas,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,10 @@ import xlsxwriter
 from .aggregate import Relazione
 from .anomalies import Gravita
 from .cycle import Cycle
-from .files import atomic_path, write_text
-from .forked import meanwhile
-from .ingest import write_ledger
+from .files import Commit
+from .ingest import arrival_row, element_rows, ledger_text
 from .reconcile import Outcome, Valutazione, module_of_file
-from .values import format_number
+from .values import cell_text, format_number
 
 # --- JSON -------------------------------------------------------------------------------------
 
@@ -137,7 +135,7 @@ def _cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
     elif isinstance(value, int | float):
         ws.write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, cell_text(str(value)), fmt)
 
 
 def _table(
@@ -166,35 +164,34 @@ def _table(
 
 def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     piano = outcome.piano
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    wb.set_properties(
+        {
+            "title": f"Risultati della valutazione {piano.ente.anno}",
+            "author": "valuta",
+            "company": piano.ente.denominazione,
+            "created": outcome.elaborato,
+        }
+    )
+    st = _Styles(wb)
+    _riepilogo(wb.add_worksheet("Riepilogo"), outcome, st)
+    _anomalie(wb.add_worksheet("Anomalie"), outcome, st)
+    _relazione(wb, wb.add_worksheet("Relazione"), outcome, relazione, st)
+    _valutazioni(wb.add_worksheet("Valutazioni"), outcome, relazione, st)
+    _obiettivi(wb.add_worksheet("Obiettivi"), outcome, st)
+    _premi(wb.add_worksheet("Premi"), outcome, relazione, st)
+    for ws in wb.worksheets():
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_header(
+            f"&L{piano.ente.denominazione.replace('&', '&&')}&RValutazione {piano.ente.anno}"
         )
-        wb.set_properties(
-            {
-                "title": f"Risultati della valutazione {piano.ente.anno}",
-                "author": "valuta",
-                "company": piano.ente.denominazione,
-                "created": outcome.elaborato,
-            }
-        )
-        st = _Styles(wb)
-        _riepilogo(wb.add_worksheet("Riepilogo"), outcome, st)
-        _anomalie(wb.add_worksheet("Anomalie"), outcome, st)
-        _relazione(wb, wb.add_worksheet("Relazione"), outcome, relazione, st)
-        _valutazioni(wb.add_worksheet("Valutazioni"), outcome, relazione, st)
-        _obiettivi(wb.add_worksheet("Obiettivi"), outcome, st)
-        _premi(wb.add_worksheet("Premi"), outcome, relazione, st)
-        for ws in wb.worksheets():
-            ws.set_paper(9)
-            ws.set_landscape()
-            ws.fit_to_pages(1, 0)
-            ws.set_header(
-                f"&L{piano.ente.denominazione.replace('&', '&&')}&RValutazione {piano.ente.anno}"
-            )
-            ws.set_footer("&L&A&RPagina &P di &N")
-        wb.close()
+        ws.set_footer("&L&A&RPagina &P di &N")
+    wb.close()
 
 
 def _riepilogo(ws: Any, outcome: Outcome, st: _Styles) -> None:
@@ -615,10 +612,14 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: _Styles) -> None
 
 def ledger_rows(outcome: Outcome) -> list[dict[str, str]]:
     chosen = {id(s.versione): s for s in outcome.moduli if s.versione is not None}
+    verdicts = {id(v.documento): v for v in outcome.verifiche}
     rows = []
-    for v in outcome.verifiche:
-        doc = v.documento
-        if id(v) in chosen:
+    for doc in outcome.documenti:
+        v = verdicts.get(id(doc))
+        if doc.esame is not None or v is None:
+            state = "esaminato"
+            note = f"messo da parte il {doc.esame.data}: {doc.esame.nota}" if doc.esame else ""
+        elif id(v) in chosen:
             state = "usato" if v.usabile else "scartato"
             note = "" if v.usabile else "errori nel contenuto protetto"
         elif v.modulo and v.corrente:
@@ -632,33 +633,34 @@ def ledger_rows(outcome: Outcome) -> list[dict[str, str]]:
                 {
                     "sha256": doc.sha256,
                     "archivio": doc.archivio,
-                    "origine": arrival.origine,
-                    "nome": arrival.nome,
-                    "mittente": arrival.mittente,
-                    "oggetto": arrival.oggetto,
-                    "data": arrival.data.isoformat(sep=" ") if arrival.data else "",
+                    "natura": "foglio di calcolo",
+                    **arrival_row(arrival),
                     "stato": state if i == 0 else "duplicato",
-                    "modulo": v.modulo or "",
-                    "note": note if i == 0 else f"stesso contenuto di {doc.primo.origine}",
+                    "modulo": (v.modulo or "") if v else "",
+                    "note": note.strip(": ")
+                    if i == 0
+                    else f"stesso contenuto di {doc.primo.origine}",
                 }
             )
-    return rows
+    return rows + element_rows(outcome.elementi)
 
 
-def write_outputs(
-    cycle: Cycle, outcome: Outcome, relazione: Relazione, then: Callable[[], None] | None = None
-) -> list[Path]:
-    """Write the three outputs; `then` runs once the JSON and the ledger are ready, while the
-    workbook may still be being written by a child process (see forked.py). The JSON and the
-    ledger are saved only after the workbook: a workbook that cannot be written leaves all
-    three as they were, never a new JSON beside an old workbook."""
-    anno = outcome.piano.ente.anno
-    xlsx = cycle.risultati / f"risultati-{anno}.xlsx"
-    data = cycle.risultati / f"risultati-{anno}.json"
-    with meanwhile(lambda: write_workbook(xlsx, outcome, relazione)):
-        text = to_json(results_data(outcome, relazione)) + "\n"
-        rows = ledger_rows(outcome)
-        if then is not None:
-            then()
-    write_text(data, text)
-    return [xlsx, data, write_ledger(cycle, rows)]
+def results_paths(cycle: Cycle, anno: int) -> tuple[Path, Path]:
+    """(workbook, JSON) of a year's results."""
+    return (
+        cycle.risultati / f"risultati-{anno}.xlsx",
+        cycle.risultati / f"risultati-{anno}.json",
+    )
+
+
+def write_outputs(cycle: Cycle, outcome: Outcome, relazione: Relazione) -> list[Path]:
+    """Write the results workbook, the JSON and the ledger together (files.Commit): killed at
+    any moment, the three stay the previous ones or become the new ones, never a mix."""
+    xlsx, data = results_paths(cycle, outcome.piano.ente.anno)
+    text = to_json(results_data(outcome, relazione)) + "\n"
+    ledger, rows = ledger_text(cycle, ledger_rows(outcome))
+    with Commit(cycle.commit_journal, cycle.root) as commit:
+        write_workbook(commit.path(xlsx), outcome, relazione)
+        commit.write(data, text.encode("utf-8"))
+        commit.write(ledger, rows.encode("utf-8"))
+    return [xlsx, data, ledger]

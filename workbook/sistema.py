@@ -12,6 +12,7 @@ import functools
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -174,7 +175,34 @@ class _LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the 1-based line of every mapping key and list item."""
+    """SafeLoader that remembers the 1-based line of every mapping key and list item.
+
+    A Sistema is plain data: aliases (which let a few lines expand without bound) are refused,
+    and so is nesting deeper than any Sistema needs (the composer recurses once per level)."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "gli alias («*nome») non sono ammessi in un Sistema", mark
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"annidamento oltre {MAX_DEPTH} livelli", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+MAX_DEPTH = 32  # levels of nesting: a Sistema needs six
+MAX_NUMBER = Decimal(1_000_000)  # any score, weight or percentage of a Sistema
+MAX_BYTES = 2**20  # of a Sistema's file
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -289,7 +317,16 @@ class _Checker:
                 obj.key_lines[key],
                 chiave=key,
                 contesto=_CONTEXT_NAMES[context],
-                regola=f"«{value}» non è un numero",
+                regola=f"«{str(value)[:40]}» non è un numero",
+            )
+            return None
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines[key],
+                chiave=key,
+                contesto=_CONTEXT_NAMES[context],
+                regola=f"deve essere un numero finito, al più {_fmt(MAX_NUMBER)}",
             )
             return None
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -653,6 +690,11 @@ def parse_sistema(text: str, filename: str) -> Sistema:
             dettaglio=getattr(exc, "problem", None) or str(exc),
         )
         raise AnomaliesError(ck.problems) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # PyYAML's own conversions: an integer of thousands of digits (Python refuses to
+        # convert it), a structure it cannot build.
+        ck.add(Codice.SIST_YAML, None, dettaglio=f"valore non convertibile ({str(exc)[:80]})")
+        raise AnomaliesError(ck.problems) from None
     top = ck.mapping(data, "sistema", 1)
     if top is None:
         raise AnomaliesError(ck.problems)
@@ -772,4 +814,26 @@ def load_sistema(name: str, base: Path | None = None) -> Sistema:
                 )
             ]
         )
-    return parse_sistema(path.read_text(encoding="utf-8"), path.name)
+    return parse_sistema(read_text(path), path.name)
+
+
+def read_text(path: Path) -> str:
+    """A Sistema's text, as Windows editors save it: UTF-8 (with or without BOM), UTF-16 with
+    its BOM, or Windows-1252. Raises `AnomaliesError` for anything else."""
+    data = path.read_bytes()[: MAX_BYTES + 1]
+    problem = None
+    if len(data) > MAX_BYTES:
+        problem = f"il file supera {MAX_BYTES // 1024} KB: un Sistema è lungo poche pagine"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problem = "testo UTF-16 non valido"
+    else:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        problem = "codifica dei caratteri non riconosciuta: salvarlo in UTF-8"
+    raise AnomaliesError([anomalia(Codice.SIST_YAML, file=path.name, dettaglio=problem)])

@@ -87,10 +87,27 @@ def format_number(value: Decimal | int | float, decimals: int | None = None) -> 
     return text.replace(".", ",")
 
 
+def format_count(n: int) -> str:
+    """«32.767»: a whole number with the Italian thousands separator."""
+    return f"{n:,}".replace(",", ".")
+
+
 def format_euro(value: Decimal) -> str:
     """«€ 12.345,67»: thousands with dots and two decimals, as in the Comune's documents."""
     text = f"{value.quantize(Decimal('0.01')):,.2f}"
     return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+CELL_LIMIT = 32_767  # characters in a cell of Excel (and of xlsxwriter, which cuts silently)
+TRUNCATED = " […] [testo troncato: il testo completo è nel file JSON dei risultati]"
+
+
+def cell_text(text: str) -> str:
+    """Text for a cell of a workbook we write: whole, or visibly cut when a cell cannot hold
+    it (never cut in silence)."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    return text[: CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
 
 
 def format_date(value: dt.date) -> str:
@@ -128,3 +145,29 @@ def looks_like_formula(text: str) -> bool:
     if stripped.startswith(_FORMULA_START):
         return True
     return stripped.startswith("-") and bool(re.match(r"^-\s*[A-Za-z_.]+\s*[(!]", stripped))
+
+
+# C0 and C1 control characters (ESC starts terminal escape sequences), lone surrogates (file
+# names that were not valid UTF-8), zero-width and bidirectional-override characters (which can
+# make «AREA1‮xslx.exe» read as another name).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufeff]"
+)
+_LINE_BREAKS = re.compile("[\t\n\r]+")
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """Text from outside made safe to show: unprintable characters become «\ufffd»; tabs and
+    line breaks become spaces unless `lines`."""
+    if not lines:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
+
+
+def is_blank(text: str) -> bool:
+    """Only spaces of any kind (no-break and zero-width ones too): an empty cell to a reader."""
+    return _BLANK.fullmatch(text) is not None

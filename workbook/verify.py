@@ -38,8 +38,9 @@ from .layout import (
     parse_ref,
     sign_lines,
 )
+from .limits import Budget
 from .piano import Piano
-from .reader import Book, FileProblem, read_book
+from .readers import Book, FileProblem, read_book
 
 MAX_CELL_REPORTS = 10  # per sheet; the rest are counted in one REC-ALTRE-MODIFICHE
 
@@ -73,6 +74,7 @@ class Verifica:
     # The checked inputs, for a version that is ours, untouched and current (see inputs.py).
     compilazione: Compilazione | None = None
     salvato: dt.datetime | None = None
+    data_attendibile: bool = True  # False: a save date after the arrival (never wins a tie)
     applicazione: str = ""
     anomalie: list[Anomalia] = field(default_factory=list)
 
@@ -165,9 +167,10 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 class Verifier:
-    def __init__(self, expected: Expected) -> None:
+    def __init__(self, expected: Expected, now: dt.datetime | None = None) -> None:
         self.expected = expected
         self.manifests = _Manifests(expected.manifests)
+        self.now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     def verify(self, doc: Documento, book: Book) -> Verifica:
         """The verdict on one file: see the module's docstring."""
@@ -229,7 +232,10 @@ class Verifier:
             mappa = [MapEntry(*row) for row in manifest["mappa"]]
             content = canonical_content(names, book.as_cells(), excluded_cells(mappa))
             self._pinpoint(v, book, signed_record["fogli"], manifest, content)
+        if _formats(v, book, excluded_cells(mappa)):
+            v.integro = False  # the values are intact, but a printed scheda would lie
         self._protection(v, book)
+        self._save_date(v, book)
         current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
         v.corrente = identity["nonce"] == current
         if not v.corrente:
@@ -318,31 +324,112 @@ class Verifier:
                     sheet.name,
                     dettaglio=f"del foglio «{sheet.name}»",
                 )
-        # LibreOffice drops workbook structure protection when it opens an .xlsx (its importer
-        # has no handler for <workbookProtection>), so only Excel's files are held to it.
-        if (
-            book.kind == "xlsx"
-            and book.application.startswith("Microsoft")
-            and not book.structure_protected
-        ):
+            hidden = sheet.state in ("hidden", "veryHidden")
+            if hidden != (sheet.name == META):
+                _add(
+                    v,
+                    Codice.REC_VISIBILITA_MODIFICATA,
+                    sheet.name,
+                    nome=sheet.name,
+                    azione="nascosto" if hidden else "reso visibile",
+                )
+        # LibreOffice drops workbook structure protection when it opens an .xlsx (it saves an
+        # empty <workbookProtection/>, and no structure protection in an .ods), so a file whose
+        # workbook part LibreOffice wrote is not held to it. Which program wrote that part is
+        # told by its <fileVersion appName> (an .ods is always LibreOffice's), not by the
+        # application the file claims to come from (docProps/app.xml), which anyone can change
+        # in one place. What the structure protects is checked anyway: the sheets, their order
+        # (signed) and which are hidden (above).
+        exempt = book.writer == "Calc"
+        if not exempt and not book.structure_protected:
             _add(
                 v,
                 Codice.REC_PROTEZIONE_RIMOSSA,
                 dettaglio="della struttura della cartella di lavoro",
             )
 
+    def _save_date(self, v: Verifica, book: Book) -> None:
+        """A file cannot have been saved after it arrived: such a save date (a wrong clock, or
+        a date written to make an old copy win) is not used to choose between versions."""
+        if v.salvato is None:
+            return
+        arrival = v.documento.primo.data or self.now
+        limit = min(arrival, self.now) + dt.timedelta(days=1)
+        if v.salvato > limit:
+            _add(
+                v,
+                Codice.REC_DATA_NON_ATTENDIBILE,
+                salvato=_when(v.salvato.isoformat()),
+                arrivo=_when(arrival.isoformat()),
+                modulo=v.modulo or v.dichiarato or "?",
+            )
+            v.salvato = None
+            v.data_attendibile = False
+
+
+def _formats(v: Verifica, book: Book, inputs: set[Position]) -> bool:
+    """Report the locked cells whose number format is not the neutral one (a format such as
+    «"95,00"» shows 95,00 whatever the cell holds), or that a conditional format reformats;
+    whether there was any."""
+    found = False
+    for sheet in book.sheets:
+        reported = 0
+        for (row, col), code in sorted(sheet.formats.items()):
+            if (sheet.name, row, col) in inputs:
+                continue
+            found = True
+            reported += 1
+            if reported <= MAX_CELL_REPORTS:
+                _add(
+                    v,
+                    Codice.REC_FORMATO_MODIFICATO,
+                    sheet.name,
+                    cell_ref(row, col),
+                    formato=_short(code),
+                )
+        for r1, c1, r2, c2, code in sheet.conditional:
+            locked = next(
+                (
+                    (r, c)
+                    for r, c in sorted(sheet.cells)
+                    if r1 <= r <= r2 and c1 <= c <= c2 and (sheet.name, r, c) not in inputs
+                ),
+                None,
+            )
+            if locked is not None:
+                found = True
+                _add(
+                    v,
+                    Codice.REC_FORMATO_MODIFICATO,
+                    sheet.name,
+                    cell_ref(*locked),
+                    formato=f"{_short(code)}, da un formato condizionale",
+                )
+    return found
+
 
 def examine(doc: Documento, verifier: Verifier) -> Verifica:
     """Read one received file as hostile and verify it; a file that cannot be read gives a
     verdict with its anomaly."""
+    budget = Budget()
     try:
-        book = read_book(doc.read())
+        book = read_book(doc.read(), budget)
+        return verifier.verify(doc, book)
     except FileProblem as exc:
         v = Verifica(doc)
         dettaglio = exc.dettaglio or exc.codice.titolo.lower()
         _add(v, exc.codice, exc.foglio, exc.cella, dettaglio=dettaglio)
         return v
-    return verifier.verify(doc, book)
+    except (MemoryError, RecursionError) as exc:
+        v = Verifica(doc)
+        _add(v, Codice.ING_TROPPO_GRANDE, dettaglio=type(exc).__name__)
+        return v
+    except Exception as exc:
+        # A reader's defect met on a hostile file must not stop the other files: it becomes
+        # this file's anomaly (and a test that meets one fails: see tests/test_hostile.py).
+        v = Verifica(doc)
+        _add(v, Codice.ING_ERRORE_LETTURA, dettaglio=f"{type(exc).__name__}: {exc}"[:200])
+        return v
 
 
 def _add(v: Verifica, codice: Codice, foglio: str = "", cella: str = "", **params: object) -> None:
