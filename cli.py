@@ -348,6 +348,14 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
                 "cartella dei risultati."
             )
     print_anomalies(outcome.anomalie)
+    pending = [e for e in outcome.elementi if e.da_esaminare and e.esame is None]
+    if pending:
+        what = _more(len(pending), "un file ricevuto", "{} file ricevuti")
+        console.print(
+            f"[yellow]Da esaminare: {what} che valuta non ha potuto leggere[/] (anomalie "
+            "ING-…): finché non sono esaminati i risultati restano provvisori. Dopo averli "
+            "aperti, metterli da parte con «valuta accetta IMPRONTA»."
+        )
     media = tabelle["media_punteggio_su_100"]
     console.print(
         f"Dipendenti valutati: {tabelle['n_dipendenti_valutati']}, non valutati: "

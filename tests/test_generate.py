@@ -298,3 +298,25 @@ def test_formulas_use_only_functions_written_as_they_are(almenno: Cycle) -> None
                     outside_strings = re.sub(r'"(?:[^"]|"")*"', "", cell.formula)
                     seen |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", outside_strings))
     assert seen == FUNCTIONS
+
+
+def test_without_a_return_address_generate_stops_and_says_where_to_write_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Right after a blank `valuta init`, «restituzione» is empty: the moduli would tell the
+    Responsabili to send them to nobody (once: silently to the Nucleo's address)."""
+    import cli
+
+    root = tmp_path / "ciclo"
+    assert cli.main(["init", str(root)]) == 0
+    said = capsys.readouterr().out
+    assert "completare valuta.toml" in said and "restituzione" in said
+    piano = root / "piano.xlsx"
+    from workbook.cycle import load_sample
+    from workbook.piano_writer import write_piano
+
+    write_piano(piano, load_sample("almenno-2017"))
+    assert cli.main(["generate", "--dir", str(root)]) == 2
+    said = capsys.readouterr().err
+    assert "restituzione" in said and "[ciclo]" in said
+    assert not list((root / "moduli").glob("*.xlsx"))

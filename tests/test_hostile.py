@@ -423,3 +423,40 @@ def test_a_defect_of_the_reader_is_this_files_anomaly_and_the_others_go_on(
     states = {s.modulo: s.stato for s in results.outcome.moduli}
     assert states["AREA2"] == "mancante"  # which modulo it was cannot be told: not read
     assert {states[m] for m in ("AREA1", "AREA3", "nucleo")} == {"ricevuto"}
+
+
+def test_a_number_format_changed_in_libreoffice_is_caught_in_an_ods(tmp_path: Path) -> None:
+    """The same lie in an .ods: a data style with a literal text on a locked number."""
+    saved = (LO_CYCLE / "salvati-da-libreoffice" / "AREA1.ods").read_bytes()
+
+    def edit(parts: dict[str, bytes]) -> None:
+        xml = parts["content.xml"].decode()
+        style = (
+            '<number:number-style style:name="N99"><number:text>100</number:text>'
+            '</number:number-style><style:style style:name="bugia" style:family="table-cell" '
+            'style:parent-style-name="Default" style:data-style-name="N99"/>'
+        )
+        xml = xml.replace("</office:automatic-styles>", style + "</office:automatic-styles>", 1)
+        first = re.search(
+            r'<table:table-cell table:style-name="[^"]+" office:value-type="float"', xml
+        )
+        assert first is not None
+        xml = (
+            xml[: first.start()]
+            + first.group(0).replace(first.group(0).split('"')[1], "bugia", 1)
+            + xml[first.end() :]
+        )
+        parts["content.xml"] = xml.encode()
+
+    path = tmp_path / "AREA1.ods"
+    path.write_bytes(rezip(saved, edit))
+    found = _examine(path, _verifier(Cycle(LO_CYCLE)))
+    assert [(c, f) for c, f, _ in found] == [(Codice.REC_FORMATO_MODIFICATO, "Obiettivi")]
+    assert found[0][2]  # at its cell
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_files_that_hold_secrets_are_readable_by_their_owner_only(filled: Cycle) -> None:
+    private = [filled.private / "segreti.toml", *filled.manifests.iterdir()]
+    assert private and all(p.stat().st_mode & 0o077 == 0 for p in private)
+    assert filled.private.stat().st_mode & 0o077 == 0

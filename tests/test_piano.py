@@ -311,3 +311,42 @@ def test_dates_as_people_type_them(text: object, day: dt.date) -> None:
 def test_impossible_dates(text: object) -> None:
     with pytest.raises(UnreadableValue):
         parse_date(text)
+
+
+# --- hostile Piani ------------------------------------------------------------------------------
+
+
+def test_a_piano_that_inflates_without_bound_is_refused_before_it_is_opened(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    import io
+    import zipfile
+
+    good = piano_file(sample()).read_bytes()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for name in src.namelist():
+            body = src.read(name)
+            if name == "xl/worksheets/sheet2.xml":  # «Ente»: 50 MiB of nothing
+                body = body.replace(b"</worksheet>", b" " * (50 * 2**20) + b"</worksheet>")
+            dst.writestr(name, body)
+    path = tmp_path / "bomba.xlsx"
+    path.write_bytes(out.getvalue())
+    assert path.stat().st_size < 2 * 2**20
+    assert _problems(path) == [(Codice.PIANO_FILE.code, "", None)]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("fondo_produttivita", 1e300), ("fondo_risultato_po", "1e300"), ("anno", 2017.5)],
+)
+def test_impossible_amounts_and_years_are_refused_at_their_row(
+    field: str, value: object, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["ente"][field] = value
+    problems = _problems(piano_file(data))
+    assert (Codice.PIANO_NUMERO_NON_VALIDO.code, "Ente") in [(c, s) for c, s, _ in problems]

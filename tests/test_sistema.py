@@ -227,3 +227,58 @@ def test_the_definition_hash_ignores_comments() -> None:
         parse_sistema(text, "a").hash
         != parse_sistema(text.replace("premio: 80", "premio: 75"), "a").hash
     )
+
+
+# --- hostile Sistemi ------------------------------------------------------------------------------
+
+
+def _valid() -> str:
+    return (templates_dir() / "almenno-2017.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # «billion laughs» in YAML: nine lines, 10**9 strings once expanded
+        (
+            "a: &a ['x','x','x','x','x','x','x','x','x','x']\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
+                for i in range(8)
+            ),
+            Codice.SIST_YAML,
+        ),
+        ("codice: " + "[" * 10_000 + "]" * 10_000, Codice.SIST_YAML),
+        ("codice: " + "9" * 5_000, Codice.SIST_YAML),
+        ("codice: !!python/object/apply:os.system ['echo no']", Codice.SIST_YAML),
+    ],
+    ids=["alias", "annidamento", "cifre", "oggetti"],
+)
+def test_a_hostile_sistema_is_refused_cleanly(text: str, code: Codice) -> None:
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "ostile.yaml")
+    assert [a.codice for a in exc.value.anomalies] == [code]
+
+
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf", "1e300"])
+def test_numbers_that_are_not_finite_or_plausible_are_refused_at_their_line(number: str) -> None:
+    text = _valid().replace("    massimo: 60\n", f"    massimo: {number}\n", 1)
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "rotto.yaml")
+    found = [a for a in exc.value.anomalies if a.codice is Codice.SIST_VALORE_NON_VALIDO]
+    assert found and found[0].riga == _line_of(text, f"    massimo: {number}", 1)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+def test_a_sistema_saved_by_a_windows_editor_is_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "sistema.yaml"
+    path.write_bytes(_valid().encode(encoding, errors="replace"))  # the comments have arrows
+    assert load_sistema("sistema.yaml", tmp_path).codice == "almenno-2017"
+
+
+def test_a_sistema_in_an_unknown_encoding_is_an_anomaly(tmp_path: Path) -> None:
+    path = tmp_path / "sistema.yaml"
+    path.write_bytes(b"codice: \x81\x8d\x8f\x90\x9d")  # undefined in Windows-1252 and not UTF-8
+    with pytest.raises(AnomaliesError) as exc:
+        load_sistema("sistema.yaml", tmp_path)
+    assert [a.codice for a in exc.value.anomalies] == [Codice.SIST_YAML]
