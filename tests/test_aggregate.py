@@ -154,3 +154,20 @@ def test_a_missing_fund_is_a_warning(filled: Cycle, tmp_path: Path) -> None:
     results = reconcile_and_report(cycle)
     assert Codice.AGG_FONDO_NON_INDICATO in {a.codice for a in results.outcome.anomalie}
     assert results.relazione.tabelle["risultato_po"]["stanziata"] == 0
+
+
+def test_the_cents_left_by_rounding_go_to_the_largest_remainders() -> None:
+    """One euro among three equal weights at 100%, 100% and 50%: 33,33 + 33,33 + 16,67 cents.
+    The floors give 82 cents of the 83 due: the last cent goes to the largest remainder
+    (0,67 of a cent, the third person), not to a smaller one."""
+    third = Fraction(1, 3)
+    r = distribute(
+        Decimal("1.00"),
+        [
+            Quota("1", third, Decimal(100)),
+            Quota("2", third, Decimal(100)),
+            Quota("3", third, Decimal(50)),
+        ],
+    )
+    assert r.importi == {"1": Decimal("0.33"), "2": Decimal("0.33"), "3": Decimal("0.17")}
+    assert (r.distribuita, r.residuo) == (Decimal("0.83"), Decimal("0.17"))

@@ -818,6 +818,37 @@ def test_send_per_area_gives_each_responsabile_only_their_areas_people(
     assert deliver(cycle, plan_send(cycle, per_area=True)).conta("già inviato") == 3
 
 
+def test_the_per_area_results_never_name_a_person_of_another_area(
+    filled: Cycle, tmp_path: Path
+) -> None:
+    """A person moved from AREA1 to AREA2 after the moduli went out: AREA1's modulo still has
+    her row, and its anomaly names her (by matricola). She is now of AREA2: AREA1's
+    Responsabile must not read about her."""
+    import re
+
+    from workbook.mail_area import area_workbook, results_created
+
+    cycle = copy_of(filled, tmp_path)
+    wb = openpyxl.load_workbook(cycle.piano_path)
+    ws = wb["Personale"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if str(row[0].value) == "201":
+            row[header.index("Area")].value = "AREA2"
+    wb.save(cycle.piano_path)
+    deliver_filled(cycle, "AREA1", "AREA2", "AREA3", "nucleo")
+    reconcile_and_report(cycle)
+    data = json.loads((cycle.risultati / "risultati-2017.json").read_text(encoding="utf-8"))
+    moved = next(v for v in data["valutazioni"] if v["matricola"] == "201")
+    assert any("201" in a["messaggio"] and a["modulo"] == "AREA1" for a in data["anomalie"])
+    for area in ("AREA1", "AREA3"):
+        built = area_workbook(
+            data, area, area, "", provvisorio=True, created=results_created(data, 2017)
+        )
+        text = " ".join(all_values(built))
+        assert not re.search(r"\b201\b", text) and moved["nominativo"] not in text, area
+
+
 def test_a_file_that_cannot_be_written_stops_only_its_message(
     cycle: Cycle, smtp: Callable[..., Server]
 ) -> None:

@@ -350,3 +350,32 @@ def test_impossible_amounts_and_years_are_refused_at_their_row(
     data["ente"][field] = value
     problems = _problems(piano_file(data))
     assert (Codice.PIANO_NUMERO_NON_VALIDO.code, "Ente") in [(c, s) for c, s, _ in problems]
+
+
+@pytest.mark.parametrize(
+    "sistema, inizio, fine, valutabile",
+    [
+        # six months (almenno-2017): from 1 July to 31 December is six months exactly
+        ("almenno-2017", dt.date(2017, 7, 1), None, True),
+        ("almenno-2017", dt.date(2017, 7, 2), None, False),  # the day after: one day short
+        ("almenno-2017", None, dt.date(2017, 6, 30), True),  # January to June
+        ("almenno-2017", None, dt.date(2017, 6, 29), False),
+        # ninety days (torchiarolo-2022)
+        ("torchiarolo-2022", dt.date(2022, 10, 3), None, True),  # 3 October–31 December: 90
+        ("torchiarolo-2022", dt.date(2022, 10, 4), None, False),  # 89
+    ],
+)
+def test_the_minimum_service_on_both_sides_of_the_boundary(
+    sistema: str, inizio: dt.date | None, fine: dt.date | None, valutabile: bool
+) -> None:
+    from workbook.piano import Persona, eligibility
+    from workbook.sistema import load_sistema
+
+    person = Persona(
+        "1", "Rossi", "Anna", "F", "C1", "A", "dipendente", inizio, fine, D(100), "", 2
+    )
+    anno = 2017 if sistema == "almenno-2017" else 2022
+    found = eligibility(person, anno, load_sistema(sistema))
+    assert found.valutabile is valutabile
+    if inizio and inizio.year == 2022:
+        assert found.giorni_servizio == (dt.date(2022, 12, 31) - inizio).days + 1

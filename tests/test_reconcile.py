@@ -7,6 +7,7 @@ received was modified.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -722,3 +723,35 @@ def test_files_saved_by_libreoffice_reconcile_to_the_python_numbers(
     # By hand: AREA1 = (10×100 + 10×100 + 8×85 + 4×8×100) / 60 = 98% (the Nucleo's 85%, not
     # the declared 87,5%); derived item 20 × 98% = 19,6; 201 = 7 + 10 + 10 + 10 + 19,6.
     assert people["201"].punteggio == Decimal("56.60")
+
+
+def test_the_parallel_reading_path_gives_every_file_its_verdict(
+    cycle: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PARALLEL_FROM files on, the files are read by a pool of processes (as for every
+    Comune with 24 or more of them): each still gets its verdict and its ledger row."""
+    import os
+    import zipfile
+
+    import workbook.reconcile as reconcile_module
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # a pool even on a single-core machine
+    deliver(cycle, "AREA1", "AREA2", "AREA3", "nucleo")
+    copies = reconcile_module.PARALLEL_FROM
+    for i in range(copies):  # the same modulo, each copy its own bytes (a comment in the zip)
+        target = cycle.ricevuti / f"AREA1-copia-{i:02d}.xlsx"
+        shutil.copy(cycle.ricevuti / "AREA1.xlsx", target)
+        with zipfile.ZipFile(target, "a") as zf:
+            zf.comment = f"copia {i}".encode()
+    results = run(cycle)
+    assert len(results.outcome.documenti) == copies + 4 >= reconcile_module.PARALLEL_FROM
+    assert [v.documento for v in results.outcome.verifiche] == results.outcome.documenti
+    assert all(v.modulo for v in results.outcome.verifiche)
+    rows = {}
+    with (cycle.archivio / "registro.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter=";"):
+            rows[row["origine"]] = row["stato"]
+    assert len(rows) == copies + 4
+    assert sorted(rows.values()).count("usato") == 4
+    assert sorted(rows.values()).count("superato") == copies
+    assert not results.outcome.ha_errori

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,14 +38,27 @@ def area_rows(data: dict[str, Any], area: str) -> list[dict[str, Any]]:
 
 
 def area_anomalies(data: dict[str, Any], area: str, responsabile: str = "") -> list[dict[str, Any]]:
-    """The anomalies of the Area's own workbook. Anomalies that name someone from elsewhere are
-    left out even then: a Responsabile sees no one outside the Area."""
-    mine = {v["nominativo"] for v in area_rows(data, area)} | {responsabile}
-    others = {v["nominativo"] for v in data["valutazioni"] if v["nominativo"] not in mine}
+    """The anomalies of the Area's own workbook. Anomalies that name someone from elsewhere, by
+    name or by matricola, are left out even then: a Responsabile sees no one outside the Area."""
+    mine = {v["matricola"] for v in area_rows(data, area)}
+    others = [
+        v
+        for v in data["valutazioni"]
+        if v["matricola"] not in mine and v["nominativo"] != responsabile
+    ]
+    names = {v["nominativo"] for v in others if v["nominativo"]}
+    numbers = {v["matricola"] for v in others if v["matricola"]}
+    words = (
+        re.compile(r"\b(" + "|".join(map(re.escape, sorted(numbers))) + r")\b") if numbers else None
+    )
+
+    def names_someone_else(text: str) -> bool:
+        return any(name in text for name in names) or bool(words and words.search(text))
+
     return [
         a
         for a in data["anomalie"]
-        if a.get("modulo") == area and not any(name and name in a["messaggio"] for name in others)
+        if a.get("modulo") == area and not names_someone_else(a["messaggio"])
     ]
 
 
