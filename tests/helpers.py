@@ -111,3 +111,95 @@ def italian(value: Decimal | str) -> str:
         text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
         return text.replace(".", ",")
     return value
+
+
+def band_fillings(
+    cycle: Cycle, modulo: str, rng: random.Random
+) -> list[tuple[dict[str, Decimal | str], dict[str, Decimal]]]:
+    """Fillings of one workbook that put, between them, a person on the first score of every
+    band of its scheda (or, where no filling reaches that score, on the lowest one the band
+    can be reached with): [(answers, {person's totale key: the score aimed at})].
+
+    A person's score is the points of the objectives or of the Area's achievement (the same
+    achievement `p` typed for every objective of the Area) plus the factors' scores; for each
+    band a `p` and factor scores are searched that add up to the band's start."""
+    from workbook.scoring import score
+
+    piano = piano_of(cycle)
+    model = model_of(cycle, modulo)
+    soggetto = "po" if modulo == "nucleo" else "dipendente"
+    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
+    people = sorted(
+        {
+            e.chiave.split("/")[1]
+            for e in model.mappa
+            if e.is_input and e.chiave.startswith(soggetto)
+        }
+    )
+
+    def area_of(matricola: str) -> str:
+        person = piano.persona(matricola)
+        assert person is not None
+        return piano.area_of_po(person) if soggetto == "po" else person.area
+
+    def points_without_factors(area: str, p: Decimal) -> Decimal | None:
+        objectives: dict[str, list[tuple[Decimal, Decimal | None]]] = {}
+        for o in piano.obiettivi_area(area):
+            objectives.setdefault(o.obiettivo.tipo, []).append((o.obiettivo.peso, p))
+        factors = {v.codice: v.valori[0] for v in scheda.fattori}
+        result = score(scheda, factors, area_percentuale=p, obiettivi=objectives)
+        if result.totale is None:
+            return None
+        return result.totale - sum(factors.values(), Decimal(0))
+
+    def factors_for(remaining: Decimal) -> dict[str, Decimal] | None:
+        chosen: dict[str, Decimal] = {}
+        voci = list(scheda.fattori)
+        for i, voce in enumerate(voci):
+            rest = voci[i + 1 :]
+            low = sum((v.valori[0] for v in rest), Decimal(0))
+            high = sum((v.valori[-1] for v in rest), Decimal(0))
+            pick = next((x for x in reversed(voce.valori) if low <= remaining - x <= high), None)
+            if pick is None:
+                return None
+            chosen[voce.codice] = pick
+            remaining -= pick
+        return chosen if remaining == 0 else None
+
+    percentages = [Decimal(x) for x in (100, 0, 50, *range(5, 100, 5))]
+    plans: list[tuple[Decimal, Decimal, dict[str, Decimal]]] = []  # (p, target, factors)
+    for band in scheda.fasce:
+        found = None
+        for target in sorted({band.da, *range(int(band.da), int(band.a) + 1)}):
+            for p in percentages:
+                base = points_without_factors(area_of(people[0]), p)
+                if base is not None and (factors := factors_for(Decimal(target) - base)):
+                    found = (p, Decimal(target), factors)
+                    break
+            if found:
+                break
+        assert found, (modulo, band)
+        plans.append(found)
+    fillings = []
+    while plans:
+        answers = random_answers(model, rng)
+        aims: dict[str, Decimal] = {}
+        used_areas: dict[str, Decimal] = {}
+        for matricola in people:
+            area = area_of(matricola)
+            plan = next((x for x in plans if used_areas.get(area, x[0]) == x[0]), None)
+            if plan is None:
+                continue
+            plans.remove(plan)
+            p, target, factors = plan
+            used_areas[area] = p
+            for code, value in factors.items():
+                answers[f"{soggetto}/{matricola}/{code}"] = value
+            aims[f"{soggetto}/{matricola}/totale"] = target
+            if not plans:
+                break
+        for area, p in used_areas.items():
+            for o in piano.obiettivi_area(area):
+                answers[f"obiettivo/{o.id}/raggiungimento"] = p
+        fillings.append((answers, aims))
+    return fillings

@@ -22,6 +22,7 @@ from workbook.resources import templates_dir
 
 from .conftest import make_cycle
 from .helpers import (
+    band_fillings,
     expected_results,
     italian,
     model_of,
@@ -55,6 +56,14 @@ def grade_cycle(root: Path) -> Cycle:
 
     generate(cycle, now=NOW, workers=1)
     return cycle
+
+
+def _beside(cell: str, columns: int) -> str:
+    """The cell `columns` to the right (the band is two columns right of the total)."""
+    from workbook.layout import cell_ref, parse_ref
+
+    row, col = parse_ref(cell)
+    return cell_ref(row, col + columns)
 
 
 def _as_decimal(value: float) -> Decimal:
@@ -139,6 +148,36 @@ def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
                 expected = expected_results(model_of(cycle, modulo, answers))
                 checks.append((f"{name}/{modulo}/{k}", file_map, expected, len(fills)))
 
+    # A person exactly on the first score of every band (or the lowest the band can be
+    # reached with), for an Area's workbook and the Nucleo's of both samples: the edges are
+    # where two engines that round differently would disagree.
+    aimed: list[tuple[int, str, Decimal]] = []
+    for name in ("almenno", "torchiarolo"):
+        cycle = cycles[name]
+        for modulo in (sorted(p.stem for p in cycle.moduli.glob("*.xlsx"))[0], "nucleo"):
+            source = cycle.moduli / f"{modulo}.xlsx"
+            file_map = read_map(source)
+            for k, (answers, aims) in enumerate(band_fillings(cycle, modulo, rng)):
+                target = tmp_path / f"{name}-{modulo}-fasce-{k}.xlsx"
+                shutil.copy(source, target)
+                fills = [
+                    {"sheet": e.foglio, "cell": e.cella, "value": italian(answers[e.chiave])}
+                    for e in file_map
+                    if e.chiave in answers
+                ]
+                probe = _locked_probe("formula", file_map, source, rng)
+                documents.append(
+                    {
+                        "file": str(target),
+                        "fills": [*fills, probe],
+                        "read": [f"{e.foglio}!{e.cella}" for e in file_map if not e.is_input]
+                        + [f"{e.foglio}!{su_100_cell(e)}" for e in file_map if e.voce == "totale"],
+                    }
+                )
+                expected = expected_results(model_of(cycle, modulo, answers))
+                checks.append((f"{name}/{modulo}/fasce-{k}", file_map, expected, len(fills)))
+                aimed.extend((len(checks) - 1, key, score) for key, score in aims.items())
+
     results = libreoffice(documents)
 
     compared = 0
@@ -173,6 +212,30 @@ def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
     }
     assert shown - {"–"} <= seed_bands and shown & seed_bands
     assert compared > 1000
+    # The band edges were hit, as LibreOffice computed them.
+    bands = {
+        name: set()
+        for name in ("almenno/AREA", "almenno/nucleo", "torchiarolo/P", "torchiarolo/nucleo")
+    }
+    for index, key, score in aimed:
+        label, file_map, expected, _ = checks[index]
+        entry = next(e for e in file_map if e.chiave == key)
+        kind, value = results[index]["read"][f"{entry.foglio}!{entry.cella}"]
+        assert kind == "number" and _as_decimal(value) == score, (label, key, value)
+        band = results[index]["read"][f"{entry.foglio}!{_beside(entry.cella, 2)}"][1]
+        assert band == expected[key.replace("/totale", "/fascia")]
+        bands[next(b for b in bands if label.startswith(b))].add(band)
+    for name, scheda in (
+        ("almenno/AREA", cycles["almenno"]),
+        ("almenno/nucleo", cycles["almenno"]),
+        ("torchiarolo/P", cycles["torchiarolo"]),
+        ("torchiarolo/nucleo", cycles["torchiarolo"]),
+    ):
+        from .helpers import piano_of
+
+        role = "po" if name.endswith("nucleo") else "dipendente"
+        every = {f.etichetta for f in piano_of(scheda).sistema.scheda(role).fasce}
+        assert bands[name] == every, name
 
 
 def test_libreoffice_saves_what_it_was_given(
