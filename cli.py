@@ -313,7 +313,7 @@ def _run_reconcile(run: Callable[[Any], Any]) -> Any:
 
 def _print_summary(outcome: Any, relazione: Any) -> None:
     """Modules, anomalies and figures: what reconcile found (the files follow when written)."""
-    tabelle = relazione.tabelle
+    t = relazione
     colours = {"ricevuto": "green", "mancante": "red", "con errori": "yellow"}
     counts = Counter(s.stato for s in outcome.moduli)
     console.print(
@@ -356,13 +356,12 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
             "ING-…): finché non sono esaminati i risultati restano provvisori. Dopo averli "
             "aperti, metterli da parte con «valuta accetta IMPRONTA»."
         )
-    media = tabelle["media_punteggio_su_100"]
+    media = t.media_punteggio_su_100
     console.print(
-        f"Dipendenti valutati: {tabelle['n_dipendenti_valutati']}, non valutati: "
-        f"{tabelle['n_dipendenti_non_valutati']}; media punteggio su 100: "
+        f"Dipendenti valutati: {t.n_dipendenti_valutati}, non valutati: "
+        f"{t.n_dipendenti_non_valutati}; media punteggio su 100: "
         f"{format_number(media, 2) if media is not None else '–'}; premialità distribuita "
-        f"{format_euro(tabelle['premialita']['distribuita'])} su "
-        f"{format_euro(tabelle['premialita']['stanziata'])}."
+        f"{format_euro(t.premialita.distribuita)} su {format_euro(t.premialita.stanziata)}."
     )
 
 

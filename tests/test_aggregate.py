@@ -100,7 +100,7 @@ def test_whatever_valid_inputs_are_entered_the_fund_adds_up(
         for m in ("AREA1", "AREA2", "AREA3", "nucleo")
     }
     fill_from_answers(cycle, answers)
-    t = reconcile_and_report(cycle).relazione.tabelle
+    t = reconcile_and_report(cycle).relazione.to_json()
     for key in ("premialita", "risultato_po"):
         f = t[key]
         assert f["distribuita"] + f["residuo"] == f["stanziata"]
@@ -120,7 +120,7 @@ def test_identical_judgements_are_flagged(filled: Cycle, tmp_path: Path) -> None
     results = reconcile_and_report(cycle)
     (a,) = [a for a in results.outcome.anomalie if a.codice is Codice.AGG_NESSUNA_DIFFERENZIAZIONE]
     assert "AREA3" in a.messaggio and "6 valutati" in a.messaggio
-    diff = {d["modulo"]: d for d in results.relazione.tabelle["differenziazione"]}
+    diff = {d["modulo"]: d for d in results.relazione.to_json()["differenziazione"]}
     assert diff["AREA3"]["scarto_quadratico_medio"] == 0
     assert diff["AREA1"]["scarto_quadratico_medio"] > 0
 
@@ -134,7 +134,7 @@ def test_gender_balance_and_organisational_performance(
     cycle = Cycle(root)
     for name in ("AREA1", "AREA2", "AREA3", "nucleo"):
         shutil.copy(root / "compilati" / f"{name}.xlsx", cycle.ricevuti)
-    t = reconcile_and_report(cycle).relazione.tabelle
+    t = reconcile_and_report(cycle).relazione.to_json()
     genders = {g["genere"]: g for g in t["genere"]}
     assert genders["F"]["n_valutati"] + genders["M"]["n_valutati"] == 20
     assert genders["F"]["n_dipendenti"] == 11  # Lombardo (215) is not evaluated
@@ -153,7 +153,7 @@ def test_a_missing_fund_is_a_warning(filled: Cycle, tmp_path: Path) -> None:
     wb.save(cycle.piano_path)
     results = reconcile_and_report(cycle)
     assert Codice.AGG_FONDO_NON_INDICATO in {a.codice for a in results.outcome.anomalie}
-    assert results.relazione.tabelle["risultato_po"]["stanziata"] == 0
+    assert results.relazione.to_json()["risultato_po"]["stanziata"] == 0
 
 
 def test_the_cents_left_by_rounding_go_to_the_largest_remainders() -> None:

@@ -838,7 +838,10 @@ def test_the_per_area_results_never_name_a_person_of_another_area(
     wb.save(cycle.piano_path)
     deliver_filled(cycle, "AREA1", "AREA2", "AREA3", "nucleo")
     reconcile_and_report(cycle)
-    data = json.loads((cycle.risultati / "risultati-2017.json").read_text(encoding="utf-8"))
+    from workbook.report import read_results
+
+    data = read_results(cycle.risultati / "risultati-2017.json")
+    assert data is not None
     moved = next(v for v in data["valutazioni"] if v["matricola"] == "201")
     assert any("201" in a["messaggio"] and a["modulo"] == "AREA1" for a in data["anomalie"])
     for area in ("AREA1", "AREA3"):

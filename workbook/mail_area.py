@@ -18,6 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
+from .relazione import ObiettiviArea
 from .values import cell_text, format_number
 
 PROVVISORI = "Risultati PROVVISORI: ci sono errori da correggere, i valori possono cambiare."
@@ -62,8 +63,8 @@ def area_anomalies(data: dict[str, Any], area: str, responsabile: str = "") -> l
     ]
 
 
-def area_objectives(data: dict[str, Any], area: str) -> dict[str, Any] | None:
-    return next((o for o in data["relazione"].get("obiettivi", []) if o["area"] == area), None)
+def area_objectives(data: dict[str, Any], area: str) -> ObiettiviArea | None:
+    return data["relazione"].area(area)
 
 
 def area_workbook(
@@ -171,7 +172,7 @@ class _Summary:
     denominazione: str
     responsabile: str
     rows: list[dict[str, Any]]
-    objectives: dict[str, Any] | None
+    objectives: ObiettiviArea | None
     anomalies: list[dict[str, Any]]
     provvisorio: bool
 
@@ -192,15 +193,15 @@ def _riepilogo(ws: Any, data: dict[str, Any], s: _Summary, st: _Styles) -> None:
     else:
         ws.write_string(1, 0, "Risultati definitivi.", st.bold)
     valutati = [r for r in rows if r["stato"] == "valutato"]
-    scores = [Decimal(str(r["punteggio_su_100"])) for r in valutati if r["punteggio_su_100"]]
-    media = sum(scores) / len(scores) if scores else None
+    evaluator = data["relazione"].valutatore(area)  # the Relazione's own figure, not another
+    media = evaluator.media_su_100 if evaluator else None
     errors = sum(a["gravita"] == "errore" for a in anomalies)
     facts: list[tuple[str, Any]] = [
         ("Area", f"{area} – {s.denominazione}"),
         ("Responsabile", s.responsabile),
         (
             "Raggiungimento degli obiettivi dell'Area (%)",
-            objectives["raggiungimento"] if objectives else None,
+            objectives.raggiungimento if objectives else None,
         ),
         ("Dipendenti dell'Area", len(rows)),
         ("Dipendenti valutati", len(valutati)),
@@ -250,7 +251,7 @@ def _valutazioni(ws: Any, rows: list[dict[str, Any]], st: _Styles) -> None:
     _table(ws, 0, headers, values, [w, w, w, w, n, n, w, n, e], st)
 
 
-def _obiettivi(ws: Any, objectives: dict[str, Any] | None, st: _Styles) -> None:
+def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: _Styles) -> None:
     headers = [
         ("Codice", 10),
         ("Tipo", 12),
@@ -262,18 +263,18 @@ def _obiettivi(ws: Any, objectives: dict[str, Any] | None, st: _Styles) -> None:
         ("Fonte", 22),
         ("Punti", 8),
     ]
-    items = objectives["obiettivi"] if objectives else []
+    items = objectives.obiettivi if objectives else ()
     values = [
         [
-            o.get("codice"),
-            o.get("tipo"),
-            o.get("descrizione"),
-            o.get("peso"),
-            o.get("dichiarato"),
-            o.get("validato"),
-            o.get("raggiungimento"),
-            o.get("fonte"),
-            o.get("punti"),
+            o.codice,
+            o.tipo,
+            o.descrizione,
+            o.peso,
+            o.dichiarato,
+            o.validato,
+            o.raggiungimento,
+            o.fonte,
+            o.punti,
         ]
         for o in items
     ]

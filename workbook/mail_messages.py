@@ -8,7 +8,6 @@ written to. Nothing is sent or written here: `workbook.mail.deliver` does that.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from .cycle import SETTINGS, Cycle, Settings
 from .layout import NUCLEO
 from .mail import Allegato, Destinatario, Lotto, Messaggio, PostaError, configured, valid_address
 from .piano import Piano, load_piano
+from .report import read_results
 from .values import format_date, format_number
 
 # --- recipients ------------------------------------------------------------------------------
@@ -253,15 +253,8 @@ def load_results(ctx: _Context, *, workbook: bool = False) -> dict[str, Any]:
         if not path.is_file():
             rel = path.relative_to(ctx.cycle.root).as_posix()
             raise PostaError([anomalia(Codice.POSTA_RISULTATI_MANCANTI, file=rel, percorso=rel)])
-    try:
-        data = json.loads(data_path.read_text(encoding="utf-8"))
-        complete = isinstance(data.get("stato"), dict) and "definitivo" in data["stato"]
-        complete &= all(
-            isinstance(data.get(k), list) for k in ("moduli", "anomalie", "valutazioni")
-        )
-    except (OSError, ValueError, AttributeError):
-        complete = False
-    if not complete:  # unreadable or from another version: reconcile again
+    data = read_results(data_path)
+    if data is None:  # unreadable or from another version: reconcile again
         rel = data_path.relative_to(ctx.cycle.root).as_posix()
         raise PostaError([anomalia(Codice.POSTA_RISULTATI_MANCANTI, file=rel, percorso=rel)])
     return data
@@ -452,13 +445,13 @@ def _send_whole(ctx: _Context, data: dict[str, Any], xlsx: Path, provisional: bo
     )
     ente = ctx.piano.ente.denominazione
     n_errors = sum(a.get("gravita") == "errore" for a in data["anomalie"])
-    tabelle = data.get("relazione", {})
-    media = tabelle.get("media_punteggio_su_100")
+    tabelle = data["relazione"]
+    media = tabelle.media_punteggio_su_100
     facts = (
         f"Moduli ricevuti: {len(data['stato']['ricevuti'])} su "
         f"{len(data['stato']['attesi'])}. Dipendenti valutati: "
-        f"{tabelle.get('n_dipendenti_valutati', '–')}; non valutati: "
-        f"{tabelle.get('n_dipendenti_non_valutati', '–')}. Media del punteggio: "
+        f"{tabelle.n_dipendenti_valutati}; non valutati: "
+        f"{tabelle.n_dipendenti_non_valutati}. Media del punteggio: "
         f"{format_number(media, 2) if media is not None else '–'} su 100."
     )
     errors = f"Ci sono {_count(n_errors, 'errore', 'errori')} da correggere (foglio Anomalie)"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .aggregate import Relazione, aggregate
+from .aggregate import aggregate
 from .cycle import Cycle
 from .memory import long_lived
 from .reconcile import Outcome, Progress, reconcile, sort_anomalies
+from .relazione import Relazione
 from .report import write_outputs
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import xlsxwriter
 
-from .aggregate import Relazione
 from .anomalies import Gravita
 from .cycle import Cycle
 from .files import Commit
 from .ingest import arrival_row, element_rows, ledger_text
 from .reconcile import Outcome, Valutazione, module_of_file
+from .relazione import Fondo, Relazione, from_json
 from .values import cell_text, format_number
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -41,6 +41,23 @@ def to_json(obj: Any) -> str:
     text = json.dumps(obj, ensure_ascii=False, default=default, separators=(",", ":"))
     escaped = json.dumps(marker)[1:-1]  # the marker as json writes it: \u0000…
     return re.sub('"' + re.escape(escaped) + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
+
+
+def read_results(path: Path) -> dict[str, Any] | None:
+    """The results JSON of the last `valuta reconcile`, numbers as Decimal and the Relazione's
+    tables rebuilt (relazione.from_json); None when it is missing, unreadable or from another
+    version of valuta."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        complete = isinstance(data.get("stato"), dict) and "definitivo" in data["stato"]
+        complete &= all(
+            isinstance(data.get(k), list) for k in ("moduli", "anomalie", "valutazioni")
+        )
+        if complete:
+            data["relazione"] = from_json(data["relazione"])
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    return data if complete else None
 
 
 def _pct(value: Decimal | None) -> Decimal | None:
@@ -80,7 +97,7 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
             for s in outcome.moduli
         ],
         "anomalie": anomalies,
-        "relazione": relazione.tabelle,
+        "relazione": relazione.to_json(),
         "valutazioni": [_valutazione(v, relazione) for v in outcome.valutazioni],
     }
 
@@ -276,12 +293,16 @@ def _anomalie(ws: Any, outcome: Outcome, st: _Styles) -> None:
     ws.freeze_panes(1, 0)
 
 
+def _amounts(fondo: Fondo) -> list[Decimal]:
+    return [fondo.stanziata, fondo.distribuita, fondo.residuo]
+
+
 def _n(value: Decimal | None) -> str:
     return format_number(value, 2) if value is not None else "–"
 
 
 def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _Styles) -> None:
-    t = relazione.tabelle
+    t = relazione
     piano = outcome.piano
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 30)
@@ -299,8 +320,8 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
     ws.write_string(
         row + 1, 0, "Sintesi valutazione del Personale di Posizione Organizzativa", st.bold
     )
-    ws.write_string(row + 2, 0, f"N. Aree dell'Ente assegnate: {t['n_aree']}")
-    ws.write_string(row + 3, 0, f"N. Posizioni organizzative: {t['n_posizioni_organizzative']}")
+    ws.write_string(row + 2, 0, f"N. Aree dell'Ente assegnate: {t.n_aree}")
+    ws.write_string(row + 3, 0, f"N. Posizioni organizzative: {t.n_posizioni_organizzative}")
     row = _table(
         ws,
         row + 5,
@@ -315,47 +336,47 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         ],
         [
             [
-                p["matricola"],
-                p["nominativo"],
-                p["area"],
-                p["punteggio_su_100"],
-                p["fascia"],
-                p["premio_percentuale"],
-                p["stato"],
+                p.matricola,
+                p.nominativo,
+                p.area,
+                p.punteggio_su_100,
+                p.fascia,
+                p.premio_percentuale,
+                p.stato,
             ]
-            for p in t["posizioni_organizzative"]
+            for p in t.posizioni_organizzative
         ],
         st,
         widths=False,
     )
     ws.write_string(row, 0, "Sintesi di valutazione del resto del personale", st.bold)
-    ws.write_string(row + 1, 0, f"N. dipendenti valutati: n. {t['n_dipendenti_valutati']}.")
-    ws.write_string(row + 2, 0, f"N. dipendenti non valutati: {t['n_dipendenti_non_valutati']}.")
+    ws.write_string(row + 1, 0, f"N. dipendenti valutati: n. {t.n_dipendenti_valutati}.")
+    ws.write_string(row + 2, 0, f"N. dipendenti non valutati: {t.n_dipendenti_non_valutati}.")
     row += 3
-    if t["non_valutati"]:
+    if t.non_valutati:
         row = _table(
             ws,
             row,
             [("Matricola", 12), ("Nominativo", 24), ("Area", 12), ("Motivo", 60)],
-            [[n["matricola"], n["nominativo"], n["area"], n["motivo"]] for n in t["non_valutati"]],
+            [[n.matricola, n.nominativo, n.area, n.motivo] for n in t.non_valutati],
             st,
             widths=False,
         )
-    bands = t["fasce"]
+    bands = t.fasce
     band_row = row
     ws.write_string(band_row, 0, "Fascia di punteggio", st.header)
     ws.write_string(band_row + 1, 0, "Premio (%)", st.header)
     ws.write_string(band_row + 2, 0, "N. dipendenti", st.header)
     for col, band in enumerate(bands, start=1):
         label = (
-            f"Valutazione fino a {format_number(band['a'])} punti"
-            if band["da"] == 0
-            else f"Valutazione compresa tra {format_number(band['da'])} e "
-            f"{format_number(band['a'])} punti"
+            f"Valutazione fino a {format_number(band.a)} punti"
+            if band.da == 0
+            else f"Valutazione compresa tra {format_number(band.da)} e "
+            f"{format_number(band.a)} punti"
         )
         ws.write_string(band_row, col, label, st.header)
-        ws.write_string(band_row + 1, col, f"{format_number(band['premio_percentuale'])}%", st.text)
-        ws.write_number(band_row + 2, col, band["n_dipendenti"], st.text)
+        ws.write_string(band_row + 1, col, f"{format_number(band.premio_percentuale)}%", st.text)
+        ws.write_number(band_row + 2, col, band.n_dipendenti, st.text)
     ws.set_row(band_row, 45)
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
@@ -371,28 +392,26 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
     chart.set_y_axis({"name": "Dipendenti", "major_gridlines": {"visible": True}})
     ws.insert_chart(band_row + 4, 1, chart, {"x_scale": 1.4, "y_scale": 1.0})
     row = band_row + 20
-    ws.write_string(
-        row, 0, f"MEDIA PUNTEGGIO: {_n(t['media_punteggio_su_100'])} (SU 100)", st.heading
-    )
+    ws.write_string(row, 0, f"MEDIA PUNTEGGIO: {_n(t.media_punteggio_su_100)} (SU 100)", st.heading)
     row += 2
     ws.write_string(row, 0, "PERFORMANCE ORGANIZZATIVA COMPLESSIVA DELL'ENTE", st.heading)
     row = _table(
         ws,
         row + 1,
         [("Area", 12), ("Denominazione", 50), ("Raggiungimento (%)", 16)],
-        [[o["area"], o["denominazione"], o["raggiungimento"]] for o in t["obiettivi"]],
+        [[o.area, o.denominazione, o.raggiungimento] for o in t.obiettivi],
         st,
         widths=False,
     )
     ws.write_string(
         row,
         0,
-        f"Performance organizzativa complessiva (%): {_n(t['performance_organizzativa'])}",
+        f"Performance organizzativa complessiva (%): {_n(t.performance_organizzativa)}",
         st.bold,
     )
     row += 2
     ws.write_string(row, 0, "BILANCIO DI GENERE", st.heading)
-    labels = [b["etichetta"] for b in bands]
+    labels = [b.etichetta for b in bands]
     row = _table(
         ws,
         row + 1,
@@ -406,14 +425,14 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         ],
         [
             [
-                g["genere"],
-                g["n_dipendenti"],
-                g["n_valutati"],
-                g["media_su_100"],
-                *[b["n"] for b in g["fasce"]],
-                g["premi_euro"],
+                g.genere,
+                g.n_dipendenti,
+                g.n_valutati,
+                g.media_su_100,
+                *[b.n for b in g.fasce],
+                g.premi_euro,
             ]
-            for g in t["genere"]
+            for g in t.genere
         ],
         st,
         widths=False,
@@ -426,8 +445,8 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         row + 1,
         [("Fondo", 34), ("Stanziata (€)", 16), ("Distribuita (€)", 16), ("Residuo (€)", 16)],
         [
-            ["Produttività dei dipendenti", *t["premialita"].values()],
-            ["Risultato delle PO", *t["risultato_po"].values()],
+            ["Produttività dei dipendenti", *_amounts(t.premialita)],
+            ["Risultato delle PO", *_amounts(t.risultato_po)],
         ],
         st,
         [st.wrap, st.euro, st.euro, st.euro],
@@ -449,16 +468,16 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: _St
         ],
         [
             [
-                d["valutatore"],
-                d["n_valutati"],
-                d["media_su_100"],
-                d["scarto_quadratico_medio"],
-                d["minimo"],
-                d["massimo"],
-                d["fasce_utilizzate"],
-                d["quota_fascia_massima"],
+                d.valutatore,
+                d.n_valutati,
+                d.media_su_100,
+                d.scarto_quadratico_medio,
+                d.minimo,
+                d.massimo,
+                d.fasce_utilizzate,
+                d.quota_fascia_massima,
             ]
-            for d in t["differenziazione"]
+            for d in t.differenziazione
         ],
         st,
         widths=False,
@@ -559,7 +578,7 @@ def _obiettivi(ws: Any, outcome: Outcome, st: _Styles) -> None:
 def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: _Styles) -> None:
     """The funds and how they were shared out, by Area (each person's amount is on the
     Valutazioni sheet)."""
-    t = relazione.tabelle
+    t = relazione
     ws.write_string(0, 0, "Ripartizione dei fondi", st.title)
     ws.write_string(
         1,
@@ -576,8 +595,8 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: _Styles) -> None
         3,
         [("Fondo", 30), ("Stanziata (€)", 14), ("Distribuita (€)", 14), ("Residuo (€)", 14)],
         [
-            ["Produttività dei dipendenti", *t["premialita"].values()],
-            ["Risultato delle PO", *t["risultato_po"].values()],
+            ["Produttività dei dipendenti", *_amounts(t.premialita)],
+            ["Risultato delle PO", *_amounts(t.risultato_po)],
         ],
         st,
         [st.wrap, st.euro, st.euro, st.euro],
