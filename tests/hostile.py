@@ -135,6 +135,12 @@ def _in_first_text(xml: str, inner: str) -> str:
     return changed
 
 
+def _once(xml: str, pattern: str, replacement: str) -> str:
+    changed = re.sub(pattern, replacement, xml, count=1)
+    assert changed != xml
+    return changed
+
+
 def _many_cells() -> bytes:
     """More cells than a file may hold, written so that they do not compress like a bomb."""
     import random
@@ -294,3 +300,102 @@ CPU_CASE = Case(
     lambda s: _SHARED_FORMULA,
     Codice.ING_TEMPO_SCADUTO,
 )
+
+
+# --- found by a review that attacked the reader ------------------------------------------------
+
+
+def _bzip2(src: Sources) -> bytes:
+    """The same workbook with its parts compressed with bzip2 (Python inflates bzip2 and LZMA
+    a whole chunk at a time: a few bytes became gigabytes)."""
+    with zipfile.ZipFile(io.BytesIO(src.generated)) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_BZIP2) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def _many_strings(src: Sources) -> bytes:
+    return minimal_xlsx(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>', b"<si/>" * 600_000)
+
+
+def _shared_formula_row(src: Sources) -> bytes:
+    """One row of 16,384 cells sharing a formula: the budget is checked at each translation,
+    not once per row."""
+    master = b"+".join(b"B%d" % i for i in range(1, 1300))
+    cells = b'<c r="A1"><f t="shared" ref="A1:XFD1" si="0">' + master + b"</f></c>"
+    cells += b"".join(
+        b'<c r="%s1"><f t="shared" si="0"/></c>' % _letters(i).encode() for i in range(1, 16384)
+    )
+    return minimal_xlsx(b'<row r="1">' + cells + b"</row>")
+
+
+def _letters(col: int) -> str:
+    from workbook.layout import col_letter
+
+    return col_letter(col)
+
+
+def _number(text: bytes) -> Callable[[Sources], bytes]:
+    def build(src: Sources) -> bytes:
+        def edit(parts: dict[str, bytes]) -> None:
+            sheet = _sheet(parts, "Obiettivi")
+            parts[sheet] = re.sub(
+                rb'(<c r="F5"[^>]*><v>)[^<]*', rb"\g<1>" + text, parts[sheet], count=1
+            )
+
+        return rezip(src.generated, edit)
+
+    return build
+
+
+def _ods_formula_amplified(src: Sources) -> bytes:
+    formula = "of:=&quot;" + "x" * 2000 + "&quot;"
+    cell = (
+        f'<table:table-cell table:number-columns-repeated="1000" table:formula="{formula}" '
+        'office:value-type="string" office:string-value="x"><text:p>x</text:p></table:table-cell>'
+    )
+    return _content(
+        lambda xml: xml.replace(
+            "</table:table>",
+            f'<table:table-row table:number-rows-repeated="400">{cell}</table:table-row>'
+            "</table:table>",
+            1,
+        )
+    )(src)
+
+
+ATTACKS = [
+    Case("zip compresso con bzip2", _bzip2, Codice.ING_ZIP_DANNEGGIATO),
+    Case("stringhe condivise senza fine", _many_strings, Codice.ING_TROPPO_GRANDE),
+    Case(
+        "numero con il trattino basso",
+        _number(b"1_0"),
+        Codice.ING_ZIP_DANNEGGIATO,
+        "Obiettivi",
+        "F5",
+    ),
+    Case(
+        "numero in cifre arabe",
+        _number("١٠".encode()),
+        Codice.ING_ZIP_DANNEGGIATO,
+        "Obiettivi",
+        "F5",
+    ),
+    Case("ODS: formula amplificata", _ods_formula_amplified, Codice.ING_TROPPO_GRANDE, lo=True),
+    Case(
+        "ODS: tipo di valore incoerente",
+        _content(
+            lambda x: _once(
+                x,
+                r'(office:value-type="float" office:value="[^"]*" )calcext:value-type="float"',
+                r'\1calcext:value-type="string"',
+            )
+        ),
+        Codice.ING_ZIP_DANNEGGIATO,
+        lo=True,
+    ),
+]
+SLOW_ROW = Case("riga di formule condivise", _shared_formula_row, Codice.ING_TEMPO_SCADUTO)

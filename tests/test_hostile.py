@@ -28,7 +28,7 @@ from workbook.pipeline import reconcile_and_report
 from workbook.verify import Expected, Verifier, examine
 
 from .helpers import read_map
-from .hostile import CASES, CPU_CASE, Case, Sources, rezip
+from .hostile import ATTACKS, CASES, CPU_CASE, SLOW_ROW, Case, Sources, rezip
 
 TESTS = Path(__file__).resolve().parent
 LO_CYCLE = TESTS / "fixtures" / "ciclo-lo"
@@ -56,7 +56,7 @@ def _examine(path: Path, verifier: Verifier) -> list[tuple[Codice, str, str]]:
     return [(a.codice, a.foglio, a.cella) for a in examine(doc, verifier).anomalie]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES + ATTACKS, ids=[c.name for c in CASES + ATTACKS])
 def test_each_hostile_file_gets_its_anomaly(
     case: Case, sources: Sources, filled: Cycle, tmp_path: Path
 ) -> None:
@@ -66,13 +66,14 @@ def test_each_hostile_file_gets_its_anomaly(
     assert found == [(case.codice, case.foglio, case.cella)]
 
 
+@pytest.mark.parametrize("case", [CPU_CASE, SLOW_ROW], ids=["righe", "una riga"])
 def test_a_file_that_would_keep_the_processor_busy_stops_within_its_budget(
-    sources: Sources, filled: Cycle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case: Case, sources: Sources, filled: Cycle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The budget of processor time, lowered from limits.SECONDS to keep the test short."""
     monkeypatch.setattr(limits, "SECONDS", 2.0)
     path = tmp_path / "ricevuto.xlsx"
-    path.write_bytes(CPU_CASE.build(sources))
+    path.write_bytes(case.build(sources))
     start = time.process_time()
     found = _examine(path, _verifier(filled))
     assert time.process_time() - start < 2.0 + 1.5
@@ -109,7 +110,7 @@ def test_reading_the_worst_files_stays_within_the_memory_budget(
     """Every hostile file, read one after the other in a fresh process: the largest memory
     the process ever held stays under limits.MEMORY, each within its time."""
     names = []
-    for i, case in enumerate([*CASES, CPU_CASE]):
+    for i, case in enumerate([*CASES, *ATTACKS, CPU_CASE, SLOW_ROW]):
         path = tmp_path / f"{i:02d}.bin"
         path.write_bytes(case.build(sources))
         names.append(str(path))
@@ -460,3 +461,154 @@ def test_files_that_hold_secrets_are_readable_by_their_owner_only(filled: Cycle)
     private = [filled.private / "segreti.toml", *filled.manifests.iterdir()]
     assert private and all(p.stat().st_mode & 0o077 == 0 for p in private)
     assert filled.private.stat().st_mode & 0o077 == 0
+
+
+# --- found by a review that attacked the verification --------------------------------------------
+
+
+def _rezip_delivered(cycle: Cycle, change: Callable[[dict[str, bytes]], None]) -> None:
+    target = cycle.ricevuti / "AREA1.xlsx"
+    target.write_bytes(rezip(target.read_bytes(), change))
+
+
+def test_a_saved_result_that_its_inputs_do_not_give_is_caught(cycle: Cycle) -> None:
+    """The total of the Valutazioni sheet and its copy on the printed Scheda, saved as 35 in a
+    file set to calculate by hand: the program shows and prints 35, the inputs give 60."""
+    from .hostile import _sheet
+
+    total = _cell(cycle, "dipendente/201/totale")
+    _deliver_all(cycle)
+
+    def edit(parts: dict[str, bytes]) -> None:
+        sheet = _sheet(parts, "Valutazioni")
+        parts[sheet] = re.sub(
+            rf'(<c r="{total}"[^>]*><f>[^<]*</f><v>)[^<]*'.encode(), rb"\g<1>35", parts[sheet]
+        )
+        schede = _sheet(parts, "Schede")
+        parts[schede] = re.sub(
+            rf"(<f>Valutazioni!{total}</f><v>)[^<]*".encode(), rb"\g<1>35", parts[schede], count=1
+        )
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+            b'fullCalcOnLoad="1"', b'calcMode="manual"'
+        )
+
+    _rezip_delivered(cycle, edit)
+    found = {(c, f, cell) for c, _, f, cell in _found(cycle)}
+    assert ("REC-VALORE-MOSTRATO-DIVERSO", "Valutazioni", total) in found
+    assert any(c == "REC-VALORE-MOSTRATO-DIVERSO" and f == "Schede" for c, f, _ in found)
+    results = reconcile_and_report(cycle)
+    assert {v.persona.matricola: v.punteggio for v in results.outcome.valutazioni}["201"] == 60
+
+
+def test_a_drawing_over_the_cells_is_caught(cycle: Cycle) -> None:
+    from .hostile import _sheet
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def edit(parts: dict[str, bytes]) -> None:
+        sheet = _sheet(parts, "Schede")
+        rels = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        parts[rels] = (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId7" Type="{rel}/drawing" Target="../drawings/drawing1.xml"/>'
+            "</Relationships>"
+        ).encode()
+        parts["xl/drawings/drawing1.xml"] = (
+            b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"/>'
+        )
+
+    _deliver_all(cycle)
+    _rezip_delivered(cycle, edit)
+    assert ("REC-DISEGNI", Gravita.ERRORE, "Schede", "") in _found(cycle)
+
+
+def test_a_label_written_partly_in_another_font_is_caught(cycle: Cycle) -> None:
+    """A run of a locked label in its own font (white, or one point) hides part of it."""
+
+    def edit(parts: dict[str, bytes]) -> None:
+        for name, body in parts.items():
+            if name.endswith("sharedStrings.xml"):
+                parts[name] = body.replace(
+                    b"<si><t>Valutato</t></si>",
+                    b'<si><r><rPr><sz val="1"/><color rgb="FFFFFFFF"/></rPr><t>Non </t></r>'
+                    b"<r><t>Valutato</t></r></si>",
+                    1,
+                )
+
+    _deliver_all(cycle)
+    target = cycle.ricevuti / "AREA1.xlsx"
+    before = target.read_bytes()
+    _rezip_delivered(cycle, edit)
+    assert target.read_bytes() != before
+    codes = {c for c, *_ in _found(cycle)}
+    assert codes & {"REC-FORMATO-MODIFICATO", "REC-CELLA-MODIFICATA"}
+
+
+def test_a_percentage_typed_with_its_sign_is_not_read_as_a_fraction(cycle: Cycle) -> None:
+    """«85%» is stored as 0,85: read as 0,85% it gave almost nothing, in silence."""
+    cell = _cell(cycle, "obiettivo/AREA1.A1-01/raggiungimento")
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["Obiettivi"][cell] = 0.85
+        wb["Obiettivi"][cell].number_format = "0%"
+
+    _deliver_all(cycle, edit)
+    assert ("REC-PERCENTUALE-COME-FRAZIONE", Gravita.ERRORE, "Obiettivi", cell) in _found(cycle)
+
+
+def test_thousands_of_conditional_formats_are_refused_without_a_search(cycle: Cycle) -> None:
+    from .hostile import _sheet
+
+    def edit(parts: dict[str, bytes]) -> None:
+        styles = parts["xl/styles.xml"]
+        parts["xl/styles.xml"] = (
+            re.sub(
+                rb"<dxfs[^>]*>",
+                b'<dxfs count="2"><dxf><numFmt numFmtId="200" formatCode="&quot;60&quot;"/></dxf>',
+                styles,
+                count=1,
+            )
+            if b"<dxfs" in styles
+            else styles
+        )
+        sheet = _sheet(parts, "Istruzioni")
+        blocks = b"".join(
+            b'<conditionalFormatting sqref="A%d"><cfRule type="expression" dxfId="0" priority="1">'
+            b"<formula>TRUE</formula></cfRule></conditionalFormatting>" % i
+            for i in range(1, 2001)
+        )
+        parts[sheet] = parts[sheet].replace(b"<pageMargins", blocks + b"<pageMargins", 1)
+
+    _deliver_all(cycle)
+    _rezip_delivered(cycle, edit)
+    import time
+
+    start = time.process_time()
+    codes = {c for c, *_ in _found(cycle)}
+    assert time.process_time() - start < 10
+    assert "REC-FORMATO-MODIFICATO" in codes
+
+
+def test_links_to_outside_from_any_part_are_refused(
+    sources: Sources, filled: Cycle, tmp_path: Path
+) -> None:
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def drawing_image(parts: dict[str, bytes]) -> None:
+        parts["xl/drawings/_rels/drawing1.xml.rels"] = (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/image" Target="http://tracker.example/p.png" '
+            'TargetMode="External"/></Relationships>'
+        ).encode()
+
+    def connection(parts: dict[str, bytes]) -> None:
+        parts["xl/connections.xml"] = (
+            b'<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+        )
+
+    for change in (drawing_image, connection):
+        path = tmp_path / "x.xlsx"
+        path.write_bytes(rezip(sources.generated, change))
+        assert [c for c, _, _ in _examine(path, _verifier(filled))] == [
+            Codice.ING_COLLEGAMENTI_ESTERNI
+        ]

@@ -464,3 +464,172 @@ def test_the_ledger_keeps_arrivals_no_longer_in_ricevuti(cycle: Cycle) -> None:
     (row,) = _ledger(cycle)
     assert row["origine"] == "ricevuti/AREA1.xlsx" and "non più in ricevuti" in row["note"]
     assert (cycle.root / row["archivio"]).exists()  # the archived copy stays
+
+
+# --- found by a review that attacked the ingestion -------------------------------------------
+
+
+def _mixed(extra: str, head: str = "") -> bytes:
+    return (
+        f"From: {FERRARI}\r\nTo: s@x.it\r\nSubject: correzione\r\n{head}MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="BB"\r\n\r\n--BB\r\nContent-Type: text/plain'
+        f"\r\n\r\nciao\r\n{extra}--BB--\r\n"
+    ).encode()
+
+
+def _uu(data: bytes) -> str:
+    import binascii
+
+    lines = "".join(
+        binascii.b2a_uu(data[i : i + 45]).decode().replace("\n", "\r\n")
+        for i in range(0, len(data), 45)
+    )
+    return f"begin 644 AREA1.xlsx\r\n{lines}`\r\nend\r\n"
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.encodebytes(data).decode().replace("\n", "\r\n")
+
+
+LOST = {
+    "uuencode nel testo": lambda d: (
+        f"From: {FERRARI}\r\nSubject: uu\r\n\r\nin allegato\r\n\r\n" + _uu(d)
+    ).encode(),
+    "allegato senza tipo": lambda d: _mixed(
+        "--BB\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n\r\n"
+        + _b64(d)
+        + "\r\n"
+    ),
+    "testo html che è un foglio": lambda d: _mixed(
+        "--BB\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + _b64(d)
+        + "\r\n"
+    ),
+    "foglio dichiarato come messaggio": lambda d: _mixed(
+        '--BB\r\nContent-Type: message/rfc822; name="AREA1.xlsx"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n" + _b64(d) + "\r\n"
+    ),
+    "messaggio in uuencode": lambda d: _mixed(
+        "--BB\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n"
+        + _uu(message(FERRARI, "interno", [("AREA1.xlsx", d)]).as_bytes())
+    ),
+    "messaggio con il BOM": lambda d: (
+        b"\xef\xbb\xbf" + message(FERRARI, "bom", [("AREA1.xlsx", d)]).as_bytes()
+    ),
+    "due messaggi in un file (mbox)": lambda d: (
+        b"From a Mon Jan 22 09:00:00 2018\n"
+        + message(FERRARI, "primo", []).as_bytes()
+        + b"\n\nFrom a Mon Jan 22 10:00:00 2018\n"
+        + message(FERRARI, "secondo", [("AREA1.xlsx", d)]).as_bytes()
+    ),
+}
+
+
+@pytest.mark.parametrize("build", list(LOST.values()), ids=list(LOST))
+def test_a_workbook_in_any_mail_structure_is_found(cycle: Cycle, build: object) -> None:
+    """Each of these once lost the workbook in silence, the results called final."""
+    (cycle.ricevuti / "x.eml").write_bytes(build(_workbook(cycle, "AREA1")))  # type: ignore[operator]
+    ingested = ingest(cycle)
+    assert [d.sha256 for d in ingested.documenti] == [
+        hashlib.sha256(_workbook(cycle, "AREA1")).hexdigest()
+    ]
+    assert not [a for a in ingested.anomalie if a.gravita is Gravita.ERRORE]
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        'Content-Type: message/partial; id="x@y"; number=1; total=2\r\n\r\nFrom: a@b.it\r\n\r\n',
+        'Content-Type: message/external-body; access-type=URL; URL="http://x.example/a.xlsx"'
+        "\r\n\r\nContent-Type: application/octet-stream\r\n\r\n",
+        "Content-Type: text/plain\r\n\r\nContent-Type: application/vnd.ms-excel\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" + "QUFB" * 19 + "\r\n",
+    ],
+    ids=["message-partial", "external-body", "mime-nel-testo"],
+)
+def test_what_cannot_be_followed_in_a_message_must_be_examined(cycle: Cycle, part: str) -> None:
+    (cycle.ricevuti / "x.eml").write_bytes(_mixed(f"--BB\r\n{part}\r\n"))
+    codes = {(a.codice, a.gravita) for a in ingest(cycle).anomalie}
+    assert (Codice.ING_MESSAGGIO_ILLEGGIBILE, Gravita.ERRORE) in codes
+
+
+def test_headers_and_parts_that_grow_without_bound_are_read_in_bounded_time(cycle: Cycle) -> None:
+    """Encoded words in a header once took memory growing with the square of its length (the
+    standard library's default header parser); a million empty parts, minutes."""
+    import time
+
+    words = "=?utf-8?q?a?= " * 20_000
+    headers = (
+        (
+            f"From: {words}<a@b.it>\r\nSubject: {words}\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+            f'Content-Type: application/octet-stream; name="{words}"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+        ).encode()
+        + _b64(_workbook(cycle, "AREA1")).encode()
+        + b"\r\n--b--\r\n"
+    )
+    (cycle.ricevuti / "parole.eml").write_bytes(headers)
+    parts = (
+        b"From: a@b.it\nSubject: x\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=b\n\n"
+    )
+    (cycle.ricevuti / "parti.eml").write_bytes(parts + b"--b\n\n" * 1_000_000 + b"--b--\n")
+    start = time.process_time()
+    ingested = ingest(cycle)
+    assert time.process_time() - start < 10
+    assert len(ingested.documenti) == 1
+    assert (Codice.ING_MESSAGGIO_ILLEGGIBILE, "ricevuti/parti.eml") in {
+        (a.codice, a.file) for a in ingested.anomalie
+    }
+
+
+def test_a_certification_attached_by_the_sender_certifies_nothing(cycle: Cycle) -> None:
+    """Only the daticert.xml of a PEC envelope counts; one attached to an ordinary message, or
+    inside the original of a PEC, is just a file."""
+    from .pec import daticert
+
+    forged = message(
+        "attacker@evil.example",
+        "modulo",
+        [("AREA1.xlsx", _workbook(cycle, "AREA1"))],
+    )
+    forged.add_attachment(
+        daticert("posta-certificata", FERRARI, "s@x.it", "modulo", dt.datetime(2018, 1, 1)),
+        maintype="application",
+        subtype="xml",
+        filename="daticert.xml",
+    )
+    (cycle.ricevuti / "falso.eml").write_bytes(forged.as_bytes())
+    (cycle.ricevuti / "vera.eml").write_bytes(pec(forged, dt.datetime(2018, 1, 22, 10, 0, 5)))
+    ingested = ingest(cycle)
+    arrivals = {a.origine: a for d in ingested.documenti for a in d.arrivi}
+    fake = arrivals["ricevuti/falso.eml › AREA1.xlsx"]
+    assert (fake.pec_mittente, fake.pec_tipo, fake.pec_data) == ("", "", None)
+    inner = arrivals["ricevuti/vera.eml › postacert.eml › AREA1.xlsx"]
+    assert inner.pec_data == dt.datetime(2018, 1, 22, 9, 0, 5)  # the envelope's, not the inner
+    assert {e.natura for e in ingested.elementi if e.origine == "ricevuti/falso.eml"} == {
+        "messaggio"
+    }
+
+
+def test_what_office_programs_leave_beside_a_file_is_not_a_delivery(cycle: Cycle) -> None:
+    _deliver(cycle, "AREA1")
+    (cycle.ricevuti / "~$AREA1.xlsx").write_bytes(b"\x0cMario Rossi " + b"\x00" * 150)
+    (cycle.ricevuti / "._AREA1.xlsx").write_bytes(b"\x00\x05\x16\x07" + b"\x00" * 80)
+    (cycle.ricevuti / "~$vero.xlsx").write_bytes(_workbook(cycle, "AREA2"))  # a real file
+    ingested = ingest(cycle)
+    assert sorted(d.etichetta for d in ingested.documenti) == [
+        "ricevuti/AREA1.xlsx",
+        "ricevuti/~$vero.xlsx",
+    ]
+    assert not ingested.anomalie
+
+
+def test_marks_and_separators_that_change_how_a_line_reads_are_replaced() -> None:
+    from workbook.values import printable
+
+    assert printable("AREA1\u061c\u2028fine") == "AREA1\ufffd fine"
+    assert printable("a\u2029b", lines=True) == "a\nb"

@@ -379,3 +379,31 @@ def test_the_minimum_service_on_both_sides_of_the_boundary(
     assert found.valutabile is valutabile
     if inizio and inizio.year == 2022:
         assert found.giorni_servizio == (dt.date(2022, 12, 31) - inizio).days + 1
+
+
+def test_one_cell_far_away_in_the_piano_is_refused_before_it_is_opened(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """python-calamine holds a sheet as a grid up to its last cell: one value at XFD1048576
+    once asked for 500 GB and aborted the process, where no error can be caught."""
+    import io
+    import zipfile
+
+    good = piano_file(sample()).read_bytes()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for name in src.namelist():
+            body = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                body = body.replace(
+                    b"</sheetData>",
+                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                    b"</sheetData>",
+                )
+            dst.writestr(name, body)
+    path = tmp_path / "lontano.xlsx"
+    path.write_bytes(out.getvalue())
+    assert _problems(path) == [(Codice.PIANO_FILE.code, "", None)]

@@ -253,8 +253,9 @@ def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("xl/sharedStrings.xml", sst)
-    strings = reader.shared_strings(reader.Zip(out.getvalue()), "xl/sharedStrings.xml")
+    strings, rich = reader.shared_strings(reader.Zip(out.getvalue()), "xl/sharedStrings.xml")
     assert strings == ["semplice", "ricco ", "", "<a> & é"]
+    assert rich == {1}  # a run with its own font: its cells are reported if locked
 
 
 def _sheet(body: bytes, head: bytes = b'<?xml version="1.0" encoding="UTF-8"?>') -> bytes:

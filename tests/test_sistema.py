@@ -282,3 +282,16 @@ def test_a_sistema_in_an_unknown_encoding_is_an_anomaly(tmp_path: Path) -> None:
     with pytest.raises(AnomaliesError) as exc:
         load_sistema("sistema.yaml", tmp_path)
     assert [a.codice for a in exc.value.anomalies] == [Codice.SIST_YAML]
+
+
+def test_a_key_that_is_a_list_is_refused_at_its_line() -> None:
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema("codice: x\n? [a, b]\n: 1\n", "chiavi.yaml")
+    assert [(a.codice, a.riga) for a in exc.value.anomalies] == [(Codice.SIST_YAML, 2)]
+
+
+def test_a_minimum_service_longer_than_a_year_is_refused() -> None:
+    text = _valid().replace("servizio_minimo_mesi: 6", "servizio_minimo_mesi: 99999")
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "lungo.yaml")
+    assert [a.codice for a in exc.value.anomalies] == [Codice.SIST_VALORE_NON_VALIDO]

@@ -539,6 +539,23 @@ class Codice(Enum):
         "carta la cella potrebbe mostrare un valore diverso da quello che contiene. Il modulo "
         "non viene usato: chiedere al mittente di compilare di nuovo il modulo originale.",
     )
+    REC_DISEGNI = (
+        "REC-DISEGNI",
+        E,
+        "Immagini o forme sopra le celle",
+        "il foglio contiene {dettaglio}: possono coprire le celle e cambiare ciò che si vede e si "
+        "stampa. Il modulo non viene usato: chiedere al mittente di toglierle e di inviarlo di "
+        "nuovo (la firma si appone sulla scheda stampata).",
+    )
+    REC_VALORE_MOSTRATO_DIVERSO = (
+        "REC-VALORE-MOSTRATO-DIVERSO",
+        E,
+        "La cella mostra un valore diverso da quello calcolato",
+        "la cella mostra «{mostrato}», ma con i valori inseriti nel modulo la sua formula dà "
+        "«{calcolato}»: il file è stato salvato senza ricalcolare le formule, oppure è stato "
+        "alterato, e stampato mostrerebbe un valore sbagliato. valuta usa il valore calcolato; "
+        "chiedere al mittente di aprire il modulo, ricalcolare (tasto F9) e salvarlo di nuovo.",
+    )
     REC_VISIBILITA_MODIFICATA = (
         "REC-VISIBILITA-MODIFICATA",
         A,
@@ -601,6 +618,14 @@ class Codice(Enum):
         "Testo al posto di un numero",
         "per {cosa} è scritto «{valore}», che non è un numero. Chiedere al {valutatore} di "
         "scrivere o scegliere un numero (valori ammessi: {ammessi}).",
+    )
+    REC_PERCENTUALE_COME_FRAZIONE = (
+        "REC-PERCENTUALE-COME-FRAZIONE",
+        E,
+        "Percentuale scritta con il simbolo %",
+        "per {cosa} è scritto «{valore}» con il simbolo %: il foglio di calcolo lo conta come "
+        "{letto} e ne calcola punti e totali sbagliati. Chiedere al {valutatore} di scrivere il "
+        "numero senza il simbolo % (ad esempio 85).",
     )
     REC_NUMERO_COME_TESTO = (
         "REC-NUMERO-COME-TESTO",

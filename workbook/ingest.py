@@ -30,9 +30,9 @@ from pathlib import Path
 
 from .anomalies import Anomalia, Codice, Gravita, anomalia
 from .cycle import Cycle
-from .files import TEMP_MARK, csv_text, read_csv, write_bytes, write_csv
+from .files import csv_text, read_csv, write_bytes, write_csv
 from .mime import Busta, looks_like_message, read_message
-from .readers import sniff
+from .readers import OLE_MAGIC, sniff
 from .values import printable
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb", ".fods")
@@ -347,13 +347,16 @@ class _Collector:
 
 
 def _arrival(origin: str, name: str, busta: Busta, mtime: dt.datetime) -> Arrivo:
+    """When a file arrived: the time a PEC provider certifies; else the message's date, which
+    its sender writes and so never later than the Segreteria saved it (the file's time)."""
     certified = busta.certificazione
+    written = min(busta.data, mtime) if busta.data else mtime
     return Arrivo(
         origin,
         name,
         busta.mittente,
         busta.oggetto,
-        (certified.data if certified and certified.data else None) or busta.data or mtime,
+        (certified.data if certified and certified.data else None) or written,
         certified.mittente if certified else "",
         certified.data if certified else None,
         certified.tipo if certified else "",
@@ -385,13 +388,31 @@ def _received(root: Path) -> Iterator[tuple[Path, os.stat_result | None]]:
         dirs.sort()
         for name in sorted(files) + sorted(d for d in dirs if (base / d).is_symlink()):
             path = base / name
-            if name.startswith(".~lock.") or name in (".DS_Store", "Thumbs.db", "desktop.ini"):
-                continue  # an office's lock file or a desktop's index: not a delivery
+            if name in (".DS_Store", "Thumbs.db", "desktop.ini"):
+                continue  # a desktop's index: not a delivery
             try:
                 info = os.lstat(path)
             except OSError:
                 continue
+            if stat.S_ISREG(info.st_mode) and _office_leftover(path, info):
+                continue
             yield path, info if stat.S_ISREG(info.st_mode) else None
+
+
+def _office_leftover(path: Path, info: os.stat_result) -> bool:
+    """What office programs leave beside a file they open, not a delivery: LibreOffice's
+    «.~lock.NAME#», Excel's owner file «~$NAME» (a few hundred bytes with the user's name), the
+    «._NAME» a Mac writes on foreign disks. Told by name and by content, so that a real file
+    with such a name is still read."""
+    name = path.name
+    if name.startswith(".~lock.") and name.endswith("#") and info.st_size < 4096:
+        return True
+    if name.startswith("~$") and info.st_size <= 4096:
+        head = path.read_bytes()[:8]
+        return not head.startswith((b"PK", OLE_MAGIC))
+    if name.startswith("._") and info.st_size <= 65536:
+        return path.read_bytes()[:4] == b"\x00\x05\x16\x07"  # AppleDouble
+    return False
 
 
 def load_accepted(cycle: Cycle) -> dict[str, Esame]:
@@ -425,8 +446,6 @@ def ingest(cycle: Cycle) -> Ingested:
     collector = _Collector(cycle, load_accepted(cycle))
     if cycle.ricevuti.is_dir():
         for path, info in _received(cycle.ricevuti):
-            if TEMP_MARK in path.name and path.name.startswith("."):
-                continue  # a temporary file of ours, never a delivery
             if info is None:
                 label = _label(path, cycle.root)
                 collector.element(

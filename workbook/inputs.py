@@ -54,6 +54,18 @@ class Compilazione:
     obiettivi: dict[str, Dichiarazione] = field(default_factory=dict)  # by ObiettivoArea.id
     anomalie: list[Anomalia] = field(default_factory=list)
 
+    def as_inputs(self, modulo: str) -> dict[str, Decimal | str | None]:
+        """The checked inputs by map key, as `scoring.shown_results` takes them."""
+        soggetto = "po" if modulo == NUCLEO else "dipendente"
+        out: dict[str, Decimal | str | None] = {
+            f"obiettivo/{ident}/raggiungimento": d.percentuale
+            for ident, d in self.obiettivi.items()
+        }
+        for matricola, factors in self.schede.items():
+            for code, value in factors.items():
+                out[f"{soggetto}/{matricola}/{code}"] = value
+        return out
+
 
 def _valutatore(modulo: str) -> str:
     return "Nucleo di Valutazione" if modulo == NUCLEO else "Responsabile dell'Area"
@@ -63,13 +75,20 @@ class _Checker:
     """Checks one version of the workbook `modulo`; what it finds goes into `out`."""
 
     def __init__(
-        self, piano: Piano, modulo: str, etichetta: str, mappa: list[MapEntry], raw: dict[str, Raw]
+        self,
+        piano: Piano,
+        modulo: str,
+        etichetta: str,
+        mappa: list[MapEntry],
+        raw: dict[str, Raw],
+        formats: dict[str, str],
     ) -> None:
         self.piano = piano
         self.modulo = modulo
         self.etichetta = etichetta
         self.valutatore = _valutatore(modulo)
         self.raw = raw
+        self.formats = formats
         self.out = Compilazione()
         # The map's entries of each person or objective, by voce.
         self.index: dict[tuple[str, str], dict[str, MapEntry]] = {}
@@ -137,6 +156,19 @@ class _Checker:
                 valore=raw.strip(),
                 letto=format_number(number),
             )
+        shown_as = self.formats.get(entry.chiave, "")
+        if span is not None and span[1] == 100 and ("%" in shown_as or shown_as == "percentuale"):
+            # «85%» typed into an achievement from 0 to 100: stored as 0,85, which the sheet's
+            # formulas count as 0,85%.
+            self.report(
+                entry,
+                Codice.REC_PERCENTUALE_COME_FRAZIONE,
+                cosa=cosa,
+                valore=f"{format_number(number * 100)}%",
+                letto=f"{format_number(number)}%",
+                valutatore=self.valutatore,
+            )
+            return None
         allowed = (
             (span[0] <= number <= span[1]) if span else (canonical_number(number) in (values or ()))
         )
@@ -246,11 +278,17 @@ class _Checker:
 
 
 def check_inputs(
-    piano: Piano, modulo: str, etichetta: str, mappa: list[MapEntry], raw: dict[str, Raw]
+    piano: Piano,
+    modulo: str,
+    etichetta: str,
+    mappa: list[MapEntry],
+    raw: dict[str, Raw],
+    formats: dict[str, str] | None = None,
 ) -> Compilazione:
     """Every input of one version of the workbook `modulo`, checked (see the module's
-    docstring). `raw` holds what the file has at each input cell, by key."""
-    check = _Checker(piano, modulo, etichetta, mappa, raw)
+    docstring). `raw` holds what the file has at each input cell, by key; `formats` the number
+    format of the input cells that have one other than the neutral one."""
+    check = _Checker(piano, modulo, etichetta, mappa, raw, formats or {})
     check.objectives()
     check.people()
     return check.out

@@ -6,14 +6,20 @@ text (plain and html), `daticert.xml` (the certified sender, time and type) and 
 message as `postacert.eml` (message/rfc822), whose attachments are the files sent; a delivery
 receipt («ricevuta di avvenuta consegna completa») carries the same original again. Every
 MIME structure is walked, whatever its nesting: multiparts of any kind, messages within
-messages (also an rfc822 part sent in base64, an attachment that is itself an .eml), and the
-files found are returned with the message that carries them and, inside a PEC, with its
-certification.
+messages (also an rfc822 part sent in base64, quoted-printable or uuencode, an attachment that
+is itself an .eml), files uuencoded in a message's text, several messages saved in one file
+(mbox), a message saved with a byte-order mark. The files found are returned with the message
+that carries them and, inside a PEC, with its certification — read only from the envelope
+(the daticert.xml beside postacert.eml of a message with PEC headers): one attached by the
+sender, or inside the original, certifies nothing. The provider's S/MIME signature is not
+verified: the certified data are recorded as the envelope states them.
 
-A hostile message is bounded: its size is capped by the caller, the parser is not given one
-with more than MAX_BOUNDARIES multipart boundaries (the standard library's parser recurses
-once per level), nesting stops at MAX_DEPTH and a message yields at most MAX_PARTS files.
-Nothing here raises for a message's content: what cannot be read becomes a `Problema`.
+A hostile message is bounded: its size is capped by the caller; the parser (the standard
+library's, with the `compat32` policy, whose header handling is linear) is not given one with
+more than MAX_DELIMITERS part delimiters; each header is decoded from at most MAX_HEADER
+characters; nesting stops at MAX_DEPTH and a message yields at most MAX_PARTS files. Nothing
+here raises for a message's content: what cannot be read becomes a `Problema`, which the
+caller treats as something to examine (it could hold a modulo).
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ import base64
 import binascii
 import datetime as dt
 import email
+import email.header
 import email.policy
 import email.utils
 import quopri
 import re
 from dataclasses import dataclass, replace
-from email.message import EmailMessage, Message
+from email.message import Message
 
 from defusedxml import ElementTree as SafeET
 
@@ -36,8 +43,10 @@ from .values import printable
 
 MAX_DEPTH = 12
 MAX_PARTS = 500
-MAX_BOUNDARIES = 200
+MAX_DELIMITERS = 5_000  # lines starting with «--»: a PEC has a dozen
+MAX_HEADER = 4_096  # characters of one header decoded
 DATICERT = "daticert.xml"
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +70,7 @@ class Busta:
 
     mittente: str = ""
     oggetto: str = ""
-    data: dt.datetime | None = None  # UTC, from the Date header
+    data: dt.datetime | None = None  # UTC, from the Date header (written by the sender)
     certificazione: Certificazione | None = None
 
 
@@ -97,7 +106,14 @@ class Lettura:
 
 
 _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
-_BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
+_MBOX = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
+_UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?$", re.MULTILINE)
+_MIME_IN_TEXT = re.compile(
+    rb"^Content-(Type|Transfer-Encoding|Disposition):[^\r\n]*(base64|attachment|boundary|"
+    rb"spreadsheet|excel|octet-stream|zip)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_BASE64_LINES = re.compile(rb"(?:^[A-Za-z0-9+/]{60,76}\r?\n){20,}", re.MULTILINE)
 
 
 def looks_like_message(data: bytes) -> bool:
@@ -109,28 +125,40 @@ def looks_like_message(data: bytes) -> bool:
 def read_message(data: bytes, origin: str) -> Lettura:
     """Every file in a message (see the module's docstring)."""
     walker = _Walker()
-    msg = walker.parse(data, origin)
-    if msg is None:
-        return Lettura(Busta(), (), tuple(walker.problems))
-    busta = _envelope(msg, None)
-    walker.walk(msg, origin, busta, 0)
-    top = replace(busta, certificazione=walker.top_certificate or busta.certificazione)
-    return Lettura(top, tuple(walker.parts), tuple(walker.problems))
+    data = data.removeprefix(BOM).lstrip(b"\r\n")
+    messages = [data]
+    if data.startswith(b"From ") and len(_MBOX.findall(data)) > 1:  # mbox: several messages
+        starts = [m.start() for m in _MBOX.finditer(data)]
+        messages = [data[a:b] for a, b in zip(starts, [*starts[1:], len(data)], strict=True)]
+    first: Busta | None = None
+    for i, raw in enumerate(messages):
+        where = origin if len(messages) == 1 else f"{origin} › messaggio {i + 1}"
+        msg = walker.parse(_MBOX.sub(b"", raw, count=1) if len(messages) > 1 else raw, where)
+        if msg is None:
+            continue
+        busta = _envelope(msg, None)
+        walker.pec = bool(_header(msg, "X-Trasporto") or _header(msg, "X-Ricevuta"))
+        walker.certificate = None
+        walker.walk(msg, where, busta, 0)
+        if first is None:
+            first = replace(busta, certificazione=walker.certificate)
+    return Lettura(first or Busta(), tuple(walker.parts), tuple(walker.problems))
 
 
 class _Walker:
     def __init__(self) -> None:
         self.parts: list[Parte] = []
         self.problems: list[Problema] = []
-        self.top_certificate: Certificazione | None = None
+        self.pec = False  # the message being walked has a PEC envelope's headers
+        self.certificate: Certificazione | None = None
         self.too_many = False
 
-    def parse(self, data: bytes, origin: str) -> EmailMessage | None:
-        if len(_BOUNDARY.findall(data)) > MAX_BOUNDARIES:
-            self.problems.append(Problema(origin, "messaggio con troppe parti annidate"))
+    def parse(self, data: bytes, origin: str) -> Message | None:
+        if data.count(b"\n--") > MAX_DELIMITERS:
+            self.problems.append(Problema(origin, "messaggio con un numero abnorme di parti"))
             return None
         try:
-            return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+            return email.message_from_bytes(data, policy=email.policy.compat32)
         except RecursionError:
             self.problems.append(Problema(origin, "messaggio annidato troppo in profondità"))
         except Exception as exc:  # the parser's own failures on broken input
@@ -148,21 +176,27 @@ class _Walker:
             multipart = part.is_multipart()
         except Exception:
             ctype, multipart = "application/octet-stream", False
-        if ctype == "message/rfc822" or (multipart and ctype.startswith("message/")):
-            name = _filename(part) or "messaggio"
-            inner = self.embedded(part, f"{origin} › {name}")
-            if inner is not None:
-                self.walk(inner, f"{origin} › {name}", _envelope(inner, busta), depth + 1)
+        if ctype in ("message/partial", "message/external-body"):
+            what = (
+                "è diviso in più messaggi"
+                if ctype == "message/partial"
+                else "rimanda a un contenuto esterno"
+            )
+            self.problems.append(Problema(origin, f"{what} ({ctype})"))
+            return
+        if ctype.startswith("message/"):
+            self.embedded(part, origin, busta, depth)
             return
         if multipart:
             children = [p for p in _payload_list(part) if isinstance(p, Message)]
-            certificate = next(
-                (c for c in (self.daticert(p) for p in children) if c is not None), None
-            )
-            if certificate is not None:
-                busta = replace(busta, certificazione=certificate)
-                if self.top_certificate is None and depth <= 2:
-                    self.top_certificate = certificate
+            if self.pec and depth <= 1 and self.certificate is None:
+                # The envelope's own certification: beside the original, in the envelope.
+                for child in children:
+                    if _filename(child).lower() == DATICERT:
+                        self.certificate = parse_daticert(_decoded(child))
+                        break
+                if self.certificate is not None:
+                    busta = replace(busta, certificazione=self.certificate)
             for child in children:
                 self.walk(child, origin, busta, depth + 1)
             return
@@ -173,39 +207,112 @@ class _Walker:
             name.lower().endswith(".eml")
             or (ctype in ("application/octet-stream", "text/plain") and looks_like_message(data))
         ):
-            inner = self.parse(data, where)
-            if inner is not None:
-                self.walk(inner, where, _envelope(inner, busta), depth + 1)
+            self.message_bytes(data, where, busta, depth)
             return
+        if not name and ctype.startswith("text/"):
+            self.text(data, where, busta, ctype)
+            return
+        self.add(Parte(where, name, ctype, data, busta))
+
+    def add(self, part: Parte) -> None:
         if len(self.parts) >= MAX_PARTS:
             if not self.too_many:
                 self.too_many = True
-                self.problems.append(Problema(origin, f"più di {MAX_PARTS} allegati"))
+                self.problems.append(Problema(part.origine, f"più di {MAX_PARTS} allegati"))
             return
-        self.parts.append(Parte(where, name, ctype, data, busta))
+        self.parts.append(part)
 
-    def embedded(self, part: Message, origin: str) -> Message | None:
-        """The message inside a message/rfc822 part, also when it was sent in base64 or
-        quoted-printable (which the parser reads as a message without headers)."""
+    def text(self, data: bytes, where: str, busta: Busta, ctype: str) -> None:
+        """A message's own text: what it may hide is looked for (files uuencoded in it, a
+        workbook sent under a text type, MIME structure the message did not declare)."""
+        if data.startswith((b"PK", OLE_MAGIC)):  # a workbook declared as text
+            self.add(Parte(where, "", "application/octet-stream", data, busta))
+            return
+        found = False
+        for begin in _UU_BEGIN.finditer(data):
+            name = printable(begin[1].decode("utf-8", "replace").strip()) or "allegato"
+            decoded = _uudecode(data, begin.end())
+            if decoded is None:
+                self.problems.append(Problema(f"{where} › {name}", "file uuencode non leggibile"))
+            else:
+                self.add(
+                    Parte(f"{where} › {name}", name, "application/octet-stream", decoded, busta)
+                )
+            found = True
+        if not found and (_MIME_IN_TEXT.search(data) or _BASE64_LINES.search(data)):
+            self.problems.append(
+                Problema(where, "il testo contiene allegati codificati che non si possono leggere")
+            )
+        self.add(Parte(where, "", ctype, data, busta))
+
+    def message_bytes(self, data: bytes, where: str, busta: Busta, depth: int) -> None:
+        inner = self.parse(data.removeprefix(BOM), where)
+        if inner is not None:
+            self.walk(inner, where, _envelope(inner, busta), depth + 1)
+
+    def embedded(self, part: Message, origin: str, busta: Busta, depth: int) -> None:
+        """The content of a message/… part: a message (also sent in base64, quoted-printable
+        or uuencode, which the parser reads as a message without headers), or, mislabelled,
+        a file."""
+        name = _filename(part)
+        where = f"{origin} › {name or 'messaggio'}"
         payload = _payload_list(part)
         inner = payload[0] if payload and isinstance(payload[0], Message) else None
-        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-        if inner is not None and encoding in ("base64", "quoted-printable") and not inner.keys():
-            text = str(inner.get_payload()).encode("ascii", "replace")
-            try:
-                raw = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text)
-            except (binascii.Error, ValueError):
-                self.problems.append(Problema(origin, "messaggio allegato non decodificabile"))
-                return None
-            return self.parse(raw, origin)
         if inner is None:
-            self.problems.append(Problema(origin, "messaggio allegato vuoto o non leggibile"))
-        return inner
+            self.problems.append(Problema(where, "messaggio allegato vuoto o non leggibile"))
+            return
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if inner.keys() and encoding not in (
+            "base64",
+            "quoted-printable",
+            "x-uuencode",
+            "uuencode",
+        ):
+            self.walk(inner, where, _envelope(inner, busta), depth + 1)
+            return
+        try:
+            text = (
+                inner.as_bytes()
+                if inner.keys()
+                else str(inner.get_payload()).encode("latin-1", "replace")
+            )
+            if encoding == "base64":
+                raw = base64.b64decode(text)
+            elif encoding == "quoted-printable":
+                raw = quopri.decodestring(text)
+            elif encoding in ("x-uuencode", "uuencode"):
+                begin = _UU_BEGIN.search(text)
+                raw = _uudecode(text, begin.end()) if begin else None
+                if raw is None:
+                    raise ValueError
+            else:
+                raw = text
+        except (binascii.Error, ValueError, TypeError):
+            self.problems.append(Problema(where, "messaggio allegato non decodificabile"))
+            return
+        if raw.startswith((b"PK", OLE_MAGIC)):  # a workbook labelled as a message
+            self.add(Parte(where, name, "application/octet-stream", raw, busta))
+        elif looks_like_message(raw.removeprefix(BOM)) or _HEADER.match(raw.removeprefix(BOM)):
+            self.message_bytes(raw, where, busta, depth)
+        else:
+            self.problems.append(Problema(where, "messaggio allegato non leggibile"))
 
-    def daticert(self, part: Message) -> Certificazione | None:
-        if _filename(part).lower() != DATICERT:
+
+def _uudecode(data: bytes, start: int) -> bytes | None:
+    """The file of the uuencoded block whose «begin» line ends at `start`, up to its «end»;
+    None if the block is broken or never ends."""
+    out = []
+    for line in data[start:].splitlines()[1:]:
+        stripped = line.strip()
+        if stripped == b"end":
+            return b"".join(out)
+        if stripped in (b"", b"`"):
+            continue
+        try:
+            out.append(binascii.a2b_uu(line.rstrip(b"\r")))  # trailing spaces are data
+        except binascii.Error:
             return None
-        return parse_daticert(_decoded(part))
+    return None
 
 
 def parse_daticert(data: bytes) -> Certificazione | None:
@@ -245,12 +352,22 @@ def parse_daticert(data: bytes) -> Certificazione | None:
 # --- headers, read without ever raising --------------------------------------------------------
 
 
+def decode(raw: object) -> str:
+    """A header's value, encoded words decoded, from at most MAX_HEADER characters."""
+    text = str(raw)[:MAX_HEADER]
+    try:
+        decoded = str(email.header.make_header(email.header.decode_header(text)))
+    except Exception:  # an unknown charset, a broken encoded word
+        decoded = text
+    return printable(decoded)
+
+
 def _header(msg: Message, name: str) -> str:
     try:
         value = msg.get(name)
-        return printable(str(value)) if value is not None else ""
-    except Exception:  # a malformed header the policy cannot parse
+    except Exception:
         return ""
+    return decode(value) if value is not None else ""
 
 
 def _envelope(msg: Message, outer: Busta | None) -> Busta:
@@ -291,8 +408,8 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:
         return ""
-    name = str(name).replace("\\", "/").rsplit("/", 1)[-1]  # a name, never a path
-    return printable(name.strip())
+    name = decode(name).replace("\\", "/").rsplit("/", 1)[-1]  # a name, never a path
+    return name.strip()
 
 
 def _payload_list(part: Message) -> list[object]:
@@ -304,6 +421,7 @@ def _payload_list(part: Message) -> list[object]:
 
 
 def _decoded(part: Message) -> bytes:
+    """The part's content, its transfer encoding undone (base64, quoted-printable, uuencode)."""
     try:
         data = part.get_payload(decode=True)
     except Exception:

@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from .sistema import Fascia, Scheda, Sistema
+
+if TYPE_CHECKING:
+    from .piano import Piano
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -106,3 +110,76 @@ def achievement_value(sistema: Sistema, raw: Decimal | str | None) -> Decimal | 
         return raw
     grade = sistema.grado_per_descrizione(raw)
     return grade.valore if grade else None
+
+
+# What the formulas of a workbook show, from the inputs typed into it: the results of the map
+# (`layout.RESULT_VOCI` and the items the evaluator does not score), computed with that
+# workbook's own inputs only — the Responsabile's declared achievements in an Area's workbook,
+# the Nucleo's validated ones in the Nucleo's.
+INCOMPLETE = "da completare"
+DASH = "–"
+
+
+def shown_results(
+    piano: Piano, modulo: str, inputs: Mapping[str, Decimal | str | None]
+) -> dict[str, Decimal | str]:
+    """Every result of the map of workbook `modulo` (by key), as its formulas compute it from
+    `inputs` (by key: numbers, or the grade chosen)."""
+    from .layout import NUCLEO, make_key
+
+    sistema = piano.sistema
+    nucleo = modulo == NUCLEO
+    out: dict[str, Decimal | str] = {}
+    areas = [a.codice for a in piano.aree] if nucleo else [modulo]
+    achievement: dict[str, Decimal | None] = {}
+    categories: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
+    for area in areas:
+        items = []
+        for item in piano.obiettivi_area(area):
+            o = item.obiettivo
+            pct = achievement_value(
+                sistema, inputs.get(make_key("obiettivo", item.id, "raggiungimento"))
+            )
+            if sistema.modalita == "percentuale":
+                out[make_key("obiettivo", item.id, "grado")] = (
+                    sistema.grado(pct).descrizione if pct is not None else DASH
+                )
+            else:
+                out[make_key("obiettivo", item.id, "percentuale")] = (
+                    pct if pct is not None else DASH
+                )
+            points = objective_points(o.peso, pct) if pct is not None else None
+            out[make_key("obiettivo", item.id, "punti")] = points if points is not None else DASH
+            items.append((o.peso, pct))
+            categories.setdefault(area, {}).setdefault(o.tipo, []).append((o.peso, pct))
+        achievement[area] = weighted_achievement(items)
+        value = achievement[area]
+        out[make_key("area", area, "raggiungimento")] = value if value is not None else INCOMPLETE
+    soggetto = "po" if nucleo else "dipendente"
+    scheda = sistema.scheda(soggetto)  # type: ignore[arg-type]
+    people = piano.po() if nucleo else piano.dipendenti(modulo)
+    for person in people:
+        if not piano.idoneita(person).valutabile:
+            continue
+        area = piano.area_of_po(person) if nucleo else person.area
+        factors: dict[str, Decimal | None] = {}
+        for voce in scheda.fattori:
+            raw = inputs.get(make_key(soggetto, person.matricola, voce.codice))
+            factors[voce.codice] = raw if isinstance(raw, Decimal) else None
+        result = score(
+            scheda,
+            factors,
+            area_percentuale=achievement.get(area),
+            obiettivi=categories.get(area, {}),
+        )
+        for voce in scheda.voci:
+            if voce.tipo != "fattore":
+                value = result.voci[voce.codice]
+                out[make_key(soggetto, person.matricola, voce.codice)] = (
+                    value if value is not None else INCOMPLETE
+                )
+        base = (soggetto, person.matricola)
+        out[make_key(*base, "totale")] = result.totale if result.totale is not None else INCOMPLETE
+        out[make_key(*base, "fascia")] = result.fascia.etichetta if result.fascia else DASH
+        out[make_key(*base, "premio")] = result.premio if result.premio is not None else DASH
+    return out

@@ -212,6 +212,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "una chiave deve essere un nome, non un elenco", key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -716,6 +720,19 @@ def parse_sistema(text: str, filename: str) -> Sistema:
     if idoneita is not None:
         mesi = int(ck.number(idoneita, "servizio_minimo_mesi", "idoneita") or 0)
         giorni = int(ck.number(idoneita, "servizio_minimo_giorni", "idoneita") or 0)
+        for key, value, most in (
+            ("servizio_minimo_mesi", mesi, 12),
+            ("servizio_minimo_giorni", giorni, 366),
+        ):
+            if value > most:
+                ck.add(
+                    Codice.SIST_VALORE_NON_VALIDO,
+                    idoneita.key_lines.get(key, idoneita.line),
+                    chiave=key,
+                    contesto="«idoneita»",
+                    regola=f"al più {most}, la durata di un anno",
+                )
+                mesi, giorni = (0, giorni) if key.endswith("mesi") else (mesi, 0)
         motivo = ck.text(idoneita, "motivo", "idoneita", motivo)
         if mesi and giorni:
             ck.add(

@@ -151,10 +151,10 @@ def looks_like_formula(text: str) -> bool:
 # names that were not valid UTF-8), zero-width and bidirectional-override characters (which can
 # make «AREA1‮xslx.exe» read as another name).
 _UNPRINTABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufeff]"
 )
-_LINE_BREAKS = re.compile("[\t\n\r]+")
+_LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029\x85]+")
 
 
 def printable(text: str, *, lines: bool = False) -> str:
@@ -162,6 +162,8 @@ def printable(text: str, *, lines: bool = False) -> str:
     line breaks become spaces unless `lines`."""
     if not lines:
         text = _LINE_BREAKS.sub(" ", text)
+    elif "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return _UNPRINTABLE.sub("\ufffd", text)
 
 

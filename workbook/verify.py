@@ -10,6 +10,7 @@ current version are then read at its cells and checked (`inputs.py`).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gzip
 import hmac
@@ -41,8 +42,11 @@ from .layout import (
 from .limits import Budget
 from .piano import Piano
 from .readers import Book, FileProblem, read_book
+from .scoring import shown_results
+from .shown import check_shown
 
 MAX_CELL_REPORTS = 10  # per sheet; the rest are counted in one REC-ALTRE-MODIFICHE
+MAX_CONDITIONAL = 1_000  # conditional formats of one sheet (a modulo has a dozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,7 @@ class Verifier:
         self.expected = expected
         self.manifests = _Manifests(expected.manifests)
         self.now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.budget = Budget()  # the file being verified's (examine gives each file its own)
 
     def verify(self, doc: Documento, book: Book) -> Verifica:
         """The verdict on one file: see the module's docstring."""
@@ -232,8 +237,12 @@ class Verifier:
             mappa = [MapEntry(*row) for row in manifest["mappa"]]
             content = canonical_content(names, book.as_cells(), excluded_cells(mappa))
             self._pinpoint(v, book, signed_record["fogli"], manifest, content)
-        if _formats(v, book, excluded_cells(mappa)):
+        if _formats(v, book, excluded_cells(mappa), self.budget):
             v.integro = False  # the values are intact, but a printed scheda would lie
+        for sheet in book.sheets:
+            if sheet.drawings:
+                add(Codice.REC_DISEGNI, sheet.name, dettaglio=sheet.drawings)
+                v.integro = False
         self._protection(v, book)
         self._save_date(v, book)
         current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
@@ -249,12 +258,18 @@ class Verifier:
             # The inputs are read at the cells the map names: the file's, which the signature
             # has just proven to be the one signed (a usable version is an untouched one).
             cells = book.as_cells()
-            raw = {
-                e.chiave: cells[e.foglio].get(parse_ref(e.cella), BLANK)
-                for e in mappa
-                if e.is_input and e.foglio in cells
-            }
-            v.compilazione = check_inputs(self.expected.piano, v.modulo, doc.etichetta, mappa, raw)
+            raw, formats = {}, {}
+            for e in mappa:
+                if e.is_input and e.foglio in cells:
+                    pos = parse_ref(e.cella)
+                    raw[e.chiave] = cells[e.foglio].get(pos, BLANK)
+                    shown_as = book.sheet(e.foglio).formats.get(pos)  # type: ignore[union-attr]
+                    if shown_as:
+                        formats[e.chiave] = shown_as
+            piano = self.expected.piano
+            v.compilazione = check_inputs(piano, v.modulo, doc.etichetta, mappa, raw, formats)
+            expected = shown_results(piano, v.modulo, v.compilazione.as_inputs(v.modulo))
+            v.compilazione.anomalie.extend(check_shown(book, mappa, expected, doc.etichetta))
         return v
 
     def _pinpoint(
@@ -367,7 +382,7 @@ class Verifier:
             v.data_attendibile = False
 
 
-def _formats(v: Verifica, book: Book, inputs: set[Position]) -> bool:
+def _formats(v: Verifica, book: Book, inputs: set[Position], budget: Budget) -> bool:
     """Report the locked cells whose number format is not the neutral one (a format such as
     «"95,00"» shows 95,00 whatever the cell holds), or that a conditional format reformats;
     whether there was any."""
@@ -387,12 +402,27 @@ def _formats(v: Verifica, book: Book, inputs: set[Position]) -> bool:
                     cell_ref(row, col),
                     formato=_short(code),
                 )
+        if not sheet.conditional:
+            continue
+        if len(sheet.conditional) > MAX_CONDITIONAL:
+            found = True
+            _add(
+                v,
+                Codice.REC_FORMATO_MODIFICATO,
+                sheet.name,
+                formato=f"{len(sheet.conditional)} formati condizionali",
+            )
+            continue
+        ordered = sorted(sheet.cells)
         for r1, c1, r2, c2, code in sheet.conditional:
+            budget.tick()
+            start = bisect.bisect_left(ordered, (r1, c1))
+            end = bisect.bisect_right(ordered, (r2, c2))
             locked = next(
                 (
                     (r, c)
-                    for r, c in sorted(sheet.cells)
-                    if r1 <= r <= r2 and c1 <= c <= c2 and (sheet.name, r, c) not in inputs
+                    for r, c in ordered[start:end]
+                    if c1 <= c <= c2 and (sheet.name, r, c) not in inputs
                 ),
                 None,
             )
@@ -411,9 +441,9 @@ def _formats(v: Verifica, book: Book, inputs: set[Position]) -> bool:
 def examine(doc: Documento, verifier: Verifier) -> Verifica:
     """Read one received file as hostile and verify it; a file that cannot be read gives a
     verdict with its anomaly."""
-    budget = Budget()
+    verifier.budget = Budget()
     try:
-        book = read_book(doc.read(), budget)
+        book = read_book(doc.read(), verifier.budget)
         return verifier.verify(doc, book)
     except FileProblem as exc:
         v = Verifica(doc)

@@ -51,6 +51,11 @@ class SheetData:
     # Conditional formats that change the number format: (first row, first column, last row,
     # last column, format), 0-based.
     conditional: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    # The cached result of each formula cell, as the file stores it: (type, text) — for xlsx
+    # the «t» of the cell («n», «str», «b», «e»), for ods «float» or «string». What a person
+    # sees and prints; never used for a score.
+    cached: dict[Position, tuple[str, str]] = field(default_factory=dict)
+    drawings: str = ""  # pictures, shapes or text boxes over the cells, in words
 
 
 @dataclass(slots=True)

@@ -15,9 +15,9 @@ from lxml import etree
 
 from ..anomalies import Codice
 from ..layout import MAX_COLS, MAX_ROWS, CellValue, parse_ref, sheet_lines
-from ..limits import MAX_CELL_TEXT, Budget, FileProblem
+from ..limits import MAX_CELL_TEXT, MAX_FORMULA, Budget, FileProblem
 from .book import NS, NU, OF, ST, Book, SheetData, T, X
-from .xlsx import number
+from .xlsx import RICH, number
 from .zipped import Zip, iterparse, timestamp, tree
 
 _DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
@@ -52,11 +52,13 @@ def count(element: etree._Element, attribute: str, limit: int) -> int:
     raw = element.get(attribute)
     if raw is None:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
-        name = attribute.rsplit("}", 1)[-1]
+    name = attribute.rsplit("}", 1)[-1]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
         raise FileProblem(
             Codice.ING_ZIP_DANNEGGIATO, f"content.xml: {name}=«{raw[:20]}» non valido"
         )
+    if int(raw) > limit:
+        raise FileProblem(Codice.ING_TROPPO_GRANDE, f"content.xml: {name}={raw}")
     return int(raw)
 
 
@@ -66,6 +68,7 @@ class _Text:
 
     def __init__(self) -> None:
         self.size = 0
+        self.styled = False  # part of the text in its own style (a span)
 
     def add(self, out: list[str], text: str) -> None:
         self.size += len(text)
@@ -94,12 +97,20 @@ class _Text:
             elif tag == f"{X}line-break":
                 self.add(out, "\n")
             elif tag != f"{OF}annotation":
+                if tag == f"{X}span" and child.get(f"{X}style-name"):
+                    self.styled = True
                 self.inline(child, out)  # lxml caps the nesting depth (huge_tree off)
             self.add(out, child.tail or "")
 
 
-def _value(cell: etree._Element) -> CellValue:
+def _value(cell: etree._Element, text: _Text) -> CellValue:
     vtype = cell.get(f"{OF}value-type")
+    calc = cell.get(f"{_CALCEXT}value-type")
+    if calc is not None and vtype is not None and calc != vtype and calc != "error":
+        # LibreOffice writes both, the same: which one would a program show?
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"content.xml: tipo di valore «{vtype}» e «{calc}»"
+        )
     if vtype in ("float", "percentage", "currency"):
         raw = cell.get(f"{OF}value")
         return number(raw, "content.xml") if raw is not None else None
@@ -113,9 +124,33 @@ def _value(cell: etree._Element) -> CellValue:
         string_value = cell.get(f"{OF}string-value")
         if string_value is not None:
             return string_value
-        return _Text().cell(cell)
-    text = _Text().cell(cell)
-    return text or None
+        return text.cell(cell)
+    return text.cell(cell) or None
+
+
+# Value types that show a number otherwise than as it is (0,85 as «85%», 10 as «€ 10,00»).
+SHOWN_AS = {"percentage": "percentuale", "currency": "valuta", "date": "data", "time": "ora"}
+# Elements of the drawing layer that a sheet can carry over its cells.
+SHAPES = frozenset(
+    _DRAW + k
+    for k in (
+        "frame",
+        "custom-shape",
+        "rect",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "path",
+        "circle",
+        "connector",
+        "control",
+        "g",
+        "caption",
+        "measure",
+    )
+)
+MAX_CELL_ELEMENTS = 10_000  # elements inside one cell (paragraphs, spans): a cell has a few
 
 
 class Formats:
@@ -200,122 +235,9 @@ def read_ods(z: Zip, budget: Budget) -> Book:
             formats.data_style(el)
         for el in root.iter(f"{ST}style"):
             formats.cell_style(el)
-    hidden_styles: set[str] = set()
-    sheets: list[SheetData] = []
-    structure = False
-    sheet: SheetData | None = None
-    columns: list[str | None] = []
-    row = col = 0
-    rows_repeat = 1
-    row_style: str | None = None
-    for event, el in iterparse(
-        z,
-        "content.xml",
-        (
-            f"{ST}style",
-            *DATA_STYLES,
-            f"{T}table",
-            f"{T}table-column",
-            f"{T}table-row",
-            f"{T}table-cell",
-            f"{T}covered-table-cell",
-            f"{OF}spreadsheet",
-            f"{T}table-source",
-            f"{T}cell-range-source",
-            f"{T}dde-links",
-            f"{_CALCEXT}conditional-format",
-            f"{_DRAW}object",
-            f"{_DRAW}object-ole",
-        ),
-    ):
-        tag = el.tag
-        local = tag.rsplit("}", 1)[1]
-        if local in ("table-source", "cell-range-source", "dde-links"):
-            raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI, local)
-        if local in ("object", "object-ole"):
-            raise FileProblem(Codice.ING_OGGETTI_INCORPORATI, local)
-        if local == "spreadsheet":
-            if event == "start":
-                structure = el.get(f"{T}structure-protected") == "true"
-            continue
-        if tag in DATA_STYLES:
-            if event == "end":
-                formats.data_style(el)
-            continue
-        if local == "style":
-            if event == "end":
-                formats.cell_style(el)
-                props = el.find(f"{ST}table-properties")
-                if props is not None and props.get(f"{T}display") == "false":
-                    hidden_styles.add(el.get(f"{ST}name", ""))
-            continue
-        if local == "table":
-            if event == "start":
-                sheet = SheetData(
-                    el.get(f"{T}name", ""),
-                    "hidden" if el.get(f"{T}style-name") in hidden_styles else "visible",
-                    el.get(f"{T}protected") == "true",
-                )
-                sheets.append(sheet)
-                row, columns = 0, []
-            else:
-                el.clear()
-            continue
-        if sheet is None:
-            continue
-        if local == "conditional-format":
-            if event == "end":
-                for condition in el.iter(f"{_CALCEXT}condition"):
-                    shown = formats.shown(condition.get(f"{_CALCEXT}apply-style-name"))
-                    if shown is not None:
-                        address = el.get(f"{_CALCEXT}target-range-address", "")
-                        for bounds in _ranges(address):
-                            sheet.conditional.append((*bounds, shown))
-            continue
-        if local == "table-column":
-            if event == "end":
-                repeat = count(el, f"{T}number-columns-repeated", MAX_COLS)
-                style = el.get(f"{T}default-cell-style-name")
-                columns.extend([style] * min(repeat, MAX_COLS - len(columns)))
-            continue
-        if local == "table-row":
-            if event == "start":
-                budget.tick()
-                col = 0
-                rows_repeat = count(el, f"{T}number-rows-repeated", MAX_ROWS)
-                row_style = el.get(f"{T}default-cell-style-name")
-            else:
-                row += rows_repeat
-                if row > MAX_ROWS:
-                    raise FileProblem(
-                        Codice.ING_TROPPO_GRANDE, "content.xml: righe oltre il limite"
-                    )
-                el.clear()
-                while el.getprevious() is not None:  # rows read: dropped from the tree
-                    del el.getparent()[0]
-            continue
-        if event == "start":
-            continue
-        repeat = count(el, f"{T}number-columns-repeated", MAX_COLS)
-        if local == "table-cell":
-            formula = el.get(f"{T}formula")
-            value = None if formula else _value(el)
-            if value is not None or formula:
-                n = repeat * rows_repeat
-                text = len(value) if isinstance(value, str) else 0
-                budget.add(n, n * text)
-                style = el.get(f"{T}style-name") or row_style
-                if style is None and col < len(columns):
-                    style = columns[col]
-                shown = formats.shown(style)
-                for dr in range(rows_repeat):
-                    for dc in range(repeat):
-                        sheet.cells[(row + dr, col + dc)] = (value, formula)
-                        if shown is not None:
-                            sheet.formats[(row + dr, col + dc)] = shown
-        col += repeat
-        if col > MAX_COLS:
-            raise FileProblem(Codice.ING_TROPPO_GRANDE, "content.xml: colonne oltre il limite")
+    reader = _ContentReader(formats, budget)
+    for event, el in iterparse(z, "content.xml", None):
+        reader.event(event, el)
     properties: dict[str, str] = {}
     modified, application = None, ""
     if z.has("meta.xml"):
@@ -326,6 +248,155 @@ def read_ods(z: Zip, budget: Budget) -> Book:
         modified = timestamp(node.text if node is not None else None)
         node = meta.find(".//meta:generator", NS)
         application = (node.text or "") if node is not None else ""
-    for sheet in sheets:
+    for sheet in reader.sheets:
         sheet.lines = sheet_lines(sheet.name, sheet.cells)
-    return Book("ods", sheets, structure, properties, modified, application, "Calc")
+    return Book("ods", reader.sheets, reader.structure, properties, modified, application, "Calc")
+
+
+_KEEP = frozenset({f"{T}table-cell", f"{T}covered-table-cell", f"{ST}style", *DATA_STYLES})
+_CALC_CONDITIONAL = f"{_CALCEXT}conditional-format"
+
+
+class _ContentReader:
+    """content.xml, one event at a time. Every element is dropped once it ends, unless it is
+    part of one still open that needs it (a cell, a style, a conditional format): whatever a
+    file holds outside its cells costs nothing to keep."""
+
+    def __init__(self, formats: Formats, budget: Budget) -> None:
+        self.formats = formats
+        self.budget = budget
+        self.sheets: list[SheetData] = []
+        self.sheet: SheetData | None = None
+        self.structure = False
+        self.hidden_styles: set[str] = set()
+        self.columns: list[str | None] = []
+        self.row = self.col = 0
+        self.rows_repeat = 1
+        self.row_style: str | None = None
+        self.keeping = 0  # open elements whose children are read at their end
+        self.in_cell = 0  # elements inside the open cell
+        self.events = 0
+
+    def event(self, event: str, el: etree._Element) -> None:
+        tag = el.tag
+        self.events += 1
+        if not self.events & 4095:
+            self.budget.tick()
+        if event == "start":
+            self.start(tag, el)
+            return
+        if tag in _KEEP or tag == _CALC_CONDITIONAL:
+            self.keeping -= 1
+        self.end(tag, el)
+        if not self.keeping:
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+
+    def start(self, tag: str, el: etree._Element) -> None:
+        if tag in _KEEP or tag == _CALC_CONDITIONAL:
+            self.keeping += 1
+            if tag in (f"{T}table-cell", f"{T}covered-table-cell"):
+                self.in_cell = 0
+        elif self.keeping:
+            self.in_cell += 1
+            if self.in_cell > MAX_CELL_ELEMENTS:
+                raise FileProblem(Codice.ING_TROPPO_GRANDE, "content.xml: cella troppo complessa")
+        if tag == f"{OF}spreadsheet":
+            self.structure = el.get(f"{T}structure-protected") == "true"
+        elif tag == f"{T}table":
+            self.sheet = SheetData(
+                el.get(f"{T}name", ""),
+                "hidden" if el.get(f"{T}style-name") in self.hidden_styles else "visible",
+                el.get(f"{T}protected") == "true",
+            )
+            self.sheets.append(self.sheet)
+            self.row, self.columns = 0, []
+        elif tag == f"{T}table-row" and self.sheet is not None:
+            self.budget.tick()
+            self.col = 0
+            self.rows_repeat = count(el, f"{T}number-rows-repeated", MAX_ROWS)
+            self.row_style = el.get(f"{T}default-cell-style-name")
+        elif tag in (f"{T}table-source", f"{T}cell-range-source", f"{T}dde-links"):
+            raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI, tag.rsplit("}", 1)[1])
+        elif tag in (f"{_DRAW}object", f"{_DRAW}object-ole"):
+            raise FileProblem(Codice.ING_OGGETTI_INCORPORATI, tag.rsplit("}", 1)[1])
+        elif tag in SHAPES and self.sheet is not None:
+            self.sheet.drawings = "immagini, forme o caselle di testo"
+
+    def end(self, tag: str, el: etree._Element) -> None:
+        sheet = self.sheet
+        if tag in DATA_STYLES:
+            self.formats.data_style(el)
+        elif tag == f"{ST}style":
+            self.formats.cell_style(el)
+            props = el.find(f"{ST}table-properties")
+            if props is not None and props.get(f"{T}display") == "false":
+                self.hidden_styles.add(el.get(f"{ST}name", ""))
+        elif sheet is None:
+            return
+        elif tag == _CALC_CONDITIONAL:
+            for condition in el.iter(f"{_CALCEXT}condition"):
+                shown = self.formats.shown(condition.get(f"{_CALCEXT}apply-style-name"))
+                if shown is not None:
+                    address = el.get(f"{_CALCEXT}target-range-address", "")
+                    for bounds in _ranges(address):
+                        sheet.conditional.append((*bounds, shown))
+        elif tag == f"{T}table-column":
+            repeat = count(el, f"{T}number-columns-repeated", MAX_COLS)
+            style = el.get(f"{T}default-cell-style-name")
+            self.columns.extend([style] * min(repeat, MAX_COLS - len(self.columns)))
+        elif tag == f"{T}table-row":
+            self.row += self.rows_repeat
+            if self.row > MAX_ROWS:
+                raise FileProblem(Codice.ING_TROPPO_GRANDE, "content.xml: righe oltre il limite")
+        elif tag in (f"{T}table-cell", f"{T}covered-table-cell"):
+            self.cell(el, sheet)
+
+    def cell(self, el: etree._Element, sheet: SheetData) -> None:
+        """One cell, repeated as its attributes say. A covered cell (under a merge) is read
+        like the others: what it holds, LibreOffice shows once the merge is undone."""
+        repeat = count(el, f"{T}number-columns-repeated", MAX_COLS)
+        formula = el.get(f"{T}formula")
+        text = _Text()
+        if formula:
+            if len(formula) > MAX_FORMULA:
+                raise FileProblem(
+                    Codice.ING_ZIP_DANNEGGIATO,
+                    f"content.xml: formula di oltre {MAX_FORMULA} caratteri",
+                )
+            value: CellValue = None
+            vtype = el.get(f"{OF}value-type")
+            shown = el.get(f"{OF}value") if vtype in ("float", "percentage", "currency") else None
+            cached = (
+                ("float", shown)
+                if shown is not None
+                else ("string", el.get(f"{OF}string-value") or text.cell(el))
+            )
+        else:
+            value = _value(el, text)
+        if value is not None or formula:
+            n = repeat * self.rows_repeat
+            size = len(formula) if formula else len(value) if isinstance(value, str) else 0
+            self.budget.add(n, n * size)
+            style = el.get(f"{T}style-name") or self.row_style
+            if style is None and self.col < len(self.columns):
+                style = self.columns[self.col]
+            shown_as = (
+                SHOWN_AS.get(el.get(f"{OF}value-type") or "")
+                or self.formats.shown(style)
+                or (RICH if text.styled else None)
+            )
+            for dr in range(self.rows_repeat):
+                for dc in range(repeat):
+                    pos = (self.row + dr, self.col + dc)
+                    sheet.cells[pos] = (value, formula)
+                    if formula:
+                        sheet.cached[pos] = cached
+                    if shown_as is not None:
+                        sheet.formats[pos] = shown_as
+        self.col += repeat
+        if self.col > MAX_COLS:
+            raise FileProblem(Codice.ING_TROPPO_GRANDE, "content.xml: colonne oltre il limite")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -23,7 +24,7 @@ from xml.etree import ElementTree as ET
 from ..anomalies import Codice
 from ..layout import MAX_COLS, CellValue, cell_ref, normalize_formula, normalize_text, parse_ref
 from ..layout import sheet_head as _sheet_head
-from ..limits import MAX_CELL_TEXT, MAX_FORMULA, Budget, FileProblem
+from ..limits import MAX_CELL_TEXT, MAX_CELLS, MAX_FORMULA, MAX_TEXT, Budget, FileProblem
 from ..values import canonical_number
 from .book import NS, Book, Cells, M, SheetData
 from .zipped import OLE_MAGIC, Zip, has_vba, ole_streams, timestamp, tree
@@ -32,6 +33,8 @@ from .zipped import OLE_MAGIC, Zip, has_vba, ole_streams, timestamp, tree
 # that bring code, objects or data from elsewhere into a workbook.
 REFUSED = {
     "vbaProject": Codice.ING_MACRO,
+    "connections": Codice.ING_COLLEGAMENTI_ESTERNI,  # data connections, web queries
+    "queryTable": Codice.ING_COLLEGAMENTI_ESTERNI,
     "oleObject": Codice.ING_OGGETTI_INCORPORATI,
     "package": Codice.ING_OGGETTI_INCORPORATI,
     "control": Codice.ING_OGGETTI_INCORPORATI,
@@ -41,7 +44,7 @@ REFUSED = {
     "attachedTemplate": Codice.ING_COLLEGAMENTI_ESTERNI,
 }
 # Number formats that show a cell's content as it is: General (built-in 0) and text (49).
-NEUTRAL_FORMATS = frozenset({"general", "standard", "@"})
+NEUTRAL_FORMATS = frozenset({"general", "@"})
 BUILTIN_FORMATS = {
     "1": "0",
     "2": "0.00",
@@ -61,8 +64,13 @@ def check_parts(z: Zip) -> None:
     types = z.xml("[Content_Types].xml")
     if b"macroEnabled" in types or b"vbaProject" in types:
         raise FileProblem(Codice.ING_MACRO)
-    if any(n.startswith("xl/externalLinks/") for n in z.names):
+    if any(n.startswith("xl/externalLinks/") or n == "xl/connections.xml" for n in z.names):
         raise FileProblem(Codice.ING_COLLEGAMENTI_ESTERNI)
+    for name in sorted(n for n in z.names if n.endswith(".rels")):
+        # Every part's relationships, not only the workbook's and the sheets': an image of a
+        # drawing can point outside the file as well.
+        folder, _, base = name.removesuffix(".rels").rpartition("_rels/")
+        rels(z, folder + base)
     if any(n.startswith(("xl/embeddings/", "xl/activeX/")) for n in z.names):
         raise FileProblem(Codice.ING_OGGETTI_INCORPORATI)
     for name in sorted(z.names):
@@ -152,44 +160,65 @@ def styles(z: Zip, path: str | None) -> Styles:
     return Styles(cells, conditional)
 
 
-def shared_strings(z: Zip, path: str | None) -> list[str]:
+def shared_strings(z: Zip, path: str | None) -> tuple[list[str], set[int]]:
+    """The shared strings, and which of them are rich text (runs with their own font: a
+    label written partly in white, or at one point, hides part of itself). Parsed one string
+    at a time, each dropped once read, within the caps: no more strings than a file may have
+    cells, no more text than it may show."""
     if not path or not z.has(path):
-        return []
+        return [], set()
+    data = z.xml(path)
+    strings: list[str] = []
+    rich: set[int] = set()
+    size = 0
+    parser = ET.XMLPullParser(events=("start", "end"))
+    depth = 0
     try:
-        root = ET.fromstring(z.xml(path))
+        for offset in range(0, len(data) or 1, CHUNK):
+            parser.feed(data[offset : offset + CHUNK])
+            for event, si in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if event != "end" or depth != 1:
+                    continue
+                # A single run, <si><t>…</t></si>, is what every program writes for plain text.
+                if len(si) == 1 and si[0].tag == _T and not len(si[0]):
+                    text = si[0].text or ""
+                else:  # rich text: its runs, without phonetic readings
+                    text = _inline_string(si)
+                    if any(r.tag == _R and r.find(_RPR) is not None for r in si):
+                        rich.add(len(strings))
+                si.clear()
+                size += len(text)
+                if len(text) > MAX_CELL_TEXT or size > MAX_TEXT or len(strings) >= MAX_CELLS:
+                    raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{path} supera i limiti")
+                strings.append(text)
+        parser.close()
     except (ET.ParseError, ValueError, LookupError) as exc:
         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: {exc}") from None
-    strings = []
-    for si in root:
-        # A single run, <si><t>…</t></si>, is what every program writes for plain text.
-        if len(si) == 1 and si[0].tag == _T and not len(si[0]):
-            text = si[0].text or ""
-        else:  # rich text: its runs, without phonetic readings
-            text = _inline_string(si)
-        if len(text) > MAX_CELL_TEXT:
-            raise FileProblem(
-                Codice.ING_TROPPO_GRANDE, f"{path}: testo di oltre un milione di caratteri"
-            )
-        strings.append(text)
-    return strings
+    return strings, rich
+
+
+# A number as spreadsheet files store it (ECMA-376 xsd:double, ODF's float): ASCII digits,
+# a point, an exponent. Python's own int() and float() also take «1_0» and other scripts'
+# digits («１０»), which Excel and LibreOffice read otherwise.
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(INF|inf|NaN|nan)", re.ASCII)
 
 
 def number(text: str, where: str = "", cella: str = "") -> int | float:
+    text = text.strip()  # « 10 » reads as 10 in Excel and LibreOffice too
+    if not _NUMBER.fullmatch(text):
+        raise FileProblem(
+            Codice.ING_ZIP_DANNEGGIATO, f"{where}: numero non valido «{text[:40]}»", cella=cella
+        )
     try:
         return int(text)
     except ValueError:
-        pass
-    try:
         return float(text)
-    except ValueError:
-        raise FileProblem(
-            Codice.ING_ZIP_DANNEGGIATO, f"{where}: numero non valido «{text[:40]}»", cella=cella
-        ) from None
 
 
 # Element names in Clark notation, as ElementTree reports them.
 _ROW, _CELL, _PROTECTION, _DATA = M + "row", M + "c", M + "sheetProtection", M + "sheetData"
-_F, _V, _IS, _T, _R = M + "f", M + "v", M + "is", M + "t", M + "r"
+_F, _V, _IS, _T, _R, _RPR = M + "f", M + "v", M + "is", M + "t", M + "r", M + "rPr"
 _CONDITIONAL, _RULE, _EXT = M + "conditionalFormatting", M + "cfRule", M + "extLst"
 
 # A worksheet part up to this size is parsed into one tree (ElementTree: expat and the tree
@@ -224,6 +253,7 @@ class SheetReader:
         self.cells: Cells = {}
         self.lines: dict[tuple[int, int], str] = {}
         self.formats: dict[tuple[int, int], str] = {}
+        self.cached: dict[tuple[int, int], tuple[str, str]] = {}
         self.conditional: list[tuple[int, int, int, int, str]] = []
         self.head = _sheet_head(name)
         self.strings = strings
@@ -334,6 +364,7 @@ class SheetReader:
         # runs for every cell of every file.
         head, cells, lines, path = self.head, self.cells, self.lines, self.path
         values, encoded, shared = self.strings.values, self.strings.encoded, self.shared
+        rich, cached = self.strings.rich, self.cached
         suspicious, formats, budget = self.styles.cells, self.formats, self.budget
         row, last, ordered = self.row, self.last, self.ordered
         text_size = 0
@@ -399,15 +430,23 @@ class SheetReader:
                             if formula:
                                 shared[si] = (ref or "", formula)
                             elif si in shared:
+                                budget.tick()  # each translation runs openpyxl's tokenizer
                                 formula = _translate(shared[si], ref or cell_ref(row, col), path)
                     elif tag == _IS:
                         text = _inline_string(child)
+                        if any(r.tag == _R and r.find(_RPR) is not None for r in child):
+                            formats[pos] = RICH
                 if suspicious and (formula or text):
                     style = cell.get("s", "0")
                     if style in suspicious:
                         formats[pos] = suspicious[style]
-                if formula:  # a formula's cached result is never used: never trusted, never read
+                if formula:
+                    # Its cached result is never used for a score: it is kept only to check
+                    # that the sheet shows what its inputs give (verify.py, results.py).
                     cells[pos] = (None, formula)
+                    if text is not None:
+                        cached[pos] = (cell.get("t") or "n", text)
+                    text_size += len(formula)
                     canonical = normalize_formula(formula)
                     lines[pos] = f"{head}{where}f{len(canonical)}:{canonical}"
                     continue
@@ -425,6 +464,8 @@ class SheetReader:
                                 f"{path}: stringa condivisa {text[:20]} inesistente",
                                 cella=cell_ref(row, col),
                             ) from None
+                        if index in rich:
+                            formats[pos] = RICH
                         if value:
                             # Counted each time it is shown: a string shown by a thousand
                             # cells is a thousand signed lines.
@@ -488,11 +529,30 @@ class Strings:
 
     values: list[str]
     encoded: list[str]
+    rich: set[int]  # the indexes of rich-text strings
 
     @classmethod
-    def of(cls, values: list[str]) -> Strings:
+    def of(cls, values: list[str], rich: set[int]) -> Strings:
         texts = map(normalize_text, values)
-        return cls(values, [f"s{len(t)}:{t}" for t in texts])
+        return cls(values, [f"s{len(t)}:{t}" for t in texts], rich)
+
+
+RICH = "testo con parti in un altro carattere o colore"
+
+
+def _drawings(z: Zip, links: dict[str, Rel]) -> str:
+    """What a sheet carries over its cells: pictures, shapes or text boxes (a drawing), or
+    shapes of the legacy kind other than the notes of comments; "" if nothing."""
+    kinds = {r.kind for r in links.values()}
+    if "drawing" in kinds or "image" in kinds:
+        return "immagini, forme o caselle di testo"
+    for r in links.values():
+        if r.kind == "vmlDrawing" and z.has(r.target):
+            vml = z.read(r.target)
+            types = re.findall(rb'ObjectType\s*=\s*"([^"]*)"', vml)
+            if (not types and b"<v:shape" in vml) or any(t != b"Note" for t in types):
+                return "forme o controlli"
+    return ""
 
 
 def _translate(master: tuple[str, str], ref: str, path: str) -> str:
@@ -524,7 +584,7 @@ def read_xlsx(z: Zip, budget: Budget) -> Book:
         found = next((r.target for r in links.values() if r.kind == kind), None)
         return found or (default if z.has(default) else None)
 
-    strings = Strings.of(shared_strings(z, part("sharedStrings", "xl/sharedStrings.xml")))
+    strings = Strings.of(*shared_strings(z, part("sharedStrings", "xl/sharedStrings.xml")))
     formats = styles(z, part("styles", "xl/styles.xml"))
     sheets = []
     for s in workbook.iterfind("m:sheets/m:sheet", NS):
@@ -532,7 +592,7 @@ def read_xlsx(z: Zip, budget: Budget) -> Book:
         rel = links.get(s.get(f"{{{NS['r']}}}id", ""))
         if rel is None or rel.external or not z.has(rel.target):
             raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"manca il foglio «{sheet.name}»")
-        rels(z, rel.target)  # refuses objects, controls and links of the sheet
+        sheet.drawings = _drawings(z, rels(z, rel.target))
         reader = SheetReader(strings, rel.target, sheet.name, formats, budget)
         try:
             reader.parse(z.xml(rel.target))
@@ -541,6 +601,7 @@ def read_xlsx(z: Zip, budget: Budget) -> Book:
             raise
         sheet.cells, sheet.lines, sheet.protected = reader.cells, reader.lines, reader.protected
         sheet.formats, sheet.conditional = reader.formats, reader.conditional
+        sheet.cached = reader.cached
         sheets.append(sheet)
     properties: dict[str, str] = {}
     if z.has("docProps/custom.xml"):

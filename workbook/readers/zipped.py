@@ -91,6 +91,15 @@ class Zip:
             raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, str(exc) or type(exc).__name__) from None
         if len(infos) > MAX_ENTRIES:
             raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{len(infos)} parti")
+        for info in infos:
+            # Spreadsheet programs store or deflate; Python inflates bzip2 and LZMA a whole
+            # chunk at a time, with no bound on what a few bytes become.
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise FileProblem(
+                    Codice.ING_ZIP_DANNEGGIATO,
+                    f"{info.filename}: metodo di compressione {info.compress_type} non usato dai "
+                    "fogli di calcolo",
+                )
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL:
             raise FileProblem(Codice.ING_TROPPO_GRANDE, f"{declared // 2**20} MiB dichiarati")
@@ -183,8 +192,9 @@ def tree(z: Zip, name: str) -> etree._Element:
 
 
 def iterparse(
-    z: Zip, name: str, tags: tuple[str, ...], events: tuple[str, ...] = ("start", "end")
+    z: Zip, name: str, tags: tuple[str, ...] | None, events: tuple[str, ...] = ("start", "end")
 ) -> Iterator[tuple[str, etree._Element]]:
+    """The events of a part (of every element when `tags` is None)."""
     data = z.xml(name)
     try:
         yield from etree.iterparse(
