@@ -417,7 +417,7 @@ def accetta_command(
     non viene usato. La registrazione è in archivio/esaminati.csv e nel registro degli
     arrivi; ha effetto dal prossimo «valuta reconcile»."""
     from workbook.cycle import Cycle
-    from workbook.ingest import accept
+    from workbook.reconcile.ingest import accept
 
     done = accept(Cycle(directory), impronta, nota)
     what = safe(f"{done.origine} ({done.natura or 'file'}, impronta {done.sha256[:12]})")
@@ -475,7 +475,7 @@ def _mail(directory: Path, plan: Callable[[Any], Any], dry_run: bool, force: boo
     """Plan the messages of a command, deliver them, report; exit 0, 1 (some not delivered)
     or 2 (nothing could be sent: a usage problem)."""
     from workbook.cycle import Cycle
-    from workbook.mail import PostaError, deliver
+    from workbook.mail.deliver import PostaError, deliver
 
     cycle = Cycle(directory)
     try:
@@ -571,7 +571,7 @@ def distribute_command(
     (moduli/<codice Area>.xlsx) e al Nucleo di Valutazione nucleo.xlsx, con le istruzioni, la
     scadenza e l'indirizzo di restituzione. Senza server di posta in valuta.toml, scrive i
     messaggi come file .eml in posta/."""
-    from workbook.mail_messages import plan_distribute
+    from workbook.mail.messages import plan_distribute
 
     _mail(directory, plan_distribute, dry_run, force)
 
@@ -585,7 +585,7 @@ def remind_command(
     """Dopo «valuta reconcile», sollecita chi non ha ancora restituito il modulo (allegandolo
     di nuovo) e chi lo ha restituito con errori, elencando che cosa correggere (file, foglio,
     cella)."""
-    from workbook.mail_messages import plan_remind
+    from workbook.mail.messages import plan_remind
 
     _mail(directory, plan_remind, dry_run, force)
 
@@ -615,7 +615,7 @@ def send_command(
     """Invia i risultati (risultati/risultati-<anno>.xlsx) ai destinatari indicati in
     valuta.toml, sezione [risultati]; con --per-area, a ogni Responsabile solo quelli della
     sua Area. Rifiuta risultati provvisori senza --provvisorio."""
-    from workbook.mail_messages import plan_send
+    from workbook.mail.messages import plan_send
 
     _mail(
         directory,

@@ -162,7 +162,7 @@ def synthetic_piano(n_aree: int, n_people: int, seed: int = 2017) -> dict:
 
 def stage_build(root: str, n_aree: str, n_people: str) -> None:
     from workbook.cycle import init_cycle
-    from workbook.piano_writer import write_piano
+    from workbook.piano.blank import write_piano
 
     cycle = init_cycle(Path(root), restituzione="segreteria@grande-comune.example")
     cycle.piano_path.unlink()
@@ -189,10 +189,10 @@ def stage_fill(root: str) -> None:
 
 def _fill_one(job: tuple[str, str]) -> None:
     from tests.helpers import random_answers  # the test suite's generator of valid answers
-    from workbook.build import build
     from workbook.cycle import Cycle, generation_record
     from workbook.generate import cycle_context, write_modulo
-    from workbook.piano import load_piano
+    from workbook.generate.compose import build
+    from workbook.piano.load import load_piano
 
     root, modulo = job
     cycle = Cycle(Path(root))

@@ -17,7 +17,7 @@ import pytest
 from workbook.cycle import Cycle, init_cycle, load_sample
 from workbook.demo import fill_from_answers, sample_answers
 from workbook.generate import generate
-from workbook.piano_writer import write_piano
+from workbook.piano.blank import write_piano
 
 TESTS = Path(__file__).resolve().parent
 NOW = dt.datetime(2018, 1, 10, 9, 30)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import openpyxl
 
-from workbook.build import Answers, Context, build
+from workbook.contract import MAP_HEADER_ROW, META, MapEntry, parse_ref
 from workbook.cycle import Cycle
-from workbook.layout import MAP_HEADER_ROW, META, MapEntry, parse_ref
-from workbook.piano import Piano, load_piano
-from workbook.sheetmodel import WorkbookModel
+from workbook.generate.compose import Answers, Context, build
+from workbook.generate.model import WorkbookModel
+from workbook.piano.load import Piano, load_piano
 
 
 def context(cycle: Cycle) -> Context:
@@ -51,7 +51,7 @@ def workbook_xml(path: Path) -> str:
 def su_100_cell(entry: MapEntry) -> str:
     """The «su 100» cell, beside a total (not in the map)."""
     row, col = parse_ref(entry.cella)
-    from workbook.layout import cell_ref
+    from workbook.contract import cell_ref
 
     return cell_ref(row, col + 1)
 
@@ -123,7 +123,7 @@ def band_fillings(
     A person's score is the points of the objectives or of the Area's achievement (the same
     achievement `p` typed for every objective of the Area) plus the factors' scores; for each
     band a `p` and factor scores are searched that add up to the band's start."""
-    from workbook.scoring import score
+    from workbook.scoring.engine import score
 
     piano = piano_of(cycle)
     model = model_of(cycle, modulo)

@@ -333,7 +333,7 @@ def _shared_formula_row(src: Sources) -> bytes:
 
 
 def _letters(col: int) -> str:
-    from workbook.layout import col_letter
+    from workbook.contract import col_letter
 
     return col_letter(col)
 

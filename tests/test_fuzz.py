@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from workbook.anomalies import Codice
 from workbook.cycle import Cycle
-from workbook.ingest import ingest
-from workbook.limits import MEMORY
+from workbook.reconcile.ingest import ingest
+from workbook.reconcile.readers.limits import MEMORY
 
 from .hostile import rezip
 from .pec import message, pec
@@ -98,7 +98,7 @@ def _check(world: dict[str, object], name: str, data: bytes) -> None:
     path = cycle.ricevuti / name
     path.write_bytes(data)
     before = (hashlib.sha256(data).hexdigest(), path.stat().st_mtime_ns)
-    from workbook.verify import examine
+    from workbook.reconcile.verify import examine
 
     ingested = ingest(cycle)
     found = list(ingested.anomalie)

@@ -14,9 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from workbook.cycle import Cycle, CycleError, init_cycle
-from workbook.generate import generate
-from workbook.layout import (
+from workbook.contract import (
     HMAC_CELL,
     IDENTITY_FIELDS,
     META,
@@ -25,7 +23,9 @@ from workbook.layout import (
     excluded_cells,
     sign,
 )
-from workbook.xlsx import legacy_password_hash
+from workbook.cycle import Cycle, CycleError, init_cycle
+from workbook.generate import generate
+from workbook.generate.writer import legacy_password_hash
 
 from .conftest import NOW, make_cycle
 from .helpers import expected_results, model_of, read_map, workbook_xml
@@ -212,7 +212,7 @@ def test_the_signature_covers_the_locked_content(almenno: Cycle) -> None:
     stored = wb[META][HMAC_CELL].value
     assert sign(key, names, canonical_content(names, sheets, excluded_cells(mappa))) == stored
     inputs = [e for e in mappa if e.is_input]
-    from workbook.layout import parse_ref
+    from workbook.contract import parse_ref
 
     sheets[inputs[0].foglio][parse_ref(inputs[0].cella)] = (Decimal(7), None)
     assert sign(key, names, canonical_content(names, sheets, excluded_cells(mappa))) == stored
@@ -277,7 +277,7 @@ def test_prefilled_answers_show_the_python_results(almenno: Cycle) -> None:
 
 
 def test_cell_refs_round_trip() -> None:
-    from workbook.layout import parse_ref
+    from workbook.contract import parse_ref
 
     for row, col in [(0, 0), (4, 25), (9, 26), (99, 701), (1048575, 16383)]:
         assert parse_ref(cell_ref(row, col)) == (row, col)
@@ -288,7 +288,7 @@ def test_formulas_use_only_functions_written_as_they_are(almenno: Cycle) -> None
     safe only while every formula sticks to formulas.FUNCTIONS."""
     import re
 
-    from workbook.formulas import FUNCTIONS
+    from workbook.scoring.formulas import FUNCTIONS
 
     seen: set[str] = set()
     for modulo in MODULI:
@@ -313,7 +313,7 @@ def test_without_a_return_address_generate_stops_and_says_where_to_write_it(
     assert "completare valuta.toml" in said and "restituzione" in said
     piano = root / "piano.xlsx"
     from workbook.cycle import load_sample
-    from workbook.piano_writer import write_piano
+    from workbook.piano.blank import write_piano
 
     write_piano(piano, load_sample("almenno-2017"))
     assert cli.main(["generate", "--dir", str(root)]) == 2

@@ -18,14 +18,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbook import limits
 from workbook.anomalies import Codice, Gravita
+from workbook.contract import META
 from workbook.cycle import Cycle, generation_record
-from workbook.ingest import Arrivo, Documento
-from workbook.layout import META
-from workbook.piano import load_piano
+from workbook.piano.load import load_piano
 from workbook.pipeline import reconcile_and_report
-from workbook.verify import Expected, Verifier, examine
+from workbook.reconcile.ingest import Arrivo, Documento
+from workbook.reconcile.readers import limits
+from workbook.reconcile.verify import Expected, Verifier, examine
 
 from .helpers import read_map
 from .hostile import ATTACKS, CASES, CPU_CASE, SLOW_ROW, Case, Sources, rezip
@@ -83,11 +83,11 @@ def test_a_file_that_would_keep_the_processor_busy_stops_within_its_budget(
 MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from workbook import limits
+from workbook.reconcile.readers import limits
 limits.SECONDS = 3.0
-from workbook.ingest import Arrivo, Documento
-from workbook.readers import FileProblem, read_book
-from workbook.limits import Budget
+from workbook.reconcile.ingest import Arrivo, Documento
+from workbook.reconcile.readers import FileProblem, read_book
+from workbook.reconcile.readers.limits import Budget
 out = {}
 for name in sys.argv[1:]:
     path = Path(name)
@@ -407,7 +407,7 @@ def test_a_defect_of_the_reader_is_this_files_anomaly_and_the_others_go_on(
 ) -> None:
     """Should a hostile file find a defect of ours, that file is reported and not used; the
     other files are read and scored as usual (the fuzzing test fails on any such anomaly)."""
-    import workbook.verify as verify
+    import workbook.reconcile.verify as verify
 
     real = verify.read_book
 

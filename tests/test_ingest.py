@@ -17,9 +17,9 @@ import cli
 from workbook.anomalies import Codice, Gravita
 from workbook.cycle import Cycle
 from workbook.files import csv_text
-from workbook.ingest import MAX_FILE, ingest
-from workbook.mail import Registro
+from workbook.mail.deliver import Registro
 from workbook.pipeline import reconcile_and_report
+from workbook.reconcile.ingest import MAX_FILE, ingest
 
 from .pec import message, pec
 from .test_reconcile import digest, saved_at

@@ -60,7 +60,7 @@ def grade_cycle(root: Path) -> Cycle:
 
 def _beside(cell: str, columns: int) -> str:
     """The cell `columns` to the right (the band is two columns right of the total)."""
-    from workbook.layout import cell_ref, parse_ref
+    from workbook.contract import cell_ref, parse_ref
 
     row, col = parse_ref(cell)
     return cell_ref(row, col + columns)

@@ -36,10 +36,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 import cli
 from workbook.anomalies import Codice
+from workbook.contract import META
 from workbook.cycle import Cycle
-from workbook.layout import META
-from workbook.mail import PostaError, Resoconto, deliver, valid_address
-from workbook.mail_messages import plan_distribute, plan_remind, plan_send
+from workbook.mail.deliver import PostaError, Resoconto, deliver, valid_address
+from workbook.mail.messages import plan_distribute, plan_remind, plan_send
 from workbook.pipeline import reconcile_and_report
 
 from .helpers import read_map
@@ -826,7 +826,7 @@ def test_the_per_area_results_never_name_a_person_of_another_area(
     Responsabile must not read about her."""
     import re
 
-    from workbook.mail_area import area_workbook, results_created
+    from workbook.results.area import area_workbook, results_created
 
     cycle = copy_of(filled, tmp_path)
     wb = openpyxl.load_workbook(cycle.piano_path)
@@ -838,7 +838,7 @@ def test_the_per_area_results_never_name_a_person_of_another_area(
     wb.save(cycle.piano_path)
     deliver_filled(cycle, "AREA1", "AREA2", "AREA3", "nucleo")
     reconcile_and_report(cycle)
-    from workbook.report import read_results
+    from workbook.results import read_results
 
     data = read_results(cycle.risultati / "risultati-2017.json")
     assert data is not None

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from workbook.anomalies import AnomaliesError, Codice
-from workbook.piano import load_piano
+from workbook.piano.load import load_piano
 from workbook.values import UnreadableValue, parse_date, parse_number
 
 PianoData = dict[str, Any]
@@ -368,8 +368,8 @@ def test_impossible_amounts_and_years_are_refused_at_their_row(
 def test_the_minimum_service_on_both_sides_of_the_boundary(
     sistema: str, inizio: dt.date | None, fine: dt.date | None, valutabile: bool
 ) -> None:
-    from workbook.piano import Persona, eligibility
-    from workbook.sistema import load_sistema
+    from workbook.piano.load import Persona, eligibility
+    from workbook.sistema.load import load_sistema
 
     person = Persona(
         "1", "Rossi", "Anna", "F", "C1", "A", "dipendente", inizio, fine, D(100), "", 2

@@ -13,7 +13,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from workbook.anomalies import Codice
 from workbook.cycle import Cycle
-from workbook.readers import FileProblem, read_book
+from workbook.reconcile.readers import FileProblem, read_book
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -120,7 +120,7 @@ def test_a_part_over_the_cap_is_stopped_while_reading(almenno: Cycle) -> None:
     in chunks, still stops it (lowered here to 1 MiB to keep the test small)."""
     import os
 
-    import workbook.readers.zipped as zipped
+    import workbook.reconcile.readers.zipped as zipped
 
     data = rezip(
         (almenno.moduli / "AREA1.xlsx").read_bytes(),
@@ -143,7 +143,7 @@ def test_files_saved_by_libreoffice_read_as_what_was_signed(name: str) -> None:
     import gzip
     import json
 
-    from workbook.layout import (
+    from workbook.contract import (
         META,
         MapEntry,
         canonical_content,
@@ -185,7 +185,7 @@ def test_signed_lines_built_while_reading_equal_the_canonical_ones(
 ) -> None:
     """The reader writes each cell's signed line as it parses (the hot loop of a
     reconciliation); it must be exactly what layout.sheet_lines makes of the cells read."""
-    from workbook.layout import sheet_lines
+    from workbook.contract import sheet_lines
 
     if source == "generato":
         data = (almenno.moduli / "AREA1.xlsx").read_bytes()
@@ -224,7 +224,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
     """Worksheets over WHOLE_TREE_MAX are parsed in chunks, each row dropped once read, so
     that memory stays bounded: lowered here so that every sheet takes that path, cut into
     chunks of 1 KiB that end in the middle of cells."""
-    import workbook.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx as reader
 
     if source == "generato":
         data = (almenno.moduli / "AREA1.xlsx").read_bytes()
@@ -240,7 +240,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
 
 
 def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() -> None:
-    import workbook.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx as reader
 
     sst = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -327,7 +327,7 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
 def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
     case: str, whole: bool, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx as reader
 
     sheet, codice, cella = HOSTILE_SHEETS[case]
     if not whole:
@@ -348,8 +348,8 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
 def test_long_formulas_are_signed_like_the_others_and_never_remembered(almenno: Cycle) -> None:
     """The readers remember the distinct formulas of a cycle (10,551 for the largest Ente), to
     normalize each once; a hostile file's long formulas must not stay in memory."""
-    import workbook.layout as layout
-    from workbook.layout import sheet_lines
+    import workbook.contract as layout
+    from workbook.contract import sheet_lines
 
     long = "+".join(f"A{i}" for i in range(1, 400))  # 2,286 characters
     sheet = _sheet(
@@ -372,7 +372,7 @@ def test_long_formulas_are_signed_like_the_others_and_never_remembered(almenno: 
 
 
 def test_a_memo_forgets_everything_rather_than_grow_past_its_budget() -> None:
-    from workbook.layout import Memo
+    from workbook.contract import Memo
 
     calls: list[str] = []
 
@@ -397,7 +397,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 ) -> None:
     """A row hidden in an extension is not the sheet's (Excel ignores it); a rich string
     nested 20,000 levels deep is read without recursion."""
-    import workbook.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx as reader
 
     if not whole:
         monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
@@ -424,7 +424,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 def test_a_row_too_long_to_hold_is_refused_when_read_in_chunks(
     almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx as reader
 
     monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
     monkeypatch.setattr(reader, "ROW_ELEMENTS", 100)

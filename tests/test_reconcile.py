@@ -22,9 +22,9 @@ import pytest
 
 import cli
 from workbook.anomalies import Codice, Gravita
+from workbook.contract import META
 from workbook.cycle import Cycle
 from workbook.generate import generate
-from workbook.layout import META
 from workbook.pipeline import Results, reconcile_and_report
 
 from .conftest import NOW
@@ -678,9 +678,9 @@ def test_files_saved_by_libreoffice_reconcile_to_the_python_numbers(
 ) -> None:
     """Real files filled in and saved by LibreOffice (tests/fixtures/make_fixtures.py): every
     score equals the Python engine's on the answers that were typed."""
-    from workbook.build import build
     from workbook.generate import cycle_context
-    from workbook.piano import load_piano
+    from workbook.generate.compose import build
+    from workbook.piano.load import load_piano
 
     root = tmp_path / "ciclo"
     shutil.copytree(LO_FIXTURES, root)

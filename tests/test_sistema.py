@@ -9,7 +9,7 @@ import pytest
 
 from workbook.anomalies import AnomaliesError, Codice
 from workbook.resources import templates_dir
-from workbook.sistema import load_sistema, parse_sistema
+from workbook.sistema.load import load_sistema, parse_sistema
 
 SEED_BANDS = [(54, 60, 100), (37, 53, 80), (25, 36, 50), (19, 24, 25), (0, 18, 0)]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from .resources import bundled_samples, samples_dir
+from workbook.resources import bundled_samples, samples_dir
 
 SETTINGS = "valuta.toml"
 PIANO = "piano.xlsx"
@@ -54,7 +54,7 @@ class Settings:
     def return_address(self) -> str:
         """Where the moduli come back: what the moduli and the messages tell the Responsabili
         and the Nucleo. Never guessed: without it, nothing is generated or sent."""
-        from .piano import EMAIL_RE
+        from workbook.piano.load import EMAIL_RE
 
         address = self.restituzione.strip()
         if not address:
@@ -119,7 +119,7 @@ class Cycle:
 
     def recover(self) -> None:
         """Finish, or undo, a writing of the results interrupted by a crash."""
-        from .files import recover
+        from workbook.files import recover
 
         recover(self.commit_journal, self.root, [self.risultati, self.archivio])
 
@@ -260,7 +260,7 @@ destinatari = []
 def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -> Cycle:
     """Create a cycle folder with settings, secrets and a Piano (blank or a bundled sample);
     `restituzione` is the return address (a sample brings its own)."""
-    from .piano_writer import write_piano
+    from workbook.piano.blank import write_piano
 
     cycle = Cycle(root)
     if cycle.settings_path.exists() or cycle.piano_path.exists():

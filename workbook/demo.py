@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .build import Answers
-from .cycle import Cycle, generation_record, init_cycle, load_sample
-from .generate import cycle_context, generate, moduli_names, write_modulo
-from .layout import NUCLEO, make_key
-from .piano import load_piano
-from .pipeline import Results, reconcile_and_report
-from .reconcile import Progress
+from workbook.contract import NUCLEO, make_key
+from workbook.cycle import Cycle, generation_record, init_cycle, load_sample
+from workbook.generate import cycle_context, generate, moduli_names, write_modulo
+from workbook.generate.compose import Answers
+from workbook.piano.load import load_piano
+from workbook.pipeline import Results, reconcile_and_report
+from workbook.reconcile import Progress
 
 SAMPLE = "almenno-2017"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .aggregate import aggregate
-from .cycle import Cycle
-from .memory import long_lived
-from .reconcile import Outcome, Progress, reconcile, sort_anomalies
-from .relazione import Relazione
-from .report import write_outputs
+from workbook.cycle import Cycle
+from workbook.memory import long_lived
+from workbook.reconcile import Outcome, Progress, reconcile, sort_anomalies
+from workbook.reconcile.aggregate import aggregate
+from workbook.relazione import Relazione
+from workbook.results import write_outputs
 
 
 @dataclass(frozen=True, slots=True)

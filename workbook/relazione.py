@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .anomalies import Anomalia
+from workbook.anomalies import Anomalia
 
 
 @dataclass(frozen=True, slots=True)

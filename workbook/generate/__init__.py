@@ -1,0 +1,200 @@
+"""`valuta generate`: one protected, signed workbook per Area, plus the Nucleo's.
+
+For each workbook: compose the model (`build.py`), sign its locked content with the cycle's
+key (`layout.sign`), write it (`xlsx.py`) atomically, and keep its manifest (the signed content,
+gzip-compressed) in `.valuta/moduli/` so that the reconciler can say which cell was altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import hmac
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook import __version__
+from workbook.anomalies import Anomalia
+from workbook.contract import (
+    HMAC_CELL,
+    IDENTITY_FIELDS,
+    META,
+    NUCLEO,
+    MapEntry,
+    canonical_items,
+    excluded_cells,
+    sign_items,
+)
+from workbook.cycle import Cycle, CycleError, generation_stamp
+from workbook.files import atomic_path, write_text
+from workbook.generate.compose import Answers, Context, build, workbook_id
+from workbook.generate.writer import write_workbook
+from workbook.memory import long_lived, settle
+from workbook.piano.load import Piano, load_piano
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    moduli: list[Path]
+    avvisi: list[Anomalia]
+    generato: dt.datetime
+
+
+def save_manifest(
+    folder: Path,
+    nonce: str,
+    identity: dict[str, str],
+    names: list[str],
+    items: list[tuple[str, int, int, str, str]],
+    mappa: list[MapEntry],
+) -> None:
+    """Keep what was signed: `<nonce>.json`, the identity and sheet list (read for every
+    received file), and `<nonce>.celle.json.gz`, every signed cell as [sheet, row, column,
+    kind, text] (0-based) and the map (read only to say which cells of an altered file
+    changed)."""
+    write_text(
+        folder / f"{nonce}.json",
+        json.dumps({"identita": identity, "fogli": names}, ensure_ascii=False),
+        0o600,
+    )
+    cells = {
+        "celle": items,
+        "mappa": [[e.chiave, e.foglio, e.cella, e.tipo, e.ammessi] for e in mappa],
+    }
+    # mtime=0: the same manifest gives the same bytes; level 1: written for every workbook,
+    # read only when one was altered.
+    with (
+        atomic_path(folder / f"{nonce}.celle.json.gz", 0o600) as tmp,
+        gzip.GzipFile(tmp, "wb", 1, mtime=0) as fh,
+    ):
+        fh.write(json.dumps(cells, ensure_ascii=False).encode())
+
+
+def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
+    """A per-workbook, per-generation nonce; derived, so the same cycle gives the same bytes."""
+    message = f"nonce|{ident}|{generato.isoformat()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
+def write_modulo(
+    ctx: Context,
+    modulo: str,
+    path: Path,
+    password: str,
+    key: bytes,
+    manifests: Path,
+    answers: Answers | None = None,
+) -> Path:
+    """Build, sign and write one workbook; keep its manifest. Returns the workbook's path."""
+    nonce = nonce_for(key, workbook_id(ctx.piano, modulo), ctx.generato)
+    model = build(ctx, modulo, answers, nonce)
+    names = [s.name for s in model.sheets]
+    items = list(canonical_items(names, model.as_cells(), excluded_cells(model.mappa)))
+    mac = sign_items(key, names, items)
+    model.identity["hmac"] = mac
+    row = int(HMAC_CELL[1:]) - 1
+    model.sheet(META).cells[(row, 1)].value = mac
+    with atomic_path(path) as tmp:
+        write_workbook(model, tmp, password, ctx.generato)
+    save_manifest(
+        manifests,
+        nonce,
+        {k: model.identity[k] for k in IDENTITY_FIELDS},
+        names,
+        items,
+        model.mappa,
+    )
+    return path
+
+
+def fingerprint(cycle: Cycle, piano: Piano) -> str:
+    """What the moduli are made from: the Piano, the settings they show (deadline and return
+    address, not the mail server's), the Sistema and the tool version."""
+    settings = cycle.settings()
+    made_of = (
+        f"{settings.scadenza.isoformat()}|{settings.restituzione}|{piano.sistema.hash}|"
+        f"{__version__}"
+    )
+    return hashlib.sha256(cycle.piano_path.read_bytes() + made_of.encode()).hexdigest()
+
+
+def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:
+    settings = cycle.settings()
+    return Context(
+        piano=piano,
+        scadenza=settings.scadenza,
+        restituzione=settings.return_address(),
+        generato=generato,
+        versione=__version__,
+    )
+
+
+def moduli_names(piano: Piano) -> list[str]:
+    return [a.codice for a in piano.aree] + [NUCLEO]
+
+
+_worker: dict[str, object] = {}
+
+
+def _init_worker(ctx: Context, password: str, key: bytes, manifests: Path) -> None:
+    _worker.update(ctx=ctx, password=password, key=key, manifests=manifests)
+    settle()
+
+
+def _work(item: tuple[str, Path]) -> Path:
+    modulo, path = item
+    return write_modulo(
+        _worker["ctx"],
+        modulo,
+        path,
+        _worker["password"],  # type: ignore[arg-type]
+        _worker["key"],
+        _worker["manifests"],
+    )  # type: ignore[arg-type]
+
+
+def generate(
+    cycle: Cycle, *, force: bool = False, now: dt.datetime | None = None, workers: int | None = None
+) -> Generated:
+    """Write every workbook of the cycle into `moduli/`."""
+    cycle.settings().return_address()  # a broken valuta.toml stops here, before anything
+    piano, avvisi = load_piano(cycle.piano_path)
+    password, key = cycle.secrets()
+    existing = sorted(p.name for p in cycle.moduli.glob("*.xlsx")) if cycle.moduli.is_dir() else []
+    if existing and not force:
+        raise CycleError(
+            f"La cartella {cycle.moduli} contiene già dei moduli ({', '.join(existing[:5])}"
+            f"{'…' if len(existing) > 5 else ''}): potrebbero essere già stati inviati. Per "
+            "rigenerarli usare --force; i moduli già inviati di una generazione precedente "
+            "saranno segnalati alla restituzione."
+        )
+    generato = generation_stamp(cycle, fingerprint(cycle, piano), now or dt.datetime.now())
+    ctx = cycle_context(cycle, piano, generato)
+    # The Nucleo's workbook (every PO and every objective) is the largest: first in the queue,
+    # so that the other core works through the Areas meanwhile.
+    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli_names(piano)[:-1]]]
+    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    with long_lived():
+        return Generated(
+            _write_all(ctx, jobs, workers, password, key, cycle.manifests), avvisi, generato
+        )
+
+
+def _write_all(
+    ctx: Context,
+    jobs: list[tuple[str, Path]],
+    workers: int,
+    password: str,
+    key: bytes,
+    manifests: Path,
+) -> list[Path]:
+    if workers > 1 and len(jobs) > 2:
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(ctx, password, key, manifests)
+        ) as pool:
+            return list(pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    return [write_modulo(ctx, m, p, password, key, manifests) for m, p in jobs]

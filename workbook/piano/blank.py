@@ -1,0 +1,247 @@
+"""Write `piano.xlsx`: the blank Piano with dropdowns and instructions, or a bundled sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from workbook.piano.load import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
+from workbook.resources import bundled_sistemi
+from workbook.sistema.load import CATEGORIE
+from workbook.values import UnreadableValue, parse_date
+
+MAX_ROWS = 5000  # rows prepared with validations in the blank Piano
+
+INSTRUCTIONS = [
+    ("title", "Piano della Performance – dati per la valutazione"),
+    ("text", ""),
+    ("label", "Come si compila"),
+    (
+        "wrap",
+        "Foglio «Ente»: denominazione, anno di valutazione, Sistema di valutazione "
+        "(scegliere dall'elenco, oppure il nome di un file .yaml nella cartella del ciclo), "
+        "fondo per la produttività dei dipendenti e fondo per la retribuzione di risultato "
+        "delle PO in euro, e-mail del Nucleo di Valutazione.",
+    ),
+    (
+        "wrap",
+        "Foglio «Aree»: una riga per Area, con un codice breve (lettere, cifre, «-» e «_»: "
+        "diventa il nome del file del modulo), la denominazione, la matricola del "
+        "Responsabile (titolare di Posizione Organizzativa) e il suo indirizzo e-mail.",
+    ),
+    (
+        "wrap",
+        "Foglio «Obiettivi»: una riga per obiettivo, con il codice, l'Area (oppure «tutte» "
+        "per gli obiettivi comuni a tutte le Aree), il tipo (strategico, struttura, "
+        "individuale), descrizione, risultati attesi, indicatore, peso e scadenza. I pesi "
+        "di ogni tipo, per ogni Area, devono sommare al punteggio che la scheda PO del "
+        "Sistema assegna a quel tipo di obiettivi.",
+    ),
+    (
+        "wrap",
+        "Foglio «Personale»: una riga per persona in servizio nell'anno, con matricola, "
+        "cognome, nome, genere (M/F), categoria, Area, ruolo (PO oppure dipendente), date "
+        "di inizio e fine servizio (vuote se in servizio tutto l'anno), percentuale di "
+        "part-time (vuota = 100) ed e-mail.",
+    ),
+    ("text", ""),
+    (
+        "wrap",
+        "Le date si possono scrivere come 01/03/2017; i numeri con la virgola (8,5). "
+        "Le righe vuote vengono ignorate. Dopo aver compilato, eseguire "
+        "«valuta generate»: ogni problema viene segnalato con foglio e riga.",
+    ),
+]
+
+
+def _cell_value(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field in ("inizio", "fine", "scadenza"):
+        try:
+            return parse_date(value)
+        except UnreadableValue:  # written as typed: loading the Piano will report it
+            return str(value)
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
+    """A blank Piano, or one filled with a sample (`samples/<name>/piano.yaml`)."""
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    wb.set_properties(
+        {"title": "Piano della Performance", "author": "valuta", "created": dt.datetime(2000, 1, 1)}
+    )
+    f = {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "label": wb.add_format({"bold": True}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "text": wb.add_format({}),
+        "header": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        ),
+        "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
+        "euro": wb.add_format({"num_format": "#,##0.00"}),
+    }
+    ws = wb.add_worksheet("Istruzioni")
+    ws.set_column(0, 0, 110)
+    for row, (style, text) in enumerate(INSTRUCTIONS):
+        ws.write_string(row, 0, text, f[style])
+        if style == "wrap":
+            ws.set_row(row, 15 * (1 + len(text) // 100))
+
+    ente = (sample or {}).get("ente", {})
+    ws = wb.add_worksheet("Ente")
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 40)
+    ws.write_string(0, 0, "Voce", f["header"])
+    ws.write_string(0, 1, "Valore", f["header"])
+    for row, (field, label, _) in enumerate(ENTE_FIELDS, start=1):
+        ws.write_string(row, 0, label, f["label"])
+        value = ente.get(field)
+        if isinstance(value, int | float):
+            ws.write_number(row, 1, value, f["euro"] if "fondo" in field else f["text"])
+        elif value is not None:
+            ws.write_string(row, 1, str(value))
+    ws.data_validation(
+        3,
+        1,
+        3,
+        1,
+        {
+            "validate": "list",
+            "source": bundled_sistemi(),
+            "error_type": "warning",
+            "input_title": "Sistema di valutazione",
+            "input_message": "Un Sistema incluso in valuta, oppure il nome di un file .yaml nella "
+            "cartella del ciclo.",
+        },
+    )
+    ws.data_validation(
+        2, 1, 2, 1, {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100}
+    )
+
+    lists = wb.add_worksheet("Elenchi")
+    lists.write_string(0, 0, TUTTE)
+    for i in range(1, 201):
+        lists.write_formula(i, 0, f'=IF(Aree!A{i + 1}="","",Aree!A{i + 1})', None, "")
+    lists.hide()
+
+    for sheet, rows in (("Aree", "aree"), ("Obiettivi", "obiettivi"), ("Personale", "personale")):
+        ws = wb.add_worksheet(sheet)
+        ws.freeze_panes(1, 0)
+        columns = COLUMNS[sheet]
+        for col, (field, header, _) in enumerate(columns):
+            ws.write_string(0, col, header, f["header"])
+            ws.set_column(
+                col,
+                col,
+                40
+                if field in ("descrizione", "risultati_attesi", "indicatore", "denominazione")
+                else 16,
+                f["date"] if field in ("inizio", "fine", "scadenza") else None,
+            )
+        for r, item in enumerate((sample or {}).get(rows, []), start=1):
+            for col, (field, _, _) in enumerate(columns):
+                value = _cell_value(field, item.get(field))
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, col, dt.datetime.combine(value, dt.time()), f["date"])
+                elif isinstance(value, int | float | Decimal):
+                    ws.write_number(r, col, float(value))
+                elif value is not None:
+                    ws.write_string(r, col, value)
+        _validations(ws, sheet)
+    wb.close()
+
+
+def _validations(ws: Any, sheet: str) -> None:
+    def col(field: str) -> int:
+        return [f for f, _, _ in COLUMNS[sheet]].index(field)
+
+    def add(field: str, options: dict[str, Any]) -> None:
+        c = col(field)
+        ws.data_validation(1, c, MAX_ROWS, c, options)
+
+    date = {
+        "validate": "date",
+        "criteria": "between",
+        "minimum": dt.date(1950, 1, 1),
+        "maximum": dt.date(2100, 12, 31),
+        "input_title": "Data",
+        "input_message": "Data nel formato 01/03/2017.",
+    }
+    if sheet == "Aree":
+        add(
+            "codice",
+            {
+                "validate": "length",
+                "criteria": "between",
+                "minimum": 1,
+                "maximum": 20,
+                "input_title": "Codice dell'Area",
+                "input_message": "Breve: lettere, cifre, «-» e «_». Diventa il nome del "
+                "file del modulo (es. AREA1).",
+            },
+        )
+        add(
+            "responsabile",
+            {
+                "validate": "any",
+                "input_title": "Responsabile",
+                "input_message": "Matricola del titolare di Posizione "
+                "Organizzativa, come nel foglio Personale.",
+            },
+        )
+    elif sheet == "Obiettivi":
+        add(
+            "area",
+            {
+                "validate": "list",
+                "source": "=Elenchi!$A$1:$A$201",
+                "input_title": "Area",
+                "input_message": "Codice dell'Area, oppure «tutte».",
+            },
+        )
+        add("tipo", {"validate": "list", "source": list(CATEGORIE)})
+        add(
+            "peso",
+            {
+                "validate": "decimal",
+                "criteria": ">",
+                "value": 0,
+                "input_title": "Peso",
+                "input_message": "Punti dell'obiettivo nella scheda PO.",
+            },
+        )
+        add("scadenza", date)
+    else:
+        add("genere", {"validate": "list", "source": sorted(set(GENERI.values()))})
+        add("area", {"validate": "list", "source": "=Aree!$A$2:$A$201"})
+        add("ruolo", {"validate": "list", "source": ["PO", "dipendente"]})
+        add("inizio", date)
+        add("fine", date)
+        add(
+            "part_time",
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 1,
+                "maximum": 100,
+                "input_title": "Part-time",
+                "input_message": "Percentuale dell'orario pieno; vuota = 100.",
+            },
+        )

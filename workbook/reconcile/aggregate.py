@@ -1,0 +1,288 @@
+"""The tables of the Relazione sulla Performance, from the reconciled outcome. No I/O.
+
+One function per table, each returning its typed rows (relazione.py), laid out as in the
+Almenno seed: Aree and Posizioni Organizzative with how each was rated; dipendenti valutati and
+not (with the reason); the distribution by score band with the bonus of each; MEDIA PUNTEGGIO
+su 100; each Area's objectives and the overall organisational performance; the bilancio di
+genere; premialità stanziata e distribuita (premi.py shares the funds out, to the cent); and
+how much each evaluator differentiated the judgements.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from workbook.anomalies import Anomalia, Codice, anomalia
+from workbook.contract import NUCLEO
+from workbook.premi import CENT, Quota, Ripartizione, distribute, weight
+from workbook.reconcile import EsitoObiettivo, Outcome, Valutazione
+from workbook.relazione import (
+    FasciaGenere,
+    Fondo,
+    NonValutato,
+    ObiettiviArea,
+    Relazione,
+    RigaDifferenziazione,
+    RigaFascia,
+    RigaGenere,
+    RigaObiettivo,
+    RigaPO,
+)
+from workbook.sistema.load import Sistema
+
+
+def _d(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT, ROUND_HALF_UP)
+
+
+def quote(valutazioni: list[Valutazione]) -> list[Quota]:
+    """Who has a claim on a fund: everyone evaluable, with a bonus once evaluated."""
+    return [
+        Quota(
+            v.persona.matricola,
+            weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno),
+            v.premio_percentuale if v.stato == "valutato" else None,
+        )
+        for v in valutazioni
+        if v.stato != "non valutabile"
+    ]
+
+
+def mean_su_100(valutati: list[Valutazione], sistema: Sistema) -> Decimal | None:
+    """MEDIA PUNTEGGIO su 100: the mean of score × 100 / maximum, exactly, then rounded (not
+    the mean of the rounded «su 100» figures). The one mean of every table and message."""
+    if not valutati:
+        return None
+    by_max: dict[Decimal, Decimal] = {}
+    maxima = {r: sistema.scheda(r).massimo for r in ("dipendente", "po")}
+    for v in valutati:
+        massimo = maxima[v.ruolo]
+        by_max[massimo] = by_max.get(massimo, Decimal(0)) + v.punteggio  # type: ignore[operator]
+    total = sum((Fraction(s) * 100 / Fraction(m) for m, s in by_max.items()), Fraction(0))
+    mean = total / len(valutati)
+    return (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(CENT, ROUND_HALF_UP)
+
+
+# --- one function per table ---------------------------------------------------------------------
+
+
+def posizioni_organizzative(outcome: Outcome) -> tuple[RigaPO, ...]:
+    return tuple(
+        RigaPO(
+            v.persona.matricola,
+            v.persona.nominativo,
+            v.area,
+            v.punteggio,
+            v.su_100,
+            v.fascia.etichetta if v.fascia else None,
+            v.premio_percentuale,
+            v.stato,
+            v.motivo,
+        )
+        for v in outcome.valutazioni
+        if v.ruolo == "po"
+    )
+
+
+def non_valutati(outcome: Outcome) -> tuple[NonValutato, ...]:
+    return tuple(
+        NonValutato(v.persona.matricola, v.persona.nominativo, v.area, v.motivo)
+        for v in _dipendenti(outcome)
+        if v.stato != "valutato"
+    )
+
+
+def fasce(outcome: Outcome) -> tuple[RigaFascia, ...]:
+    """The bands of the dipendenti's scheda, from the highest, with how many fell in each."""
+    scheda = outcome.piano.sistema.scheda("dipendente")
+    in_band = Counter(v.fascia.etichetta for v in _valutati(outcome) if v.fascia)
+    return tuple(
+        RigaFascia(band.da, band.a, band.etichetta, band.premio, in_band[band.etichetta])
+        for band in sorted(scheda.fasce, key=lambda f: f.da, reverse=True)
+    )
+
+
+def obiettivi(outcome: Outcome) -> tuple[ObiettiviArea, ...]:
+    by_area: dict[str, list[EsitoObiettivo]] = {}
+    for o in outcome.obiettivi:
+        by_area.setdefault(o.obiettivo.area, []).append(o)
+    return tuple(
+        ObiettiviArea(
+            area.codice,
+            area.denominazione,
+            outcome.aree.get(area.codice),
+            tuple(
+                RigaObiettivo(
+                    o.obiettivo.obiettivo.codice,
+                    o.obiettivo.obiettivo.tipo,
+                    o.obiettivo.obiettivo.descrizione,
+                    o.obiettivo.obiettivo.peso,
+                    o.dichiarato,
+                    o.validato,
+                    o.raggiungimento,
+                    o.fonte,
+                    o.punti,
+                    o.evidenze,
+                )
+                for o in by_area.get(area.codice, [])
+            ),
+        )
+        for area in outcome.piano.aree
+    )
+
+
+def performance_organizzativa(outcome: Outcome) -> Decimal | None:
+    """The achievement of every objective of the Ente, weighted by peso; None until all are."""
+    weighted = [(o.obiettivo.obiettivo.peso, o.raggiungimento) for o in outcome.obiettivi]
+    if not weighted or any(p is None for _, p in weighted):
+        return None
+    total = sum((w for w, _ in weighted), Decimal(0))
+    return _d(sum((w * p for w, p in weighted), Decimal(0)) / total)  # type: ignore[operator]
+
+
+def genere(
+    outcome: Outcome, bands: tuple[RigaFascia, ...], premi: dict[str, Decimal]
+) -> tuple[RigaGenere, ...]:
+    """The bilancio di genere of the dipendenti."""
+    staff = Counter(v.persona.genere for v in _dipendenti(outcome))
+    rows = []
+    for g in ("F", "M"):
+        mine = [v for v in _valutati(outcome) if v.persona.genere == g]
+        mine_in_band = Counter(v.fascia.etichetta for v in mine if v.fascia)
+        rows.append(
+            RigaGenere(
+                g,
+                staff[g],
+                len(mine),
+                mean_su_100(mine, outcome.piano.sistema),
+                tuple(FasciaGenere(b.etichetta, mine_in_band[b.etichetta]) for b in bands),
+                sum(
+                    (premi.get(v.persona.matricola, Decimal(0)) for v in mine), Decimal(0)
+                ).quantize(CENT),
+            )
+        )
+    return tuple(rows)
+
+
+def differenziazione(outcome: Outcome) -> tuple[RigaDifferenziazione, ...]:
+    """For each evaluator, how differentiated the judgements are (art. 9, c. 1, lett. d,
+    D.Lgs. 150/2009)."""
+    sistema = outcome.piano.sistema
+    evaluators = [(a.codice, f"Responsabile dell'Area {a.codice}") for a in outcome.piano.aree]
+    evaluators.append((NUCLEO, "Nucleo di Valutazione"))
+    by_evaluator: dict[str, list[Valutazione]] = {}
+    for v in outcome.valutazioni:
+        if v.stato == "valutato":
+            by_evaluator.setdefault(v.valutatore, []).append(v)
+    rows = []
+    for modulo, label in evaluators:
+        mine = by_evaluator.get(modulo, [])
+        scores = [v.su_100 for v in mine if v.su_100 is not None]
+        std = (
+            Decimal(str(statistics.pstdev([float(s) for s in scores]))).quantize(CENT)
+            if scores
+            else None
+        )
+        top = max((v.fascia.da for v in mine if v.fascia), default=None)
+        rows.append(
+            RigaDifferenziazione(
+                label,
+                modulo,
+                len(mine),
+                mean_su_100(mine, sistema),
+                std,
+                min(scores, default=None),
+                max(scores, default=None),
+                len({v.fascia.etichetta for v in mine if v.fascia}),
+                _d(
+                    Decimal(sum(1 for v in mine if v.fascia and v.fascia.da == top))
+                    * 100
+                    / len(mine)
+                )
+                if mine
+                else None,
+            )
+        )
+    return tuple(rows)
+
+
+def _fondo(r: Ripartizione) -> Fondo:
+    return Fondo(r.stanziata, r.distribuita, r.residuo)
+
+
+def _dipendenti(outcome: Outcome) -> list[Valutazione]:
+    return [v for v in outcome.valutazioni if v.ruolo == "dipendente"]
+
+
+def _valutati(outcome: Outcome) -> list[Valutazione]:
+    return [v for v in _dipendenti(outcome) if v.stato == "valutato"]
+
+
+def _checks(outcome: Outcome, rows: tuple[RigaDifferenziazione, ...]) -> list[Anomalia]:
+    """What the tables show that the Segretario should look at: a fund not given, an
+    evaluator who gave everyone the same score."""
+    ente, problems = outcome.piano.ente, []
+    for amount, label in (
+        (ente.fondo_produttivita, "fondo per la produttività"),
+        (ente.fondo_risultato_po, "fondo per il risultato delle PO"),
+    ):
+        if amount <= 0:
+            problems.append(
+                anomalia(
+                    Codice.AGG_FONDO_NON_INDICATO,
+                    file=outcome.piano.origine,
+                    foglio="Ente",
+                    fondo=label,
+                )
+            )
+    by_evaluator: dict[str, list[Decimal]] = {}
+    for v in outcome.valutazioni:
+        if v.stato == "valutato" and v.su_100 is not None:
+            by_evaluator.setdefault(v.valutatore, []).append(v.su_100)
+    for row in rows:
+        scores = by_evaluator.get(row.modulo, [])
+        if len(scores) >= 2 and len(set(scores)) == 1:
+            problems.append(
+                anomalia(
+                    Codice.AGG_NESSUNA_DIFFERENZIAZIONE,
+                    file=f"{row.modulo}.xlsx",
+                    valutatore=row.valutatore,
+                    n=len(scores),
+                    punteggio=str(scores[0]).replace(".", ","),
+                )
+            )
+    return problems
+
+
+def aggregate(outcome: Outcome) -> Relazione:
+    """Every table of the Relazione, and each person's euros."""
+    ente = outcome.piano.ente
+    fund = distribute(ente.fondo_produttivita, quote(_dipendenti(outcome)))
+    fund_po = distribute(
+        ente.fondo_risultato_po, quote([v for v in outcome.valutazioni if v.ruolo == "po"])
+    )
+    premi = {**fund.importi, **fund_po.importi}
+    bands = fasce(outcome)
+    evaluators = differenziazione(outcome)
+    po = posizioni_organizzative(outcome)
+    return Relazione(
+        n_aree=len(outcome.piano.aree),
+        n_posizioni_organizzative=len(po),
+        posizioni_organizzative=po,
+        n_dipendenti_valutati=len(_valutati(outcome)),
+        n_dipendenti_non_valutati=len(non_valutati(outcome)),
+        non_valutati=non_valutati(outcome),
+        fasce=bands,
+        media_punteggio_su_100=mean_su_100(_valutati(outcome), outcome.piano.sistema),
+        obiettivi=obiettivi(outcome),
+        performance_organizzativa=performance_organizzativa(outcome),
+        genere=genere(outcome, bands, premi),
+        premialita=_fondo(fund),
+        risultato_po=_fondo(fund_po),
+        differenziazione=evaluators,
+        premi=premi,
+        anomalie=tuple(_checks(outcome, evaluators)),
+    )

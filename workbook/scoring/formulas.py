@@ -1,0 +1,100 @@
+"""The Excel formulas of the workbooks, built from the Sistema (the spreadsheet engine).
+
+Each function mirrors one function of `scoring.py`, with the same rounding at the same step.
+Formulas use only functions that Excel 2007+ and LibreOffice share, no absolute references and
+no whitespace, so that the text LibreOffice writes back normalises to the same string
+(`layout.normalize_formula`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from workbook.sistema.load import Scheda, Sistema
+from workbook.values import canonical_number
+
+# Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none
+# that Excel stores with an `_xlfn.` prefix (xlsx.py writes formulas as they are).
+FUNCTIONS = frozenset(
+    {"IF", "ISNUMBER", "ROUND", "COUNT", "SUM", "SUMPRODUCT", "IFERROR", "VLOOKUP"}
+)
+
+INCOMPLETE = "da completare"
+DASH = "–"
+
+
+def _n(value: Decimal) -> str:
+    return canonical_number(value)
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def grade_label(sistema: Sistema, pct: str) -> str:
+    """The grade (Torchiarolo grid) of an achievement percentage."""
+    grades = sorted(sistema.gradi, key=lambda g: g.da, reverse=True)
+    expr = _q(grades[-1].descrizione)
+    for g in reversed(grades[:-1]):
+        expr = f"IF({pct}>={_n(g.da)},{_q(g.descrizione)},{expr})"
+    return f"IF(ISNUMBER({pct}),{expr},{_q(DASH)})"
+
+
+def percent_of_grade(sistema: Sistema, grade_cell: str) -> str:
+    """The percentage credited for a grade chosen from the list (grade mode)."""
+    expr = _q(DASH)
+    for g in reversed(sistema.gradi):
+        expr = f"IF({grade_cell}={_q(g.descrizione)},{_n(g.valore)},{expr})"
+    return expr
+
+
+def objective_points(peso: str, pct: str) -> str:
+    return f"IF(ISNUMBER({pct}),ROUND({peso}*{pct}/100,2),{_q(DASH)})"
+
+
+def weighted_achievement(pesi: str, pcts: str, count: int) -> str:
+    return (
+        f"IF(COUNT({pcts})<{count},{_q(INCOMPLETE)},ROUND(SUMPRODUCT({pesi},{pcts})/SUM({pesi}),2))"
+    )
+
+
+def category_points(pesi: str, pcts: str, count: int) -> str:
+    return f"IF(COUNT({pcts})<{count},{_q(INCOMPLETE)},ROUND(SUMPRODUCT({pesi},{pcts})/100,2))"
+
+
+def derived_points(massimo: Decimal, area_pct: str) -> str:
+    return f"IF(ISNUMBER({area_pct}),ROUND({_n(massimo)}*{area_pct}/100,2),{_q(INCOMPLETE)})"
+
+
+def total(items: str, count: int) -> str:
+    return f"IF(COUNT({items})<{count},{_q(INCOMPLETE)},ROUND(SUM({items}),2))"
+
+
+def su_100(scheda: Scheda, total_cell: str) -> str:
+    return f"IF(ISNUMBER({total_cell}),ROUND({total_cell}*100/{_n(scheda.massimo)},2),{_q(DASH)})"
+
+
+def band_label(scheda: Scheda, total_cell: str) -> str:
+    bands = list(scheda.fasce)
+    expr = _q(bands[0].etichetta)
+    for band in bands[1:]:
+        expr = f"IF({total_cell}>={_n(band.da)},{_q(band.etichetta)},{expr})"
+    return f"IF(ISNUMBER({total_cell}),{expr},{_q(DASH)})"
+
+
+def band_premio(scheda: Scheda, total_cell: str) -> str:
+    bands = list(scheda.fasce)
+    expr = _n(bands[0].premio)
+    for band in bands[1:]:
+        expr = f"IF({total_cell}>={_n(band.da)},{_n(band.premio)},{expr})"
+    return f"IF(ISNUMBER({total_cell}),{expr},{_q(DASH)})"
+
+
+def mirror(source: str) -> str:
+    """A cell of the printable scheda showing an input: a dash while it is empty."""
+    return f'IF({source}="",{_q(DASH)},{source})'
+
+
+def lookup(source: str, table: str) -> str:
+    """The descriptor of the score chosen for a factor (empty while no score is chosen)."""
+    return f'IFERROR(VLOOKUP({source},{table},2,0),"")'
