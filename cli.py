@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from workbook import __version__
-from workbook.anomalies import Anomalia, AnomaliesError, Gravita
-from workbook.cycle import CycleError
+from workbook.anomalies import Anomalia, Gravita
+from workbook.errors import AnomaliesError, CycleError
 from workbook.files import disk_problem
 from workbook.values import format_euro, format_number, printable
 
@@ -475,7 +475,8 @@ def _mail(directory: Path, plan: Callable[[Any], Any], dry_run: bool, force: boo
     """Plan the messages of a command, deliver them, report; exit 0, 1 (some not delivered)
     or 2 (nothing could be sent: a usage problem)."""
     from workbook.cycle import Cycle
-    from workbook.mail.deliver import PostaError, deliver
+    from workbook.errors import PostaError
+    from workbook.mail.deliver import deliver
 
     cycle = Cycle(directory)
     try:

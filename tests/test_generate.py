@@ -23,7 +23,8 @@ from workbook.contract import (
     excluded_cells,
     sign,
 )
-from workbook.cycle import Cycle, CycleError, init_cycle
+from workbook.cycle import Cycle, init_cycle
+from workbook.errors import CycleError
 from workbook.generate import generate
 from workbook.generate.writer import legacy_password_hash
 

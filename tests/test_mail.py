@@ -38,7 +38,8 @@ import cli
 from workbook.anomalies import Codice
 from workbook.contract import META
 from workbook.cycle import Cycle
-from workbook.mail.deliver import PostaError, Resoconto, deliver, valid_address
+from workbook.errors import PostaError
+from workbook.mail.deliver import Resoconto, deliver, valid_address
 from workbook.mail.messages import plan_distribute, plan_remind, plan_send
 from workbook.pipeline import reconcile_and_report
 

@@ -11,9 +11,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from workbook.anomalies import AnomaliesError, Codice
+from workbook.anomalies import Codice
+from workbook.errors import AnomaliesError, UnreadableValue
 from workbook.piano.load import load_piano
-from workbook.values import UnreadableValue, parse_date, parse_number
+from workbook.values import parse_date, parse_number
 
 PianoData = dict[str, Any]
 

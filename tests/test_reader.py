@@ -13,7 +13,8 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from workbook.anomalies import Codice
 from workbook.cycle import Cycle
-from workbook.reconcile.readers import FileProblem, read_book
+from workbook.errors import FileProblem
+from workbook.reconcile.readers import read_book
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook.anomalies import AnomaliesError, Codice
+from workbook.anomalies import Codice
+from workbook.errors import AnomaliesError
 from workbook.resources import templates_dir
 from workbook.sistema.load import load_sistema, parse_sistema
 

@@ -972,14 +972,6 @@ def has_errors(anomalies: Iterable[Anomalia]) -> bool:
     return any(a.gravita is Gravita.ERRORE for a in anomalies)
 
 
-class AnomaliesError(Exception):
-    """A stage could not produce its result; `anomalies` says why, in the user's terms."""
-
-    def __init__(self, anomalies: list[Anomalia]) -> None:
-        super().__init__("\n".join(a.testo for a in anomalies))
-        self.anomalies = anomalies
-
-
 def catalogue_markdown() -> str:
     """The catalogue as a Markdown page (docs/anomalie.md)."""
     lines = [

@@ -22,14 +22,11 @@ from pathlib import Path
 
 import yaml
 
+from workbook.errors import CycleError
 from workbook.resources import bundled_samples, samples_dir
 
 SETTINGS = "valuta.toml"
 PIANO = "piano.xlsx"
-
-
-class CycleError(Exception):
-    """A usage problem with the cycle folder, with an Italian message for the user."""
 
 
 @dataclass(frozen=True, slots=True)

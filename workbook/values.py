@@ -7,6 +7,8 @@ import functools
 import re
 from decimal import Decimal, InvalidOperation
 
+from workbook.errors import UnreadableValue
+
 # Excel's day zero for the 1900 date system (1899-12-30 absorbs Excel's 1900 leap-year bug
 # for every date after February 1900).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -15,10 +17,6 @@ _ITALIAN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-
-
-class UnreadableValue(ValueError):
-    """A value that cannot be read as the expected type; `args[0]` is the offending text."""
 
 
 def parse_number(value: object) -> Decimal:

@@ -29,7 +29,8 @@ from workbook.contract import (
     excluded_cells,
     sign_items,
 )
-from workbook.cycle import Cycle, CycleError, generation_stamp
+from workbook.cycle import Cycle, generation_stamp
+from workbook.errors import CycleError
 from workbook.files import atomic_path, write_text
 from workbook.generate.compose import Answers, Context, build, workbook_id
 from workbook.generate.writer import write_workbook

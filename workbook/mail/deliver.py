@@ -30,16 +30,10 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
-from workbook.cycle import PIANO, SETTINGS, Cycle, CycleError, Settings
+from workbook.cycle import PIANO, SETTINGS, Cycle, Settings
+from workbook.errors import ConsegnaFallita, PostaError
 from workbook.files import read_csv, write_bytes, write_csv
-from workbook.mail.transport import (
-    PASSWORD_ENV,
-    ConsegnaFallita,
-    FileEml,
-    Smtp,
-    Trasporto,
-    unwritable,
-)
+from workbook.mail.transport import PASSWORD_ENV, FileEml, Smtp, Trasporto, unwritable
 from workbook.piano.load import EMAIL_RE
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -61,14 +55,6 @@ REGISTER_FIELDS = (
 DELIVERED = ("inviato", "scritto")
 # How each command names its .eml files (the secretary reads these names).
 EML_NAMES = {"distribute": "modulo", "remind": "sollecito", "send": "risultati"}
-
-
-class PostaError(CycleError):
-    """A usage problem that stops a mail command before anything is sent (exit code 2)."""
-
-    def __init__(self, anomalies: list[Anomalia]) -> None:
-        super().__init__("\n".join(f"{a.codice.code}: {a.testo}" for a in anomalies))
-        self.anomalies = anomalies
 
 
 # --- what travels between the stages ---------------------------------------------------------

@@ -17,12 +17,12 @@ from typing import Any
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO
 from workbook.cycle import SETTINGS, Cycle, Settings
+from workbook.errors import PostaError
 from workbook.mail.deliver import (
     Allegato,
     Destinatario,
     Lotto,
     Messaggio,
-    PostaError,
     configured,
     valid_address,
 )

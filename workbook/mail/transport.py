@@ -18,20 +18,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from workbook.anomalies import Anomalia, Codice, anomalia
+from workbook.anomalies import Codice, anomalia
 from workbook.cycle import SETTINGS, Posta
+from workbook.errors import ConsegnaFallita
 from workbook.files import write_bytes
 
 PASSWORD_ENV = "VALUTA_SMTP_PASSWORD"
-
-
-class ConsegnaFallita(Exception):
-    """A delivery failed; `anomalia` says why and what to do."""
-
-    def __init__(self, problem: Anomalia, *, fatale: bool) -> None:
-        super().__init__(problem.testo)
-        self.anomalia = problem
-        self.fatale = fatale
 
 
 def unwritable(percorso: str, exc: OSError, chi: str) -> ConsegnaFallita:

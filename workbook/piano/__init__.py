@@ -1,1 +1,2 @@
-"""The Piano della Performance and the staff roster: model, reading of piano.xlsx, the blank Piano."""
+"""The Piano della Performance and the staff roster: the model (model.py), the reading and
+checking of piano.xlsx (load.py), the blank Piano (blank.py)."""

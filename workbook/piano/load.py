@@ -17,9 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from workbook.anomalies import Anomalia, AnomaliesError, Codice, anomalia, has_errors, suggest
+from workbook.anomalies import Anomalia, Codice, anomalia, has_errors, suggest
+from workbook.errors import AnomaliesError, PianoIllegibile, UnreadableValue
 from workbook.sistema.load import CATEGORIE, Ruolo, Sistema, load_sistema
-from workbook.values import UnreadableValue, looks_like_formula, parse_date, parse_number
+from workbook.values import looks_like_formula, parse_date, parse_number
 
 TUTTE = "tutte"
 MAX_FUND = Decimal("999999999999.99")  # euro: a fund of the largest Comune is some 10**7
@@ -445,14 +446,11 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
         wb.close()
 
 
-class PianoIllegibile(Exception):
-    """The Piano's file is not one a spreadsheet program wrote, or would expand without bound."""
-
-
 def _guard(path: Path) -> None:
     """The hostile-file guards of the received files, on the Piano too: a Piano that inflates
     without bound (or lies about its size) is refused before python-calamine opens it."""
-    from workbook.reconcile.readers.limits import MAX_FILE, FileProblem
+    from workbook.errors import FileProblem
+    from workbook.reconcile.readers.limits import MAX_FILE
     from workbook.reconcile.readers.zipped import Zip, sniff
 
     if path.stat().st_size > MAX_FILE:

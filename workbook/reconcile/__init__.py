@@ -27,7 +27,8 @@ from typing import Literal
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
 from workbook.contract import NUCLEO, parse_ref
-from workbook.cycle import Cycle, CycleError, generation_record
+from workbook.cycle import Cycle, generation_record
+from workbook.errors import CycleError
 from workbook.generate import fingerprint
 from workbook.memory import long_lived, settle
 from workbook.piano.load import ObiettivoArea, Persona, Piano, load_piano

@@ -559,7 +559,7 @@ class Accettato:
 def accept(cycle: Cycle, impronta: str, nota: str, now: dt.datetime | None = None) -> Accettato:
     """Record that the Segretario examined a received file and sets it aside: by the start of
     its SHA-256 as the anomaly shows it, among the files of the last `valuta reconcile`."""
-    from workbook.cycle import CycleError
+    from workbook.errors import CycleError
 
     cycle.check()
     prefix = impronta.strip().lower()

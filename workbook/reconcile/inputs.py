@@ -19,16 +19,10 @@ from typing import NamedTuple
 
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO, CellValue, MapEntry
+from workbook.errors import UnreadableValue
 from workbook.piano.load import Persona, Piano
 from workbook.scoring.engine import achievement_value
-from workbook.values import (
-    UnreadableValue,
-    canonical_number,
-    format_count,
-    format_number,
-    is_blank,
-    parse_number,
-)
+from workbook.values import canonical_number, format_count, format_number, is_blank, parse_number
 
 Raw = tuple[CellValue, str | None]  # (value, formula) as read from the cell
 BLANK: Raw = (None, None)

@@ -35,12 +35,13 @@ from workbook.contract import (
     parse_ref,
     sign_lines,
 )
+from workbook.errors import FileProblem
 from workbook.generate import nonce_for
 from workbook.generate.compose import workbook_id
 from workbook.piano.load import Piano
 from workbook.reconcile.ingest import Documento
 from workbook.reconcile.inputs import BLANK, Compilazione, check_inputs
-from workbook.reconcile.readers import Book, FileProblem, read_book
+from workbook.reconcile.readers import Book, read_book
 from workbook.reconcile.readers.limits import Budget
 from workbook.reconcile.shown import check_shown
 from workbook.scoring.engine import shown_results

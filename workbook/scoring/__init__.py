@@ -1,1 +1,3 @@
-"""The two engines of one Sistema: Python (engine.py) and the workbooks' Excel formulas (formulas.py)."""
+"""The two engines of one Sistema: Python (engine.py) and the workbooks' Excel formulas
+(formulas.py).
+"""

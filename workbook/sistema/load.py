@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 import yaml
 
-from workbook.anomalies import Anomalia, AnomaliesError, Codice, anomalia, suggest
+from workbook.anomalies import Anomalia, Codice, anomalia, suggest
+from workbook.errors import AnomaliesError
 from workbook.resources import bundled_sistemi, templates_dir
 
 Ruolo = Literal["dipendente", "po"]

@@ -11,8 +11,9 @@ custom document properties and the last-saved time. Reading is bounded by a `Bud
 from __future__ import annotations
 
 from workbook.anomalies import Codice
+from workbook.errors import FileProblem
 from workbook.reconcile.readers.book import Book, Cells, SheetData
-from workbook.reconcile.readers.limits import Budget, FileProblem
+from workbook.reconcile.readers.limits import Budget
 from workbook.reconcile.readers.ods import read_ods
 from workbook.reconcile.readers.xlsx import read_xlsx
 from workbook.reconcile.readers.zipped import OLE_MAGIC, Zip, ole_problem, sniff

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 
 from workbook.anomalies import Codice
+from workbook.errors import FileProblem
 from workbook.values import format_count
 
 MAX_FILE = 32 * 2**20  # bytes of one received file (a modulo of the largest Ente: under 2 MiB)
@@ -31,20 +32,6 @@ MAX_CELL_TEXT = 2**20  # characters of one cell (Excel holds 32,767; longer text
 MAX_FORMULA = 8_192  # characters of one formula, as in Excel
 SECONDS = 30.0  # processor seconds to read and verify one file (a modulo: well under one)
 MEMORY = 512 * 2**20  # the memory a file may take to read, stated and tested
-
-
-class FileProblem(Exception):
-    """A received file that cannot be read as one of our workbooks: `codice` says why, and
-    `foglio` and `cella` where, when the problem is in one sheet or one cell."""
-
-    def __init__(
-        self, codice: Codice, dettaglio: str = "", foglio: str = "", cella: str = ""
-    ) -> None:
-        super().__init__(dettaglio or codice.titolo)
-        self.codice = codice
-        self.dettaglio = dettaglio
-        self.foglio = foglio
-        self.cella = cella
 
 
 class Budget:

@@ -31,6 +31,7 @@ from workbook.contract import (
     parse_ref,
 )
 from workbook.contract import sheet_head as _sheet_head
+from workbook.errors import FileProblem
 from workbook.reconcile.readers.book import NS, Book, Cells, M, SheetData
 from workbook.reconcile.readers.limits import (
     MAX_CELL_TEXT,
@@ -38,7 +39,6 @@ from workbook.reconcile.readers.limits import (
     MAX_FORMULA,
     MAX_TEXT,
     Budget,
-    FileProblem,
 )
 from workbook.reconcile.readers.zipped import OLE_MAGIC, Zip, has_vba, ole_streams, timestamp, tree
 from workbook.values import canonical_number

@@ -21,14 +21,8 @@ from typing import Literal
 from lxml import etree
 
 from workbook.anomalies import Codice
-from workbook.reconcile.readers.limits import (
-    MAX_ENTRIES,
-    MAX_PART,
-    MAX_RATIO,
-    MAX_TOTAL,
-    MAX_TREE,
-    FileProblem,
-)
+from workbook.errors import FileProblem
+from workbook.reconcile.readers.limits import MAX_ENTRIES, MAX_PART, MAX_RATIO, MAX_TOTAL, MAX_TREE
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
