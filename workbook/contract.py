@@ -1,21 +1,29 @@
 """The contract between the workbooks we write and the ones we read back.
 
-Sheet names, the `_valuta` sheet (identity and the map of every input and result cell), the
-custom document properties, and the canonical form of a workbook's locked content that the
-HMAC signs. Both `generate.py` and the reconciler use only what is defined here.
+What the writing side (workbook/generate/) produces and the reading side
+(workbook/reconcile/) checks, defined once: which moduli a cycle has and who fills each; their
+identity (workbook id, nonce) and sheet names; the `_valuta` sheet (identity and the map of
+every input and result cell) and the custom document properties; the canonical form of a
+workbook's locked content — one signed line per cell — that the HMAC signs. The reading side
+imports this module and never the writing side (tests/test_layout.py checks it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from workbook.values import canonical_number
+
+if TYPE_CHECKING:
+    from workbook.piano.load import Piano
 
 FORMAT = "1"
 ISTRUZIONI, OBIETTIVI, VALUTAZIONI, SCHEDE, CRITERI, META = (
@@ -49,6 +57,78 @@ HMAC_CELL = f"B{2 + IDENTITY_FIELDS.index('hmac')}"
 PROPERTIES = ("valuta_id", "valuta_nonce", "valuta_hmac")
 
 SOGGETTI = ("dipendente", "po", "obiettivo", "area")
+
+
+# --- the moduli of a cycle, and who fills each ------------------------------------------------
+
+
+def moduli(piano: Piano) -> list[str]:
+    """Every modulo of a cycle: one per Area (by its code), then the Nucleo's."""
+    return [a.codice for a in piano.aree] + [NUCLEO]
+
+
+@dataclass(frozen=True, slots=True)
+class Compilatore:
+    """Who fills a modulo and sends it back, as the Piano says."""
+
+    modulo: str
+    ruolo: str  # «Responsabile dell'Area» or «Nucleo di Valutazione»
+    nome: str  # the Responsabile's name («Ferrari Giovanni»), or «Nucleo di Valutazione»
+    email: str
+    foglio: str  # where the Piano says it: «Aree» or «Ente»
+    riga: int | None = None
+
+    @property
+    def nucleo(self) -> bool:
+        return self.modulo == NUCLEO
+
+    @property
+    def descrizione(self) -> str:
+        """«Responsabile dell'Area AREA1, Ferrari Giovanni» / «Nucleo di Valutazione»."""
+        if self.nucleo:
+            return self.ruolo
+        return f"{self.ruolo} {self.modulo}" + (f", {self.nome}" if self.nome else "")
+
+    @property
+    def chi(self) -> str:
+        """«il Responsabile dell'Area AREA1» / «il Nucleo di Valutazione»."""
+        return f"il {self.ruolo}" + ("" if self.nucleo else f" {self.modulo}")
+
+
+def compilatore(piano: Piano, modulo: str) -> Compilatore:
+    if modulo == NUCLEO:
+        return Compilatore(
+            modulo,
+            "Nucleo di Valutazione",
+            "Nucleo di Valutazione",
+            piano.ente.email_nucleo,
+            "Ente",
+        )
+    area = piano.area(modulo)
+    person = piano.persona(area.responsabile) if area.responsabile else None
+    return Compilatore(
+        modulo,
+        "Responsabile dell'Area",
+        person.nominativo if person else "",
+        area.email,
+        "Aree",
+        area.riga,
+    )
+
+
+def workbook_id(piano: Piano, modulo: str) -> str:
+    """«comune-di-almenno-san-bartolomeo/2017/AREA1»: which workbook of which cycle."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in piano.ente.denominazione.lower())
+    slug = "-".join(filter(None, slug.split("-")))
+    return f"{slug}/{piano.ente.anno}/{modulo}"
+
+
+def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
+    """A per-workbook, per-generation nonce; derived, so the same cycle gives the same bytes."""
+    message = f"nonce|{ident}|{generato.isoformat()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
 RESULT_VOCI = ("totale", "su_100", "fascia", "premio")
 
 

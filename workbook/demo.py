@@ -11,9 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from workbook.contract import NUCLEO, make_key
+from workbook.contract import NUCLEO, make_key, moduli
 from workbook.cycle import Cycle, generation_record, init_cycle, load_sample
-from workbook.generate import cycle_context, generate, moduli_names, write_modulo
+from workbook.generate import cycle_context, generate, write_modulo
 from workbook.generate.compose import Answers
 from workbook.piano.load import load_piano
 from workbook.pipeline import Results, reconcile_and_report
@@ -50,7 +50,7 @@ def fill_from_answers(
     ctx = cycle_context(cycle, piano, record[1])
     password, key = cycle.secrets()
     written = []
-    for modulo in moduli_names(piano):
+    for modulo in moduli(piano):
         target = (folder or cycle.ricevuti) / f"{modulo}.xlsx"
         written.append(
             write_modulo(

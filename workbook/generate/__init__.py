@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import hmac
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -27,12 +26,15 @@ from workbook.contract import (
     MapEntry,
     canonical_items,
     excluded_cells,
+    moduli,
+    nonce_for,
     sign_items,
+    workbook_id,
 )
 from workbook.cycle import Cycle, generation_stamp
 from workbook.errors import CycleError
 from workbook.files import atomic_path, write_text
-from workbook.generate.compose import Answers, Context, build, workbook_id
+from workbook.generate.compose import Answers, Context, build
 from workbook.generate.writer import write_workbook
 from workbook.memory import long_lived, settle
 from workbook.piano.load import Piano, load_piano
@@ -73,12 +75,6 @@ def save_manifest(
         gzip.GzipFile(tmp, "wb", 1, mtime=0) as fh,
     ):
         fh.write(json.dumps(cells, ensure_ascii=False).encode())
-
-
-def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
-    """A per-workbook, per-generation nonce; derived, so the same cycle gives the same bytes."""
-    message = f"nonce|{ident}|{generato.isoformat()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
 def write_modulo(
@@ -134,10 +130,6 @@ def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:
     )
 
 
-def moduli_names(piano: Piano) -> list[str]:
-    return [a.codice for a in piano.aree] + [NUCLEO]
-
-
 _worker: dict[str, object] = {}
 
 
@@ -177,7 +169,7 @@ def generate(
     ctx = cycle_context(cycle, piano, generato)
     # The Nucleo's workbook (every PO and every objective) is the largest: first in the queue,
     # so that the other core works through the Areas meanwhile.
-    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli_names(piano)[:-1]]]
+    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli(piano)[:-1]]]
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     with long_lived():
         return Generated(

@@ -31,7 +31,9 @@ from workbook.contract import (
     allowed_values,
     cell_ref,
     col_letter,
+    compilatore,
     make_key,
+    workbook_id,
 )
 from workbook.generate.model import Sheet, Validation, WorkbookModel
 from workbook.piano.load import ObiettivoArea, Persona, Piano
@@ -60,12 +62,6 @@ class Context:
     restituzione: str  # the address the workbooks are sent back to
     generato: dt.datetime
     versione: str
-
-
-def workbook_id(piano: Piano, modulo: str) -> str:
-    slug = "".join(ch if ch.isalnum() else "-" for ch in piano.ente.denominazione.lower())
-    slug = "-".join(filter(None, slug.split("-")))
-    return f"{slug}/{piano.ente.anno}/{modulo}"
 
 
 def _value(raw: Decimal | None, placeholder: str) -> Decimal | str:
@@ -770,9 +766,9 @@ class _Builder:
                 "i punti degli obiettivi, il totale, la fascia e il premio si calcolano da soli.",
             ]
         else:
-            area = self.piano.area(self.modulo)
-            po = self.piano.persona(area.responsabile)
-            who = f"il Responsabile dell'Area, {po.nominativo if po else area.responsabile}"
+            filler = compilatore(self.piano, self.modulo)
+            name = filler.nome or self.piano.area(self.modulo).responsabile
+            who = f"il Responsabile dell'Area, {name}"
             what = [
                 "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "
                 "raggiungimento (da 0 a 100) e, nell'ultima colonna, la relazione sul "

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.anomalies import Anomalia, Codice, anomalia
-from workbook.contract import NUCLEO
+from workbook.contract import NUCLEO, compilatore, moduli
 from workbook.cycle import SETTINGS, Cycle, Settings
 from workbook.errors import PostaError
 from workbook.mail.deliver import (
@@ -34,23 +34,15 @@ from workbook.values import format_date, format_number
 
 
 def _module_recipient(piano: Piano, modulo: str) -> Destinatario | None:
-    if modulo == NUCLEO:
-        return Destinatario(
-            piano.ente.email_nucleo,
-            "Nucleo di Valutazione",
-            "il Nucleo di Valutazione",
-            foglio="Ente",
-        )
-    area = next((a for a in piano.aree if a.codice == modulo), None)
-    if area is None:
+    if modulo != NUCLEO and modulo not in {a.codice for a in piano.aree}:
         return None
-    person = piano.persona(area.responsabile) if area.responsabile else None
+    filler = compilatore(piano, modulo)
     return Destinatario(
-        area.email,
-        person.nominativo if person else "",
-        f"il Responsabile dell'Area {area.codice}",
-        foglio="Aree",
-        riga=area.riga,
+        filler.email,
+        filler.nome,
+        filler.chi,
+        foglio=filler.foglio,
+        riga=filler.riga,
     )
 
 
@@ -137,10 +129,6 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _modules(piano: Piano) -> list[str]:
-    return [a.codice for a in piano.aree] + [NUCLEO]
-
-
 def _workbook(cycle: Cycle, modulo: str, chi: str) -> Allegato | Anomalia:
     path = cycle.moduli / f"{modulo}.xlsx"
     if not path.is_file():
@@ -184,7 +172,7 @@ def plan_distribute(cycle: Cycle) -> Lotto:
     ctx.settings.return_address()  # where to send them back: stated, or nothing goes out
     attachments: dict[str, Allegato] = {}
     missing = []
-    for modulo in _modules(ctx.piano):
+    for modulo in moduli(ctx.piano):
         r = _module_recipient(ctx.piano, modulo)
         found = _workbook(cycle, modulo, r.chi if r else modulo)
         if isinstance(found, Anomalia):
@@ -240,7 +228,7 @@ def plan_distribute(cycle: Cycle) -> Lotto:
     return _collect(
         "distribute",
         ctx,
-        ((_module_recipient(ctx.piano, m), build(m)) for m in _modules(ctx.piano)),
+        ((_module_recipient(ctx.piano, m), build(m)) for m in moduli(ctx.piano)),
     )
 
 

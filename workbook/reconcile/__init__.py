@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Literal
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
-from workbook.contract import NUCLEO, parse_ref
+from workbook.contract import NUCLEO, compilatore, parse_ref
 from workbook.cycle import Cycle, generation_record
 from workbook.errors import CycleError
 from workbook.generate import fingerprint
@@ -136,20 +136,6 @@ class Outcome:
 Progress = Callable[[int, int], None]
 
 
-def _who(piano: Piano, modulo: str) -> str:
-    if modulo == NUCLEO:
-        return "Nucleo di Valutazione"
-    area = piano.area(modulo)
-    po = piano.persona(area.responsabile)
-    return f"Responsabile dell'Area {modulo}" + (f", {po.nominativo}" if po else "")
-
-
-def _expected_sender(piano: Piano, modulo: str) -> str:
-    if modulo == NUCLEO:
-        return piano.ente.email_nucleo.lower()
-    return piano.area(modulo).email.lower()
-
-
 PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
 
 _worker: dict[str, Verifier] = {}
@@ -236,7 +222,7 @@ def _choose_versions(
                     mittenti=", ".join(senders),
                 )
             )
-        expected = _expected_sender(piano, modulo)
+        expected = compilatore(piano, modulo).email.lower()
         for sender in newest.documento.mittenti:
             if expected and sender != expected:
                 problems.append(
@@ -405,7 +391,7 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
                     Codice.REC_MODULO_MANCANTE,
                     file=f"moduli/{modulo}.xlsx",
                     modulo=modulo,
-                    chi=_who(piano, modulo),
+                    chi=compilatore(piano, modulo).descrizione,
                 )
             )
         state = (
@@ -415,7 +401,7 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
             if modulo not in attempted
             else "con errori"
         )
-        statuses.append(StatoModulo(modulo, _who(piano, modulo), state, version))
+        statuses.append(StatoModulo(modulo, compilatore(piano, modulo).descrizione, state, version))
     objectives, areas = _objectives(piano, used, problems)
     by_module = {s.modulo: s for s in statuses}
     # Each Area's objectives by category, as (peso, achievement): what a PO scheda needs.

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from workbook.anomalies import Anomalia, Codice, anomalia
-from workbook.contract import NUCLEO, CellValue, MapEntry
+from workbook.contract import NUCLEO, CellValue, MapEntry, compilatore
 from workbook.errors import UnreadableValue
 from workbook.piano.load import Persona, Piano
 from workbook.scoring.engine import achievement_value
@@ -61,10 +61,6 @@ class Compilazione:
         return out
 
 
-def _valutatore(modulo: str) -> str:
-    return "Nucleo di Valutazione" if modulo == NUCLEO else "Responsabile dell'Area"
-
-
 class _Checker:
     """Checks one version of the workbook `modulo`; what it finds goes into `out`."""
 
@@ -80,7 +76,7 @@ class _Checker:
         self.piano = piano
         self.modulo = modulo
         self.etichetta = etichetta
-        self.valutatore = _valutatore(modulo)
+        self.valutatore = compilatore(piano, modulo).ruolo
         self.raw = raw
         self.formats = formats
         self.out = Compilazione()

@@ -24,7 +24,6 @@ from workbook.contract import (
     IDENTITY_FIELDS,
     MAP_HEADER_ROW,
     META,
-    NUCLEO,
     PROPERTIES,
     CellValue,
     MapEntry,
@@ -32,12 +31,13 @@ from workbook.contract import (
     canonical_content,
     cell_ref,
     excluded_cells,
+    moduli,
+    nonce_for,
     parse_ref,
     sign_lines,
+    workbook_id,
 )
 from workbook.errors import FileProblem
-from workbook.generate import nonce_for
-from workbook.generate.compose import workbook_id
 from workbook.piano.load import Piano
 from workbook.reconcile.ingest import Documento
 from workbook.reconcile.inputs import BLANK, Compilazione, check_inputs
@@ -60,7 +60,7 @@ class Expected:
     manifests: Path
 
     def modules(self) -> list[str]:
-        return [a.codice for a in self.piano.aree] + [NUCLEO]
+        return moduli(self.piano)
 
     def nonce(self, modulo: str) -> str:
         return nonce_for(self.key, workbook_id(self.piano, modulo), self.generato)
