@@ -13,7 +13,8 @@ from workbook.contract import MAP_HEADER_ROW, META, MapEntry, parse_ref
 from workbook.cycle import Cycle
 from workbook.generate.compose import Answers, Context, build
 from workbook.generate.model import WorkbookModel
-from workbook.piano.load import Piano, load_piano
+from workbook.piano.load import load_piano
+from workbook.piano.model import Piano
 
 
 def context(cycle: Cycle) -> Context:

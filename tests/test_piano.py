@@ -369,7 +369,7 @@ def test_impossible_amounts_and_years_are_refused_at_their_row(
 def test_the_minimum_service_on_both_sides_of_the_boundary(
     sistema: str, inizio: dt.date | None, fine: dt.date | None, valutabile: bool
 ) -> None:
-    from workbook.piano.load import Persona, eligibility
+    from workbook.piano.model import Persona, eligibility
     from workbook.sistema.load import load_sistema
 
     person = Persona(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from workbook.values import canonical_number
 
 if TYPE_CHECKING:
-    from workbook.piano.load import Piano
+    from workbook.piano.model import Piano
 
 FORMAT = "1"
 ISTRUZIONI, OBIETTIVI, VALUTAZIONI, SCHEDE, CRITERI, META = (

@@ -51,7 +51,7 @@ class Settings:
     def return_address(self) -> str:
         """Where the moduli come back: what the moduli and the messages tell the Responsabili
         and the Nucleo. Never guessed: without it, nothing is generated or sent."""
-        from workbook.piano.load import EMAIL_RE
+        from workbook.piano.sheets import EMAIL_RE
 
         address = self.restituzione.strip()
         if not address:

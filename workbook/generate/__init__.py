@@ -37,7 +37,8 @@ from workbook.files import atomic_path, write_text
 from workbook.generate.compose import Answers, Context, build
 from workbook.generate.writer import write_workbook
 from workbook.memory import long_lived, settle
-from workbook.piano.load import Piano, load_piano
+from workbook.piano.load import load_piano
+from workbook.piano.model import Piano
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from workbook.contract import (
     workbook_id,
 )
 from workbook.generate.model import Sheet, Validation, WorkbookModel
-from workbook.piano.load import ObiettivoArea, Persona, Piano
+from workbook.piano.model import ObiettivoArea, Persona, Piano
 from workbook.scoring import formulas as fx
 from workbook.scoring.engine import (
     Risultato,
@@ -46,7 +46,7 @@ from workbook.scoring.engine import (
     score,
     weighted_achievement,
 )
-from workbook.sistema.load import Scheda, Voce
+from workbook.sistema.model import Scheda, Voce
 from workbook.values import format_date, format_number
 
 Answers = Mapping[str, Decimal | str]

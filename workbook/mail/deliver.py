@@ -34,7 +34,7 @@ from workbook.cycle import PIANO, SETTINGS, Cycle, Settings
 from workbook.errors import ConsegnaFallita, PostaError
 from workbook.files import read_csv, write_bytes, write_csv
 from workbook.mail.transport import PASSWORD_ENV, FileEml, Smtp, Trasporto, unwritable
-from workbook.piano.load import EMAIL_RE
+from workbook.piano.sheets import EMAIL_RE
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 REGISTER = "registro.csv"

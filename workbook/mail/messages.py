@@ -26,7 +26,8 @@ from workbook.mail.deliver import (
     configured,
     valid_address,
 )
-from workbook.piano.load import Piano, load_piano
+from workbook.piano.load import load_piano
+from workbook.piano.model import Piano
 from workbook.results import read_results
 from workbook.values import format_date, format_number
 

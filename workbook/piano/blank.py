@@ -10,9 +10,9 @@ from typing import Any
 import xlsxwriter
 
 from workbook.errors import UnreadableValue
-from workbook.piano.load import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
+from workbook.piano.sheets import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
 from workbook.resources import bundled_sistemi
-from workbook.sistema.load import CATEGORIE
+from workbook.sistema.model import CATEGORIE
 from workbook.values import parse_date
 
 MAX_ROWS = 5000  # rows prepared with validations in the blank Piano

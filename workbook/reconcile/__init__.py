@@ -31,7 +31,8 @@ from workbook.cycle import Cycle, generation_record
 from workbook.errors import CycleError
 from workbook.generate import fingerprint
 from workbook.memory import long_lived, settle
-from workbook.piano.load import ObiettivoArea, Persona, Piano, load_piano
+from workbook.piano.load import load_piano
+from workbook.piano.model import ObiettivoArea, Persona, Piano
 from workbook.reconcile.ingest import Documento, Elemento, Ingested, ingest, set_aside
 from workbook.reconcile.inputs import Compilazione, workbook_of
 from workbook.reconcile.verify import Expected, Verifica, Verifier, examine
@@ -41,7 +42,7 @@ from workbook.scoring.engine import (
     score,
     weighted_achievement,
 )
-from workbook.sistema.load import Fascia, Ruolo
+from workbook.sistema.model import Fascia, Ruolo
 from workbook.values import format_number
 
 Stato = Literal["valutato", "incompleto", "non valutabile", "in attesa"]

@@ -31,7 +31,7 @@ from workbook.relazione import (
     RigaObiettivo,
     RigaPO,
 )
-from workbook.sistema.load import Sistema
+from workbook.sistema.model import Sistema
 
 
 def _d(value: Decimal | None) -> Decimal | None:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO, CellValue, MapEntry, compilatore
 from workbook.errors import UnreadableValue
-from workbook.piano.load import Persona, Piano
+from workbook.piano.model import Persona, Piano
 from workbook.scoring.engine import achievement_value
 from workbook.values import canonical_number, format_count, format_number, is_blank, parse_number
 

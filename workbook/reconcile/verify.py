@@ -38,7 +38,7 @@ from workbook.contract import (
     workbook_id,
 )
 from workbook.errors import FileProblem
-from workbook.piano.load import Piano
+from workbook.piano.model import Piano
 from workbook.reconcile.ingest import Documento
 from workbook.reconcile.inputs import BLANK, Compilazione, check_inputs
 from workbook.reconcile.readers import Book, read_book

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from workbook.sistema.load import Fascia, Scheda, Sistema
+from workbook.sistema.model import Fascia, Scheda, Sistema
 
 if TYPE_CHECKING:
-    from workbook.piano.load import Piano
+    from workbook.piano.model import Piano
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from workbook.sistema.load import Scheda, Sistema
+from workbook.sistema.model import Scheda, Sistema
 from workbook.values import canonical_number
 
 # Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none

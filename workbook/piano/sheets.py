@@ -1,0 +1,72 @@
+"""The file the Segreteria fills, piano.xlsx: its sheets, their columns and the words they
+take. Read by load.py, written blank (or with a sample) by blank.py."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+TUTTE = "tutte"
+MAX_FUND = Decimal("999999999999.99")  # euro: a fund of the largest Comune is some 10**7
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
+
+# Sheet → ordered columns: (field, header as the user sees it, required).
+COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "Aree": (
+        ("codice", "Codice", True),
+        ("denominazione", "Denominazione", True),
+        ("responsabile", "Matricola Responsabile", False),
+        ("email", "E-mail Responsabile", True),
+    ),
+    "Obiettivi": (
+        ("codice", "Codice", True),
+        ("area", "Area", True),
+        ("tipo", "Tipo", True),
+        ("descrizione", "Descrizione", True),
+        ("risultati_attesi", "Risultati attesi", False),
+        ("indicatore", "Indicatore", False),
+        ("peso", "Peso", True),
+        ("scadenza", "Scadenza", False),
+    ),
+    "Personale": (
+        ("matricola", "Matricola", True),
+        ("cognome", "Cognome", True),
+        ("nome", "Nome", True),
+        ("genere", "Genere", True),
+        ("categoria", "Categoria", True),
+        ("area", "Area", True),
+        ("ruolo", "Ruolo", True),
+        ("inizio", "Inizio servizio", False),
+        ("fine", "Fine servizio", False),
+        ("part_time", "Part-time %", False),
+        ("email", "E-mail", False),
+    ),
+}
+# Sheet Ente: one row per setting, label in column A and value in column B.
+ENTE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("denominazione", "Denominazione dell'Ente", True),
+    ("anno", "Anno di valutazione", True),
+    ("sistema", "Sistema di valutazione", True),
+    ("fondo_produttivita", "Fondo per la produttività dei dipendenti (€)", False),
+    ("fondo_risultato_po", "Fondo per la retribuzione di risultato delle PO (€)", False),
+    ("email_nucleo", "E-mail del Nucleo di Valutazione", False),
+)
+SHEETS = ("Ente", "Aree", "Obiettivi", "Personale")
+GENERI = {
+    "M": "M",
+    "F": "F",
+    "MASCHIO": "M",
+    "FEMMINA": "F",
+    "UOMO": "M",
+    "DONNA": "F",
+    "MASCHILE": "M",
+    "FEMMINILE": "F",
+}
+PAROLE_RUOLO = {  # how a Piano may write a role
+    "PO": "po",
+    "P.O.": "po",
+    "POSIZIONE ORGANIZZATIVA": "po",
+    "EQ": "po",
+    "DIPENDENTE": "dipendente",
+}
