@@ -1,0 +1,459 @@
+"""The rules of a Sistema: every key, number, scale, band and grade checked, each problem
+an anomaly with its YAML line."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from decimal import Decimal
+from typing import Any
+
+from workbook.anomalies import Anomalia, Codice, anomalia, suggest
+from workbook.sistema.lines import MAX_NUMBER, LineDict
+from workbook.sistema.model import (
+    CATEGORIE,
+    TIPI_VOCE,
+    Fascia,
+    Grado,
+    Livello,
+    Parte,
+    Ruolo,
+    Scheda,
+    Voce,
+)
+from workbook.values import format_number
+
+# --- validation --------------------------------------------------------------------------------
+
+KEYS: dict[str, tuple[set[str], set[str]]] = {
+    # context: (required, optional)
+    "sistema": ({"codice", "nome", "idoneita", "raggiungimento", "schede"}, {"note", "scale"}),
+    "idoneita": (set(), {"servizio_minimo_mesi", "servizio_minimo_giorni", "motivo"}),
+    "raggiungimento": ({"modalita", "gradi"}, set()),
+    "grado": ({"descrizione", "da", "a"}, {"valore"}),
+    "livello": ({"valore", "descrizione"}, set()),
+    "scheda": ({"titolo", "valutatore", "massimo", "parti", "fasce"}, set()),
+    "parte": ({"codice", "titolo", "massimo", "voci"}, set()),
+    "fascia": ({"da", "a", "premio"}, set()),
+    "fattore": ({"codice", "titolo", "tipo"}, {"descrizione", "scala", "livelli"}),
+    "obiettivi": ({"codice", "titolo", "tipo", "categoria", "massimo"}, {"descrizione"}),
+    "derivata": ({"codice", "titolo", "tipo", "massimo"}, {"descrizione"}),
+}
+
+CONTEXT_NAMES = {
+    "sistema": "cima del file",
+    "idoneita": "«idoneita»",
+    "raggiungimento": "«raggiungimento»",
+    "grado": "un grado di raggiungimento",
+    "livello": "un livello di scala",
+    "scheda": "una scheda",
+    "parte": "una parte",
+    "fascia": "una fascia",
+    "fattore": "una voce di tipo fattore",
+    "obiettivi": "una voce di tipo obiettivi",
+    "derivata": "una voce di tipo derivata",
+}
+
+
+class Checker:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.problems: list[Anomalia] = []
+
+    def add(self, codice: Codice, line: int | None, **params: object) -> None:
+        self.problems.append(anomalia(codice, file=self.filename, riga=line, **params))
+
+    def mapping(self, obj: Any, context: str, line: int) -> LineDict | None:
+        if not isinstance(obj, dict):
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                line,
+                chiave=context,
+                contesto=CONTEXT_NAMES[context],
+                regola="deve essere un elenco di chiavi",
+            )
+            return None
+        required, optional = KEYS[context]
+        allowed = required | optional
+        for key in obj:
+            if key not in allowed:
+                self.add(
+                    Codice.SIST_CHIAVE_SCONOSCIUTA,
+                    obj.key_lines.get(key, obj.line),
+                    chiave=key,
+                    contesto=CONTEXT_NAMES[context],
+                    suggerimento=suggest(key, allowed),
+                    ammesse=", ".join(sorted(allowed)),
+                )
+        for key in sorted(required - set(obj)):  # reported where the mapping is named
+            self.add(Codice.SIST_CHIAVE_MANCANTE, line, chiave=key, contesto=CONTEXT_NAMES[context])
+        return obj
+
+    def number(
+        self, obj: LineDict, key: str, context: str, *, minimum: Decimal = Decimal(0)
+    ) -> Decimal | None:
+        if key not in obj:
+            return None
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines[key],
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola=f"«{str(value)[:40]}» non è un numero",
+            )
+            return None
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines[key],
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola=f"deve essere un numero finito, al più {_fmt(MAX_NUMBER)}",
+            )
+            return None
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number < minimum:
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines[key],
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola=f"deve essere almeno {minimum}",
+            )
+            return None
+        return number
+
+    def text(self, obj: LineDict, key: str, context: str, default: str = "") -> str:
+        value = obj.get(key, default)
+        if value is None or isinstance(value, dict | list):
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines.get(key, obj.line),
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola="deve essere un testo",
+            )
+            return default
+        return str(value)
+
+    def items(self, obj: LineDict, key: str, context: str) -> list[tuple[Any, int]]:
+        value = obj.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines[key],
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola="deve essere un elenco («- …»)",
+            )
+            return []
+        return list(zip(value, value.item_lines, strict=True))
+
+
+def _check_bands(
+    ck: Checker, bands: list[tuple[Fascia, int]], massimo: Decimal, scheda: str, line: int
+) -> None:
+    if not bands:
+        ck.add(
+            Codice.SIST_FASCE_COPERTURA,
+            line,
+            scheda=scheda,
+            massimo=massimo,
+            dettaglio="non è definita alcuna fascia",
+        )
+        return
+    ordered = sorted(bands, key=lambda b: b[0].da)
+    for (prev, _), (cur, cur_line) in itertools.pairwise(ordered):
+        if cur.da <= prev.a:
+            ck.add(
+                Codice.SIST_FASCE_SOVRAPPOSTE, cur_line, fascia=cur.etichetta, altra=prev.etichetta
+            )
+        elif cur.da > prev.a + 1:
+            ck.add(
+                Codice.SIST_FASCE_BUCO,
+                cur_line,
+                fascia=cur.etichetta,
+                altra=prev.etichetta,
+                atteso=_fmt(prev.a + 1),
+            )
+    first, first_line = ordered[0]
+    last, last_line = ordered[-1]
+    if first.da != 0:
+        ck.add(
+            Codice.SIST_FASCE_COPERTURA,
+            first_line,
+            scheda=scheda,
+            massimo=_fmt(massimo),
+            dettaglio=f"la fascia più bassa inizia da {_fmt(first.da)} invece che da 0",
+        )
+    if last.a != massimo:
+        ck.add(
+            Codice.SIST_FASCE_COPERTURA,
+            last_line,
+            scheda=scheda,
+            massimo=_fmt(massimo),
+            dettaglio=f"la fascia più alta arriva a {_fmt(last.a)} invece che a {_fmt(massimo)}",
+        )
+    for band, band_line in bands:
+        if band.a < band.da:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                band_line,
+                chiave="a",
+                contesto="una fascia",
+                regola=f"la fascia termina ({_fmt(band.a)}) prima di iniziare ({_fmt(band.da)})",
+            )
+        if not 0 <= band.premio <= 100:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                band_line,
+                chiave="premio",
+                contesto="una fascia",
+                regola="il premio è una percentuale da 0 a 100",
+            )
+
+
+def _fmt(value: Decimal) -> str:
+    return format_number(value)
+
+
+def parse_levels(
+    ck: Checker, raw: Any, line: int, where: LineDict, key: str
+) -> tuple[Livello, ...]:
+    if not isinstance(raw, list) or not raw:
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            line,
+            chiave=key,
+            contesto="una scala",
+            regola="deve essere un elenco non vuoto di livelli «- valore: … descrizione: …»",
+        )
+        return ()
+    levels: list[Livello] = []
+    seen: dict[Decimal, int] = {}
+    for item, item_line in zip(raw, raw.item_lines, strict=True):
+        obj = ck.mapping(item, "livello", item_line)
+        if obj is None:
+            continue
+        value = ck.number(obj, "valore", "livello")
+        if value is None:
+            continue
+        if value in seen:
+            ck.add(
+                Codice.SIST_CODICE_DUPLICATO,
+                item_line,
+                valore=_fmt(value),
+                prima=seen[value],
+                cosa="livello della scala",
+            )
+            continue
+        seen[value] = item_line
+        levels.append(Livello(value, ck.text(obj, "descrizione", "livello")))
+    return tuple(sorted(levels, key=lambda lv: lv.valore))
+
+
+def parse_scheda(
+    ck: Checker, ruolo: Ruolo, raw: Any, line: int, scales: dict[str, tuple[Livello, ...]]
+) -> Scheda | None:
+    obj = ck.mapping(raw, "scheda", line)
+    if obj is None:
+        return None
+    massimo = ck.number(obj, "massimo", "scheda") or Decimal(0)
+    parts: list[Parte] = []
+    codes: dict[str, int] = {}
+    for part_raw, part_line in ck.items(obj, "parti", "scheda"):
+        part = ck.mapping(part_raw, "parte", part_line)
+        if part is None:
+            continue
+        part_max = ck.number(part, "massimo", "parte") or Decimal(0)
+        voci: list[Voce] = []
+        for voce_raw, voce_line in ck.items(part, "voci", "parte"):
+            voce = _parse_voce(ck, voce_raw, voce_line, scales, codes)
+            if voce is not None:
+                voci.append(voce)
+        parte = Parte(
+            ck.text(part, "codice", "parte"),
+            ck.text(part, "titolo", "parte"),
+            part_max,
+            tuple(voci),
+        )
+        total = sum((v.massimo for v in voci), Decimal(0))
+        if voci and total != part_max:
+            ck.add(
+                Codice.SIST_PARTE_MASSIMO,
+                part_line,
+                parte=parte.titolo or parte.codice,
+                somma=_fmt(total),
+                massimo=_fmt(part_max),
+            )
+        parts.append(parte)
+    total = sum((p.massimo for p in parts), Decimal(0))
+    if parts and total != massimo:
+        ck.add(
+            Codice.SIST_SCHEDA_MASSIMO,
+            obj.key_lines.get("massimo", line),
+            scheda=ruolo,
+            somma=_fmt(total),
+            massimo=_fmt(massimo),
+        )
+    bands: list[tuple[Fascia, int]] = []
+    for band_raw, band_line in ck.items(obj, "fasce", "scheda"):
+        band = ck.mapping(band_raw, "fascia", band_line)
+        if band is None:
+            continue
+        da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
+        if da is not None and a is not None and premio is not None:
+            bands.append((Fascia(da, a, premio), band_line))
+    _check_bands(ck, bands, massimo, ruolo, obj.key_lines.get("fasce", line))
+    return Scheda(
+        ruolo=ruolo,
+        titolo=ck.text(obj, "titolo", "scheda"),
+        valutatore=ck.text(obj, "valutatore", "scheda"),
+        massimo=massimo,
+        parti=tuple(parts),
+        fasce=tuple(sorted((b for b, _ in bands), key=lambda b: b.da)),
+    )
+
+
+def _parse_voce(
+    ck: Checker,
+    raw: Any,
+    line: int,
+    scales: dict[str, tuple[Livello, ...]],
+    codes: dict[str, int],
+) -> Voce | None:
+    tipo = raw.get("tipo") if isinstance(raw, dict) else None
+    if tipo not in TIPI_VOCE:
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            getattr(raw, "key_lines", {}).get("tipo", line),
+            chiave="tipo",
+            contesto="una voce",
+            regola=f"«{tipo}» non è un tipo di voce{suggest(str(tipo), TIPI_VOCE)}; tipi "
+            "ammessi: " + ", ".join(TIPI_VOCE),
+        )
+        return None
+    obj = ck.mapping(raw, tipo, line)
+    if obj is None:
+        return None
+    codice = ck.text(obj, "codice", tipo)
+    if codice in codes:
+        ck.add(
+            Codice.SIST_CODICE_DUPLICATO,
+            obj.key_lines.get("codice", line),
+            valore=codice,
+            prima=codes[codice],
+            cosa="voce della scheda",
+        )
+    codes[codice] = obj.key_lines.get("codice", line)
+    common = {
+        "codice": codice,
+        "titolo": ck.text(obj, "titolo", tipo),
+        "descrizione": ck.text(obj, "descrizione", tipo),
+    }
+    if tipo == "fattore":
+        if ("scala" in obj) == ("livelli" in obj):
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                line,
+                chiave="scala",
+                contesto="una voce",
+                regola="un fattore indica o «scala» (una scala definita in «scale») o "
+                "«livelli», uno dei due",
+            )
+            return None
+        if "scala" in obj:
+            name = str(obj["scala"])
+            if name not in scales:
+                ck.add(
+                    Codice.SIST_SCALA_SCONOSCIUTA,
+                    obj.key_lines["scala"],
+                    voce=codice,
+                    scala=name,
+                    suggerimento=suggest(name, scales),
+                    disponibili=", ".join(sorted(scales)) or "nessuna",
+                )
+                return None
+            levels = scales[name]
+        else:
+            levels = parse_levels(ck, obj["livelli"], obj.key_lines["livelli"], obj, "livelli")
+        if not levels:
+            return None
+        return Voce(
+            tipo="fattore", massimo=max(lv.valore for lv in levels), livelli=levels, **common
+        )
+    massimo = ck.number(obj, "massimo", tipo) or Decimal(0)
+    if tipo == "obiettivi":
+        categoria = ck.text(obj, "categoria", tipo)
+        if categoria not in CATEGORIE:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines.get("categoria", line),
+                chiave="categoria",
+                contesto="una voce di tipo obiettivi",
+                regola=f"«{categoria}» non è una categoria di obiettivi"
+                f"{suggest(categoria, CATEGORIE)}; categorie ammesse: " + ", ".join(CATEGORIE),
+            )
+        return Voce(tipo="obiettivi", massimo=massimo, categoria=categoria, **common)
+    return Voce(tipo="derivata", massimo=massimo, **common)
+
+
+def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
+    obj = ck.mapping(raw, "raggiungimento", raw.line if isinstance(raw, LineDict) else 1)
+    if obj is None:
+        return "percentuale", ()
+    modalita = ck.text(obj, "modalita", "raggiungimento", "percentuale")
+    if modalita not in ("percentuale", "grado"):
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            obj.key_lines.get("modalita", obj.line),
+            chiave="modalita",
+            contesto="«raggiungimento»",
+            regola="«percentuale» (si scrive la percentuale) oppure «grado» (si sceglie il "
+            "grado dall'elenco)",
+        )
+        modalita = "percentuale"
+    grades: list[tuple[Grado, int]] = []
+    for item, line in ck.items(obj, "gradi", "raggiungimento"):
+        g = ck.mapping(item, "grado", line)
+        if g is None:
+            continue
+        da, a = ck.number(g, "da", "grado"), ck.number(g, "a", "grado")
+        if da is None or a is None:
+            continue
+        valore = ck.number(g, "valore", "grado") if "valore" in g else a
+        grades.append((Grado(ck.text(g, "descrizione", "grado"), da, a, valore or a), line))
+    grades.sort(key=lambda x: x[0].da)
+    if not grades:
+        ck.add(Codice.SIST_GRADI, obj.line, dettaglio="è vuota")
+        return modalita, ()
+    if grades[0][0].da != 0 or grades[-1][0].a != 100:
+        ck.add(Codice.SIST_GRADI, obj.line, dettaglio="non va da 0 a 100")
+    for (prev, _), (cur, line) in itertools.pairwise(grades):
+        if cur.da <= prev.a:
+            ck.add(
+                Codice.SIST_GRADI,
+                line,
+                dettaglio=f"ha il grado «{cur.descrizione}» che si "
+                f"sovrappone a «{prev.descrizione}»",
+            )
+        elif cur.da > prev.a + 1:
+            ck.add(
+                Codice.SIST_GRADI,
+                line,
+                dettaglio=f"lascia un vuoto tra «{prev.descrizione}» e «{cur.descrizione}»",
+            )
+    for grade, line in grades:
+        if not grade.da <= grade.valore <= grade.a:
+            ck.add(
+                Codice.SIST_GRADI,
+                line,
+                dettaglio=f"attribuisce al grado "
+                f"«{grade.descrizione}» il valore {_fmt(grade.valore)}, fuori dal suo "
+                "intervallo",
+            )
+    return modalita, tuple(g for g, _ in grades)
