@@ -13,17 +13,22 @@ DIR/.valuta/           secrets (protection password, HMAC key) and generation re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from workbook.errors import CycleError
 from workbook.resources import bundled_samples, samples_dir
+
+if TYPE_CHECKING:
+    from workbook.piano.model import Piano
 
 SETTINGS = "valuta.toml"
 PIANO = "piano.xlsx"
@@ -322,3 +327,16 @@ def generation_stamp(cycle: Cycle, fingerprint: str, now: dt.datetime) -> dt.dat
         json.dumps({"impronta": fingerprint, "generato": stamp.isoformat()}), encoding="utf-8"
     )
     return stamp
+
+
+def fingerprint(cycle: Cycle, piano: Piano) -> str:
+    """What the moduli are made from: the Piano, the settings they show (deadline and return
+    address, not the mail server's), the Sistema and the tool version."""
+    from workbook import __version__
+
+    settings = cycle.settings()
+    made_of = (
+        f"{settings.scadenza.isoformat()}|{settings.restituzione}|{piano.sistema.hash}|"
+        f"{__version__}"
+    )
+    return hashlib.sha256(cycle.piano_path.read_bytes() + made_of.encode()).hexdigest()

@@ -17,7 +17,7 @@ from workbook.generate import cycle_context, generate, write_modulo
 from workbook.generate.compose import Answers
 from workbook.piano.load import load_piano
 from workbook.pipeline import Results, reconcile_and_report
-from workbook.reconcile import Progress
+from workbook.reconcile.outcome import Progress
 
 SAMPLE = "almenno-2017"
 

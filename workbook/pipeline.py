@@ -7,8 +7,9 @@ from pathlib import Path
 
 from workbook.cycle import Cycle
 from workbook.memory import long_lived
-from workbook.reconcile import Outcome, Progress, reconcile, sort_anomalies
+from workbook.reconcile import reconcile
 from workbook.reconcile.aggregate import aggregate
+from workbook.reconcile.outcome import Outcome, Progress, sort_anomalies
 from workbook.relazione import Relazione
 from workbook.results import write_outputs
 

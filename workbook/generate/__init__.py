@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -31,7 +30,7 @@ from workbook.contract import (
     sign_items,
     workbook_id,
 )
-from workbook.cycle import Cycle, generation_stamp
+from workbook.cycle import Cycle, fingerprint, generation_stamp
 from workbook.errors import CycleError
 from workbook.files import atomic_path, write_text
 from workbook.generate.compose import Answers, Context, build
@@ -107,17 +106,6 @@ def write_modulo(
         model.mappa,
     )
     return path
-
-
-def fingerprint(cycle: Cycle, piano: Piano) -> str:
-    """What the moduli are made from: the Piano, the settings they show (deadline and return
-    address, not the mail server's), the Sistema and the tool version."""
-    settings = cycle.settings()
-    made_of = (
-        f"{settings.scadenza.isoformat()}|{settings.restituzione}|{piano.sistema.hash}|"
-        f"{__version__}"
-    )
-    return hashlib.sha256(cycle.piano_path.read_bytes() + made_of.encode()).hexdigest()
 
 
 def cycle_context(cycle: Cycle, piano: Piano, generato: dt.datetime) -> Context:

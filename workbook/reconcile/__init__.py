@@ -1,141 +1,31 @@
 """`valuta reconcile`: from the received files to every person's recomputed score.
 
-Steps: ingest (`ingest.py`); read each file as hostile (`reader.py`), prove it is ours and
-untouched (`verify.py`) and check every input (`inputs.py`), all three in the reading
-processes, one file at a time; then pick for each workbook the version that counts, take each
-objective's achievement (the Nucleo's validated figure stands over the Responsabile's
-declaration), recompute every score in Python (`scoring.py`) and check the roster.
-
-The version that counts: among the files identified as the same workbook of the current
-generation, the one saved most recently (last-saved time recorded in the file, unless it lies
-after the file's arrival: such a copy comes after every other), then the one sent last
-(certified time of a PEC, message date or file time), then by content hash. Older versions
-are reported as superseded and never counted; if the newest has errors in its protected
-content the workbook has no results until a correct copy arrives (no silent fallback to an
-older one).
+Steps, each in its module: ingest what came back (ingest.py, mime.py); read each file as
+hostile (readers/), prove it is ours and untouched (verify.py), check every input
+(inputs.py) and what the sheets show (shown.py) — all in the reading processes, one file at a
+time; then pick the version of each modulo that counts (versions.py), take each objective's
+achievement and score every person with the Python engine (sources.py), and check the roster.
+The outcome (outcome.py) goes to the tables of the Relazione (aggregate.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
-from workbook.contract import NUCLEO, compilatore, parse_ref
-from workbook.cycle import Cycle, generation_record
+from workbook.contract import compilatore
+from workbook.cycle import Cycle, fingerprint, generation_record
 from workbook.errors import CycleError
-from workbook.generate import fingerprint
 from workbook.memory import long_lived, settle
 from workbook.piano.load import load_piano
-from workbook.piano.model import ObiettivoArea, Persona, Piano
-from workbook.reconcile.ingest import Documento, Elemento, Ingested, ingest, set_aside
-from workbook.reconcile.inputs import Compilazione, workbook_of
+from workbook.reconcile.ingest import Documento, Ingested, ingest, set_aside
+from workbook.reconcile.outcome import Outcome, Progress, StatoModulo, sort_anomalies
+from workbook.reconcile.sources import evaluate, objectives
 from workbook.reconcile.verify import Expected, Verifica, Verifier, examine
-from workbook.scoring.engine import (
-    Risultato,
-    objective_points,
-    score,
-    weighted_achievement,
-)
-from workbook.sistema.model import Fascia, Ruolo
-from workbook.values import format_number
-
-Stato = Literal["valutato", "incompleto", "non valutabile", "in attesa"]
-
-
-@dataclass(frozen=True, slots=True)
-class Valutazione:
-    """A person's outcome."""
-
-    persona: Persona
-    area: str
-    valutatore: str  # the workbook: an Area's code or «nucleo»
-    stato: Stato
-    motivo: str = ""
-    risultato: Risultato | None = None
-    giorni_servizio: int = 0
-    giorni_anno: int = 365
-
-    @property
-    def ruolo(self) -> Ruolo:
-        return self.persona.ruolo
-
-    @property
-    def punteggio(self) -> Decimal | None:
-        return self.risultato.totale if self.risultato else None
-
-    @property
-    def su_100(self) -> Decimal | None:
-        return self.risultato.su_100 if self.risultato else None
-
-    @property
-    def fascia(self) -> Fascia | None:
-        return self.risultato.fascia if self.risultato else None
-
-    @property
-    def premio_percentuale(self) -> Decimal | None:
-        return self.risultato.premio if self.risultato else None
-
-
-@dataclass(frozen=True, slots=True)
-class EsitoObiettivo:
-    obiettivo: ObiettivoArea
-    dichiarato: Decimal | None
-    validato: Decimal | None
-    evidenze: str
-
-    @property
-    def raggiungimento(self) -> Decimal | None:
-        """The achievement that counts: the Nucleo's, else the Responsabile's."""
-        return self.validato if self.validato is not None else self.dichiarato
-
-    @property
-    def fonte(self) -> str:
-        if self.validato is not None:
-            return "Nucleo di Valutazione"
-        return "Responsabile (non validato)" if self.dichiarato is not None else ""
-
-    @property
-    def punti(self) -> Decimal | None:
-        pct = self.raggiungimento
-        return objective_points(self.obiettivo.obiettivo.peso, pct) if pct is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class StatoModulo:
-    modulo: str
-    chi: str
-    stato: Literal["ricevuto", "mancante", "con errori"]
-    versione: Verifica | None
-    n_errori: int = 0
-    n_avvisi: int = 0
-
-
-@dataclass(slots=True)
-class Outcome:
-    piano: Piano
-    moduli: list[StatoModulo]
-    verifiche: list[Verifica]
-    documenti: list[Documento]
-    elementi: list[Elemento]
-    valutazioni: list[Valutazione]
-    obiettivi: list[EsitoObiettivo]
-    aree: dict[str, Decimal | None]
-    anomalie: list[Anomalia] = field(default_factory=list)
-    elaborato: dt.datetime = dt.datetime(2000, 1, 1)
-
-    @property
-    def ha_errori(self) -> bool:
-        return any(a.gravita is Gravita.ERRORE for a in self.anomalie)
-
-
-Progress = Callable[[int, int], None]
-
+from workbook.reconcile.versions import choose_versions, module_of_file
 
 PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
 
@@ -182,173 +72,6 @@ def _read_all(
     return ingested, verifications
 
 
-def _choose_versions(
-    piano: Piano, verifications: list[Verifica], problems: list[Anomalia]
-) -> dict[str, Verifica]:
-    """The version that counts for each workbook (see the module's docstring)."""
-    chosen: dict[str, Verifica] = {}
-    by_module: dict[str, list[Verifica]] = {}
-    for v in verifications:
-        if v.modulo is not None and v.corrente:
-            by_module.setdefault(v.modulo, []).append(v)
-    for modulo, versions in by_module.items():
-        versions.sort(
-            key=lambda v: (
-                v.data_attendibile,  # a copy dated after its arrival never wins over the others
-                v.quando,
-                v.documento.primo.data or dt.datetime.min,
-                v.documento.sha256,
-            ),
-            reverse=True,
-        )
-        newest = versions[0]
-        chosen[modulo] = newest
-        for old in versions[1:]:
-            problems.append(
-                anomalia(
-                    Codice.REC_VERSIONE_SUPERATA,
-                    file=old.documento.etichetta,
-                    modulo=modulo,
-                    salvato=old.quando.strftime("%d/%m/%Y %H:%M") if old.salvato else "?",
-                    usato=newest.documento.etichetta,
-                )
-            )
-        senders = sorted({s for v in versions for s in v.documento.mittenti})
-        if len(senders) > 1:
-            problems.append(
-                anomalia(
-                    Codice.REC_STESSO_MODULO_MITTENTI_DIVERSI,
-                    file=newest.documento.etichetta,
-                    modulo=modulo,
-                    mittenti=", ".join(senders),
-                )
-            )
-        expected = compilatore(piano, modulo).email.lower()
-        for sender in newest.documento.mittenti:
-            if expected and sender != expected:
-                problems.append(
-                    anomalia(
-                        Codice.REC_MITTENTE_INATTESO,
-                        file=newest.documento.etichetta,
-                        modulo=modulo,
-                        mittente=sender,
-                        atteso=expected,
-                    )
-                )
-    return chosen
-
-
-def _objectives(
-    piano: Piano, used: dict[str, Verifica], problems: list[Anomalia]
-) -> tuple[list[EsitoObiettivo], dict[str, Decimal | None]]:
-    """Each objective's achievement as declared by its Area and validated by the Nucleo, and
-    each Area's weighted achievement."""
-    nucleo = _compiled(used.get(NUCLEO))
-    results: list[EsitoObiettivo] = []
-    areas: dict[str, Decimal | None] = {}
-    for area in piano.aree:
-        declared_by = _compiled(used.get(area.codice))
-        outcome = []
-        for item in piano.obiettivi_area(area.codice):
-            declared = declared_by.obiettivi.get(item.id) if declared_by else None
-            validated = nucleo.obiettivi.get(item.id) if nucleo else None
-            dichiarato = declared.percentuale if declared else None
-            validato = validated.percentuale if validated else None
-            what = f"{item.obiettivo.codice} dell'Area {area.codice}"
-            if (
-                validated is not None
-                and validato is not None
-                and dichiarato is not None
-                and dichiarato != validato
-            ):
-                problems.append(
-                    anomalia(
-                        Codice.REC_RAGGIUNGIMENTO_DIVERSO,
-                        file=used[NUCLEO].documento.etichetta,
-                        foglio=validated.foglio,
-                        cella=validated.cella,
-                        obiettivo=what,
-                        dichiarato=format_number(dichiarato),
-                        validato=format_number(validato),
-                    )
-                )
-            if nucleo is not None and validato is None and dichiarato is not None:
-                problems.append(
-                    anomalia(
-                        Codice.REC_RAGGIUNGIMENTO_NON_VALIDATO,
-                        file=used[NUCLEO].documento.etichetta,
-                        obiettivo=what,
-                        dichiarato=format_number(dichiarato),
-                    )
-                )
-            evidence = declared.evidenze if declared else ""
-            outcome.append(EsitoObiettivo(item, dichiarato, validato, evidence))
-        results.extend(outcome)
-        areas[area.codice] = weighted_achievement(
-            [(o.obiettivo.obiettivo.peso, o.raggiungimento) for o in outcome]
-        )
-    return results, areas
-
-
-def _compiled(v: Verifica | None) -> Compilazione | None:
-    return v.compilazione if v is not None else None
-
-
-def _evaluate(
-    piano: Piano,
-    person: Persona,
-    used: dict[str, Verifica],
-    statuses: dict[str, StatoModulo],
-    areas: dict[str, Decimal | None],
-    objectives: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]],
-    problems: list[Anomalia],
-) -> Valutazione:
-    """One person's outcome, scored with the inputs checked where their workbook was read."""
-    soggetto, modulo = workbook_of(person)
-    area = piano.area_of_po(person) if person.ruolo == "po" else person.area
-    eligibility = piano.idoneita(person)
-    base = {
-        "persona": person,
-        "area": area,
-        "valutatore": modulo,
-        "giorni_servizio": eligibility.giorni_servizio,
-        "giorni_anno": eligibility.giorni_anno,
-    }
-    if not eligibility.valutabile:  # scored all the same: reported by inputs.check_inputs
-        return Valutazione(stato="non valutabile", motivo=eligibility.motivo, **base)
-    v = used.get(modulo)
-    if v is None:
-        status = statuses[modulo].stato
-        why = "modulo non ricevuto" if status == "mancante" else "modulo con errori"
-        return Valutazione(stato="in attesa", motivo=f"{why} ({modulo})", **base)
-    factors = v.compilazione.schede.get(person.matricola) if v.compilazione else None
-    if factors is None:
-        problems.append(
-            anomalia(
-                Codice.REC_PERSONA_NON_VALUTATA,
-                file=v.documento.etichetta,
-                nominativo=person.nominativo,
-                matricola=person.matricola,
-                area=f"Area {area}",
-                motivo=f"assente dal modulo {modulo}",
-            )
-        )
-        return Valutazione(stato="incompleto", motivo="assente dal modulo", **base)
-    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
-    result = score(
-        scheda, factors, area_percentuale=areas.get(area), obiettivi=objectives.get(area, {})
-    )
-    if not result.completo:
-        missing_factor = any(x is None for x in factors.values())
-        why = (
-            "punteggi mancanti o non validi"
-            if missing_factor
-            else "raggiungimento degli obiettivi dell'Area incompleto"
-        )
-        return Valutazione(stato="incompleto", motivo=why, risultato=result, **base)
-    return Valutazione(stato="valutato", risultato=result, **base)
-
-
 def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     """Everything received, checked and recomputed."""
     with long_lived():
@@ -375,7 +98,7 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
             problems.append(set_aside(doc.etichetta, doc.esame))
     for v in verifications:
         problems.extend(v.anomalie)
-    chosen = _choose_versions(piano, verifications, problems)
+    chosen = choose_versions(piano, verifications, problems)
     used = {m: v for m, v in chosen.items() if v.usabile}
     for v in used.values():  # the inputs of the versions that count, checked where read
         if v.compilazione is not None:
@@ -403,16 +126,16 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
             else "con errori"
         )
         statuses.append(StatoModulo(modulo, compilatore(piano, modulo).descrizione, state, version))
-    objectives, areas = _objectives(piano, used, problems)
+    esiti, areas = objectives(piano, used, problems)
     by_module = {s.modulo: s for s in statuses}
     # Each Area's objectives by category, as (peso, achievement): what a PO scheda needs.
     by_area: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
-    for o in objectives:
+    for o in esiti:
         by_area.setdefault(o.obiettivo.area, {}).setdefault(o.obiettivo.obiettivo.tipo, []).append(
             (o.obiettivo.obiettivo.peso, o.raggiungimento)
         )
     valutazioni = [
-        _evaluate(piano, p, used, by_module, areas, by_area, problems) for p in piano.personale
+        evaluate(piano, p, used, by_module, areas, by_area, problems) for p in piano.personale
     ]
     if not any(a.gravita is Gravita.ERRORE for a in problems):
         # Results are final only when everyone who can be evaluated is: an incomplete scheda
@@ -459,44 +182,8 @@ def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
         documenti=documents,
         elementi=ingested.elementi,
         valutazioni=valutazioni,
-        obiettivi=objectives,
+        obiettivi=esiti,
         aree=areas,
         anomalie=sort_anomalies(problems),
         elaborato=max(stamps, default=record[1]),
-    )
-
-
-def module_of_file(verifications: list[Verifica], modules: list[str]) -> dict[str, str]:
-    """Which workbook each file label concerns: the received files that are (or claim to be)
-    a workbook, and `moduli/<code>.xlsx` for a workbook not received."""
-    owner = {f"moduli/{m}.xlsx": m for m in modules}
-    for v in verifications:
-        modulo = v.modulo or v.dichiarato
-        if modulo:
-            for arrival in v.documento.arrivi:
-                owner[arrival.origine] = modulo
-    return owner
-
-
-def sort_anomalies(problems: list[Anomalia]) -> list[Anomalia]:
-    """Errori first, then by file, sheet and cell, so that identical inputs give identical
-    reports."""
-
-    def cell_key(a: Anomalia) -> tuple[int, int]:
-        try:
-            return parse_ref(a.cella)
-        except ValueError:  # no cell: after the cells of the same sheet (e.g. «altre N»)
-            return (2**31, 0)
-
-    unique = list(dict.fromkeys(problems))
-    return sorted(
-        unique,
-        key=lambda a: (
-            a.gravita is not Gravita.ERRORE,
-            a.file,
-            a.foglio,
-            cell_key(a),
-            a.codice.code,
-            a.messaggio,
-        ),
     )

@@ -18,7 +18,7 @@ from fractions import Fraction
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO
 from workbook.premi import CENT, Quota, Ripartizione, distribute, weight
-from workbook.reconcile import EsitoObiettivo, Outcome, Valutazione
+from workbook.reconcile.outcome import EsitoObiettivo, Outcome, Valutazione
 from workbook.relazione import (
     FasciaGenere,
     Fondo,

@@ -19,8 +19,9 @@ import xlsxwriter
 from workbook.anomalies import Gravita
 from workbook.cycle import Cycle
 from workbook.files import Commit
-from workbook.reconcile import Outcome, Valutazione, module_of_file
 from workbook.reconcile.ingest import arrival_row, element_rows, ledger_text
+from workbook.reconcile.outcome import Outcome, Valutazione
+from workbook.reconcile.versions import module_of_file
 from workbook.relazione import Fondo, Relazione, from_json
 from workbook.values import cell_text, format_number
 
