@@ -839,7 +839,7 @@ def test_the_per_area_results_never_name_a_person_of_another_area(
     wb.save(cycle.piano_path)
     deliver_filled(cycle, "AREA1", "AREA2", "AREA3", "nucleo")
     reconcile_and_report(cycle)
-    from workbook.results import read_results
+    from workbook.results.json import read_results
 
     data = read_results(cycle.risultati / "risultati-2017.json")
     assert data is not None

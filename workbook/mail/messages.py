@@ -28,7 +28,7 @@ from workbook.mail.deliver import (
 )
 from workbook.piano.load import load_piano
 from workbook.piano.model import Piano
-from workbook.results import read_results
+from workbook.results.json import read_results
 from workbook.values import format_date, format_number
 
 # --- recipients ------------------------------------------------------------------------------

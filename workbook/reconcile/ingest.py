@@ -30,7 +30,7 @@ from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
 from workbook.cycle import Cycle
-from workbook.files import csv_text, read_csv, write_bytes, write_csv
+from workbook.files import read_csv, write_bytes, write_csv
 from workbook.reconcile.mime import Busta, looks_like_message, read_message
 from workbook.reconcile.readers import OLE_MAGIC, sniff
 from workbook.values import printable
@@ -460,89 +460,6 @@ def ingest(cycle: Cycle) -> Ingested:
         doc.arrivi.sort(key=lambda a: a.origine)
     documents = sorted(collector.by_sha.values(), key=lambda d: d.etichetta)
     return Ingested(documents, collector.elements, collector.problems)
-
-
-# --- the ledger --------------------------------------------------------------------------------
-
-LEDGER_FIELDS = (
-    "sha256",
-    "archivio",
-    "origine",
-    "nome",
-    "natura",
-    "mittente",
-    "oggetto",
-    "data",
-    "pec_mittente",
-    "pec_data",
-    "pec_tipo",
-    "stato",
-    "modulo",
-    "note",
-)
-
-
-def arrival_row(arrival: Arrivo) -> dict[str, str]:
-    return {
-        "origine": arrival.origine,
-        "nome": arrival.nome,
-        "mittente": arrival.mittente,
-        "oggetto": arrival.oggetto,
-        "data": arrival.data.isoformat(sep=" ") if arrival.data else "",
-        "pec_mittente": arrival.pec_mittente,
-        "pec_data": arrival.pec_data.isoformat(sep=" ") if arrival.pec_data else "",
-        "pec_tipo": arrival.pec_tipo,
-    }
-
-
-def element_rows(elementi: list[Elemento]) -> list[dict[str, str]]:
-    rows = []
-    for e in elementi:
-        if e.esame is not None:
-            state, note = "esaminato", f"messo da parte il {e.esame.data}: {e.esame.nota}"
-        elif e.da_esaminare:
-            state, note = "da esaminare", e.dettaglio
-        elif e.natura in (MESSAGGIO, PEC, RICEVUTA):
-            state, note = "messaggio", ""
-        else:
-            state, note = "non pertinente", e.dettaglio
-        rows.append(
-            {
-                "sha256": e.sha256,
-                "archivio": e.archivio,
-                "natura": e.natura,
-                **arrival_row(e.arrivo),
-                "stato": state,
-                "note": note.strip(": "),
-            }
-        )
-    return rows
-
-
-def ledger_text(cycle: Cycle, rows: list[dict[str, str]]) -> tuple[Path, str]:
-    """This run's arrivals merged into `archivio/registro.csv` (semicolons, as Italian Excel
-    expects): arrivals no longer in `ricevuti/` keep their row. The ledger is read back also
-    after Excel saved it again (Windows-1252, commas); one that cannot be read at all is kept
-    aside as `registro-illeggibile-<date>.csv` rather than lost."""
-    path = cycle.archivio / "registro.csv"
-    old: dict[tuple[str, str], dict[str, str]] = {}
-    if path.exists():
-        try:
-            for row in read_csv(path):
-                old[(row.get("sha256", ""), row.get("origine", ""))] = row
-        except (OSError, UnicodeDecodeError, ValueError):
-            aside = path.with_name(f"registro-illeggibile-{dt.date.today():%Y%m%d}.csv")
-            if not aside.exists():
-                os.replace(path, aside)
-    current = {(r["sha256"], r["origine"]): r for r in rows}
-    for key, row in old.items():
-        if key not in current:
-            row = dict(row)
-            if "non più in ricevuti" not in row.get("note", ""):
-                row["note"] = (row.get("note", "") + " (non più in ricevuti/)").strip()
-            current[key] = row
-    order = sorted(current, key=lambda k: (current[k].get("origine", ""), k[0]))
-    return path, csv_text(LEDGER_FIELDS, [current[k] for k in order])
 
 
 # --- valuta accetta ----------------------------------------------------------------------------

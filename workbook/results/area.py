@@ -13,13 +13,13 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 
 from workbook.relazione import ObiettiviArea
-from workbook.values import cell_text, format_number
+from workbook.results.tables import OPTIONS, Styles, cell, table
+from workbook.values import format_number
 
 PROVVISORI = "Risultati PROVVISORI: ci sono errori da correggere, i valori possono cambiare."
 
@@ -81,15 +81,7 @@ def area_workbook(
     objectives = area_objectives(data, area)
     anomalies = area_anomalies(data, area, responsabile)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        out,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **OPTIONS})
     anno = data["anno"]
     wb.set_properties(
         {
@@ -100,7 +92,7 @@ def area_workbook(
             "created": created,
         }
     )
-    st = _Styles(wb)
+    st = Styles(wb)
     summary = _Summary(area, denominazione, responsabile, rows, objectives, anomalies, provvisorio)
     _riepilogo(wb.add_worksheet("Riepilogo"), data, summary, st)
     _valutazioni(wb.add_worksheet("Valutazioni"), rows, st)
@@ -118,52 +110,12 @@ def area_workbook(
     return out.getvalue()
 
 
-class _Styles:
-    def __init__(self, wb: Any) -> None:
-        border = {"border": 1, "border_color": "#A6A6A6"}
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.alert = wb.add_format(
-            {"bold": True, "font_size": 12, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
-        )
-        self.bold = wb.add_format({"bold": True})
-        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
-        self.header = wb.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter", **border}
-        )
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top", **border})
-        self.number = wb.add_format({"num_format": "0.##", "valign": "top", **border})
-        self.euro = wb.add_format({"num_format": "€ #,##0.00", "valign": "top", **border})
-
-
-def _cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(row, col, "sì" if value else "no", fmt)
-    elif isinstance(value, int | float | Decimal):
-        ws.write_number(row, col, float(value), fmt)
-    else:
-        ws.write_string(row, col, cell_text(str(value)), fmt)  # text from the files stays text
-
-
 def _table(
-    ws: Any,
-    row: int,
-    headers: list[tuple[str, int]],
-    rows: list[list[Any]],
-    formats: list[Any],
-    st: _Styles,
+    ws: Any, headers: list[tuple[str, int]], rows: list[list[Any]], formats: list[Any], st: Styles
 ) -> None:
-    for col, (label, width) in enumerate(headers):
-        ws.write_string(row, col, label, st.header)
-        ws.set_column(col, col, width)
-    for r, values in enumerate(rows, start=row + 1):
-        for col, value in enumerate(values):
-            _cell(ws, r, col, value, formats[col])
-    ws.set_row(row, 30)
-    ws.freeze_panes(row + 1, 0)
-    if rows:
-        ws.autofilter(row, 0, row + len(rows), len(headers) - 1)
+    """One sheet, one table; an empty value is a blank cell."""
+    blanked = [[None if v == "" else v for v in row] for row in rows]
+    table(ws, 0, headers, blanked, st, formats, min_width=0, filtered=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +129,7 @@ class _Summary:
     provvisorio: bool
 
 
-def _riepilogo(ws: Any, data: dict[str, Any], s: _Summary, st: _Styles) -> None:
+def _riepilogo(ws: Any, data: dict[str, Any], s: _Summary, st: Styles) -> None:
     area, rows, objectives, anomalies = s.area, s.rows, s.objectives, s.anomalies
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 60)
@@ -211,7 +163,7 @@ def _riepilogo(ws: Any, data: dict[str, Any], s: _Summary, st: _Styles) -> None:
     ]
     for r, (label, value) in enumerate(facts, start=3):
         ws.write_string(r, 0, label, st.header)
-        _cell(ws, r, 1, value, st.wrap)
+        cell(ws, r, 1, None if value == "" else value, st.wrap)
     ws.write_string(
         len(facts) + 4,
         0,
@@ -221,7 +173,7 @@ def _riepilogo(ws: Any, data: dict[str, Any], s: _Summary, st: _Styles) -> None:
     )
 
 
-def _valutazioni(ws: Any, rows: list[dict[str, Any]], st: _Styles) -> None:
+def _valutazioni(ws: Any, rows: list[dict[str, Any]], st: Styles) -> None:
     headers = [
         ("Matricola", 11),
         ("Cognome e nome", 26),
@@ -248,10 +200,10 @@ def _valutazioni(ws: Any, rows: list[dict[str, Any]], st: _Styles) -> None:
         for r in rows
     ]
     w, n, e = st.wrap, st.number, st.euro
-    _table(ws, 0, headers, values, [w, w, w, w, n, n, w, n, e], st)
+    _table(ws, headers, values, [w, w, w, w, n, n, w, n, e], st)
 
 
-def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: _Styles) -> None:
+def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: Styles) -> None:
     headers = [
         ("Codice", 10),
         ("Tipo", 12),
@@ -279,10 +231,10 @@ def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: _Styles) -> None:
         for o in items
     ]
     w, n = st.wrap, st.number
-    _table(ws, 0, headers, values, [w, w, w, n, n, n, n, w, n], st)
+    _table(ws, headers, values, [w, w, w, n, n, n, n, w, n], st)
 
 
-def _anomalie(ws: Any, anomalies: list[dict[str, Any]], st: _Styles) -> None:
+def _anomalie(ws: Any, anomalies: list[dict[str, Any]], st: Styles) -> None:
     headers = [
         ("Gravità", 9),
         ("Codice", 28),
@@ -293,4 +245,4 @@ def _anomalie(ws: Any, anomalies: list[dict[str, Any]], st: _Styles) -> None:
     ]
     keys = ("gravita", "codice", "file", "foglio", "cella", "messaggio")
     values = [[a.get(k, "") for k in keys] for a in anomalies]
-    _table(ws, 0, headers, values, [st.wrap] * len(headers), st)
+    _table(ws, headers, values, [st.wrap] * len(headers), st)

@@ -1,0 +1,108 @@
+"""The results as JSON (`risultati/risultati-<anno>.json`), exact to the cent, and the one
+loader that reads them back for the mail commands."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from workbook.reconcile.outcome import Outcome, Valutazione
+from workbook.reconcile.versions import module_of_file
+from workbook.relazione import Relazione, from_json
+
+
+def to_json(obj: Any) -> str:
+    """JSON with exact decimals: a Decimal is written as its digits (euro amounts keep their
+    two decimals), through the C encoder. Decimals travel as strings tagged with a random
+    marker, then lose their quotes; no text from a received file can carry the marker."""
+    marker = f"\x00{uuid.uuid4().hex}"
+
+    def default(value: object) -> str:
+        if isinstance(value, Decimal):
+            return marker + format(value, "f")
+        raise TypeError(type(value).__name__)
+
+    text = json.dumps(obj, ensure_ascii=False, default=default, separators=(",", ":"))
+    escaped = json.dumps(marker)[1:-1]  # the marker as json writes it: \u0000…
+    return re.sub('"' + re.escape(escaped) + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
+
+
+def read_results(path: Path) -> dict[str, Any] | None:
+    """The results JSON of the last `valuta reconcile`, numbers as Decimal and the Relazione's
+    tables rebuilt (relazione.from_json); None when it is missing, unreadable or from another
+    version of valuta."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        complete = isinstance(data.get("stato"), dict) and "definitivo" in data["stato"]
+        complete &= all(
+            isinstance(data.get(k), list) for k in ("moduli", "anomalie", "valutazioni")
+        )
+        if complete:
+            data["relazione"] = from_json(data["relazione"])
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    return data if complete else None
+
+
+def _pct(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.normalize() if value == value.to_integral() else value
+
+
+def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
+    piano = outcome.piano
+    expected = [s.modulo for s in outcome.moduli]
+    received = [s.modulo for s in outcome.moduli if s.stato != "mancante"]
+    owner = module_of_file(outcome.verifiche, expected)
+    anomalies = [{**a.as_dict(), "modulo": owner.get(a.file, "")} for a in outcome.anomalie]
+    return {
+        "ente": piano.ente.denominazione,
+        "anno": piano.ente.anno,
+        # The newest file taken into account (not the clock): identical inputs, identical JSON.
+        "elaborato": outcome.elaborato.isoformat(timespec="seconds"),
+        "stato": {
+            "attesi": expected,
+            "ricevuti": received,
+            "mancanti": [m for m in expected if m not in received],
+            "con_errori": [s.modulo for s in outcome.moduli if s.stato == "con errori"],
+            "definitivo": not outcome.ha_errori,
+        },
+        "moduli": [
+            {
+                "modulo": s.modulo,
+                "compilato_da": s.chi,
+                "email": (
+                    piano.ente.email_nucleo if s.modulo == "nucleo" else piano.area(s.modulo).email
+                ),
+                "stato": s.stato,
+                "file": s.versione.documento.etichetta if s.versione else "",
+                "errori": s.n_errori,
+                "avvisi": s.n_avvisi,
+            }
+            for s in outcome.moduli
+        ],
+        "anomalie": anomalies,
+        "relazione": relazione.to_json(),
+        "valutazioni": [_valutazione(v, relazione) for v in outcome.valutazioni],
+    }
+
+
+def _valutazione(v: Valutazione, relazione: Relazione) -> dict[str, Any]:
+    return {
+        "matricola": v.persona.matricola,
+        "nominativo": v.persona.nominativo,
+        "genere": v.persona.genere,
+        "area": v.area,
+        "ruolo": v.ruolo,
+        "valutatore": v.valutatore,
+        "stato": v.stato,
+        "motivo": v.motivo,
+        "punteggio": v.punteggio,
+        "punteggio_su_100": v.su_100,
+        "fascia": v.fascia.etichetta if v.fascia else None,
+        "premio_percentuale": _pct(v.premio_percentuale),
+        "premio_euro": relazione.premi.get(v.persona.matricola),
+    }

@@ -1,0 +1,80 @@
+"""The look of the workbooks of results (the whole Ente's and one Area's): their styles, and
+one way of writing a cell and a table. Text that came from outside is always written as text,
+and whole, or visibly cut where a cell cannot hold it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+from workbook.values import cell_text
+
+OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+class Styles:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        border = {"border": 1, "border_color": "#A6A6A6"}
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.heading = wb.add_format({"bold": True, "font_size": 12, "font_color": "#1F4E79"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter", **border}
+        )
+        self.text = wb.add_format({"valign": "top", **border})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top", **border})
+        self.number = wb.add_format({"num_format": "0.##", "valign": "top", **border})
+        self.euro = wb.add_format({"num_format": "€ #,##0.00", "valign": "top", **border})
+        self.bold = wb.add_format({"bold": True})
+        self.error = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", **border})
+        self.warning = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C", **border})
+        self.ok = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE", **border})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.alert = wb.add_format(
+            {"bold": True, "font_size": 12, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
+        )
+
+
+def cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "sì" if value else "no", fmt)
+    elif isinstance(value, int | float | Decimal):
+        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+    else:
+        ws.write_string(row, col, cell_text(str(value)), fmt)  # text from outside stays text
+
+
+def table(
+    ws: Any,
+    row: int,
+    headers: list[tuple[str, int]],
+    rows: list[list[Any]],
+    st: Styles,
+    formats: list[Any] | None = None,
+    *,
+    widths: bool = True,
+    min_width: int = 8,
+    filtered: bool = False,
+) -> int:
+    """A table with its header; returns the row after it and a blank one. `widths=False` on
+    a sheet of several tables, whose column widths are set once for all; `filtered`: a sheet
+    that is one table, with its header frozen, taller and with filters."""
+    for col, (label, width) in enumerate(headers):
+        ws.write_string(row, col, label, st.header)
+        if widths:
+            ws.set_column(col, col, max(width, min_width))
+    for r, values in enumerate(rows, start=row + 1):
+        for col, value in enumerate(values):
+            fmt = (
+                formats[col] if formats else (st.number if isinstance(value, Decimal) else st.wrap)
+            )
+            cell(ws, r, col, value, fmt)
+    if filtered:
+        ws.set_row(row, 30)
+        ws.freeze_panes(row + 1, 0)
+        if rows:
+            ws.autofilter(row, 0, row + len(rows), len(headers) - 1)
+    return row + len(rows) + 2
