@@ -1,8 +1,9 @@
 """`valuta generate`: one protected, signed workbook per Area, plus the Nucleo's.
 
-For each workbook: compose the model (`build.py`), sign its locked content with the cycle's
-key (`layout.sign`), write it (`xlsx.py`) atomically, and keep its manifest (the signed content,
-gzip-compressed) in `.valuta/moduli/` so that the reconciler can say which cell was altered.
+For each workbook: compose the model (`compose.py`), sign its locked content with the cycle's
+key (`contract.sign_items`), write it (`writer.py`) atomically, and keep its manifest (the
+signed content, gzip-compressed) in `.valuta/moduli/` so that the reconciler can say which
+cell was altered.
 """
 
 from __future__ import annotations

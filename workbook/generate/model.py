@@ -1,4 +1,4 @@
-"""An in-memory description of a workbook: what `build.py` composes and `xlsx.py` writes.
+"""An in-memory description of a workbook: what `compose.py` composes and `writer.py` writes.
 
 Keeping one model for both the file and its signature means the HMAC is computed over exactly
 what is written.
@@ -6,11 +6,24 @@ what is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from workbook.contract import CellValue, MapEntry, Sheets
+from workbook.contract import CellValue, MapEntry, Sheets, cell_ref
+from workbook.piano.model import Piano
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every workbook of a cycle shares."""
+
+    piano: Piano
+    scadenza: dt.date
+    restituzione: str  # the address the workbooks are sent back to
+    generato: dt.datetime
+    versione: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +43,7 @@ class Validation:
 class Cell:
     value: str | Decimal | None = None
     formula: str | None = None  # without the leading «=»
-    cached: str | Decimal | None = None  # the formula's result, computed by scoring.py
+    cached: str | Decimal | None = None  # the formula's result, by the Python engine
     style: str = "text"
     validation: Validation | None = None
 
@@ -69,6 +82,27 @@ class Sheet:
         cell = Cell(value, formula, cached, style, validation)
         self.cells[(row, col)] = cell
         return cell
+
+    def input(
+        self,
+        row: int,
+        col: int,
+        key: str,
+        answer: Decimal | str | None,
+        validation: Validation,
+        ammessi: str,
+        style: str,
+    ) -> MapEntry:
+        """An input cell (pre-filled with `answer`, if any), and its entry in the map."""
+        self.put(row, col, answer, style, validation=validation)
+        return MapEntry(key, self.name, cell_ref(row, col), "input", ammessi)
+
+    def result(
+        self, row: int, col: int, key: str, formula: str, cached: Decimal | str, style: str
+    ) -> MapEntry:
+        """A result of the map: its formula, and what the formula gives (`cached`)."""
+        self.put(row, col, None, style, formula=formula, cached=cached)
+        return MapEntry(key, self.name, cell_ref(row, col), "calcolo")
 
     def merge(self, row: int, col: int, last_col: int, value: str, style: str) -> None:
         self.put(row, col, value, style)

@@ -208,18 +208,16 @@ def _write_sheet(
 
 
 def _write_cell(ws: _Worksheet, row: int, col: int, cell: Cell, fmt: Any) -> None:
-    # The underscored writers are what xlsxwriter's public ones call once the A1-notation
-    # wrapper has run; our coordinates are always numbers (tens of thousands of cells).
     if cell.formula is not None:
         cached = cell.cached
         value: Any = _number(cached) if isinstance(cached, Decimal) else (cached or "")
-        ws._write_formula(row, col, cell.formula, fmt, value)
+        ws.write_formula(row, col, cell.formula, fmt, value)
     elif isinstance(cell.value, Decimal):
-        ws._write_number(row, col, _number(cell.value), fmt)
+        ws.write_number(row, col, _number(cell.value), fmt)
     elif cell.value:
-        ws._write_string(row, col, cell.value, fmt)
+        ws.write_string(row, col, cell.value, fmt)
     else:
-        ws._write_blank(row, col, None, fmt)
+        ws.write_blank(row, col, None, fmt)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

@@ -1,0 +1,95 @@
+"""The Criteri sheet: the Sistema as the evaluator reads it — the achievement grades, every
+part and item of the scheda with the meaning of each score, the bands and their bonus. The
+grade dropdown and the meaning of each score on the Schede are read from here
+(`layout.criteri_lines` says where each row is)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from workbook.contract import CRITERI
+from workbook.generate.layout import CriteriLine
+from workbook.generate.model import Sheet
+from workbook.sistema.model import Fascia, Grado, Livello, Parte, Scheda, Sistema, Voce
+from workbook.values import format_number
+
+ROUNDING_NOTE = (
+    "Un punteggio non intero appartiene alla fascia il cui valore iniziale non lo supera (es. "
+    "53,5 è nella fascia che inizia da 37 se la successiva inizia da 54)."
+)
+WHAT_ITEM_IS = {
+    "fattore": "punteggio scelto dal valutatore",
+    "derivata": "grado di raggiungimento degli obiettivi dell'Area",
+}
+
+
+def criteri(sistema: Sistema, lines: tuple[CriteriLine, ...]) -> Sheet:
+    ws = Sheet(CRITERI, print_columns=4)
+    for col, width in enumerate((12, 50, 12, 40)):
+        ws.widths[col] = width
+    ws.merge(0, 0, 3, f"Criteri di valutazione – {sistema.nome}", "title")
+    for line in lines:
+        _line(ws, line)
+    return ws
+
+
+def _line(ws: Sheet, line: CriteriLine) -> None:
+    row, item = line.row, line.item
+    match line.kind:
+        case "grades":
+            ws.merge(row, 0, 3, "Grado di raggiungimento degli obiettivi", "subtitle")
+        case "grade_header":
+            _headers(ws, row, ("Da (%)", "Grado", "A (%)", "Valore attribuito (%)"))
+        case "grade":
+            assert isinstance(item, Grado)
+            _numbers(ws, row, (item.da, item.descrizione, item.a, item.valore))
+        case "scheda":
+            assert isinstance(item, Scheda)
+            ws.merge(
+                row,
+                0,
+                3,
+                f"{item.titolo} (massimo {format_number(item.massimo)} "
+                f"punti) – valutatore: {item.valutatore}",
+                "subtitle",
+            )
+        case "parte":
+            assert isinstance(item, Parte)
+            ws.merge(
+                row,
+                0,
+                3,
+                f"Parte {item.codice} – {item.titolo} (max {format_number(item.massimo)} punti)",
+                "label",
+            )
+        case "voce":
+            assert isinstance(item, Voce)
+            what = item.descrizione or WHAT_ITEM_IS.get(
+                item.tipo, f"obiettivi di tipo «{item.categoria}»: peso × raggiungimento"
+            )
+            ws.merge(
+                row, 0, 3, f"{item.titolo} (max {format_number(item.massimo)}) – {what}", "wrap"
+            )
+            ws.heights[row] = 30
+        case "livello":
+            assert isinstance(item, Livello)
+            ws.put(row, 0, item.valore, "number")
+            ws.put(row, 1, item.descrizione, "text")
+        case "band_header":
+            _headers(ws, row, ("Da punti", "Fascia", "A punti", "Premio (%)"))
+        case "band":
+            assert isinstance(item, Fascia)
+            _numbers(ws, row, (item.da, item.etichetta, item.a, item.premio))
+        case "band_note":
+            ws.merge(row, 0, 3, ROUNDING_NOTE, "note")
+
+
+def _headers(ws: Sheet, row: int, labels: tuple[str, ...]) -> None:
+    for col, label in enumerate(labels):
+        ws.put(row, col, label, "header")
+
+
+def _numbers(ws: Sheet, row: int, values: tuple[Decimal, str, Decimal, Decimal]) -> None:
+    """A row of a table: a number, a name, a number, a number."""
+    for col, value in enumerate(values):
+        ws.put(row, col, value, "text" if col == 1 else "number")

@@ -1,0 +1,104 @@
+"""The Istruzioni sheet, the first one opened: who fills the workbook, what to fill in on
+each sheet, by when and to whom it goes back."""
+
+from __future__ import annotations
+
+from workbook.contract import ISTRUZIONI, compilatore
+from workbook.generate.layout import Layout, area_name
+from workbook.generate.model import Context, Sheet
+from workbook.values import format_date
+
+
+def istruzioni(ctx: Context, layout: Layout) -> Sheet:
+    ws = Sheet(ISTRUZIONI, print_columns=2)
+    ws.widths[0], ws.widths[1] = 4, 110
+    piano = ctx.piano
+    n_people = len(layout.valutabili)
+    excluded = len(layout.people) - n_people
+    if layout.nucleo:
+        who = "il Nucleo di Valutazione"
+        what = [
+            "Foglio «Obiettivi»: per ogni obiettivo di ogni Area indicare il raggiungimento "
+            "validato dal Nucleo, sulla base delle relazioni dei Responsabili, e la "
+            "motivazione. Il raggiungimento validato prevale su quello dichiarato dal "
+            "Responsabile e determina i punti degli obiettivi di PO e dipendenti.",
+            f"Foglio «Valutazioni»: per ognuno dei {n_people} titolari di Posizione "
+            "Organizzativa valutabili scegliere dall'elenco il punteggio di ciascun fattore; "
+            "i punti degli obiettivi, il totale, la fascia e il premio si calcolano da soli.",
+        ]
+    else:
+        filler = compilatore(piano, layout.modulo)
+        name = filler.nome or piano.area(layout.modulo).responsabile
+        who = f"il Responsabile dell'Area, {name}"
+        what = [
+            "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "
+            "raggiungimento (da 0 a 100) e, nell'ultima colonna, la relazione sul "
+            "raggiungimento con le evidenze. Il raggiungimento sarà validato dal Nucleo di "
+            "Valutazione.",
+            f"Foglio «Valutazioni»: per ognuno dei {n_people} dipendenti valutabili "
+            "scegliere dall'elenco il punteggio di ciascun fattore. Il risultato dell'Area, "
+            "il totale, la fascia e il premio si calcolano da soli.",
+        ]
+    what += [
+        "Foglio «Schede»: la scheda individuale di ogni persona, pronta da stampare e "
+        "firmare; si aggiorna da sola con i punteggi inseriti.",
+        "Foglio «Criteri»: il significato di ogni punteggio, le fasce e i premi del Sistema.",
+    ]
+    scadenza = format_date(ctx.scadenza)
+    lines: list[tuple[str, str]] = [
+        ("title", f"{piano.ente.denominazione} – Valutazione della performance {piano.ente.anno}"),
+        (
+            "subtitle",
+            "Modulo del Nucleo di Valutazione"
+            if layout.nucleo
+            else f"Modulo dell'Area {area_name(piano, layout.modulo)}",
+        ),
+        ("text", f"Compila: {who}."),
+        ("strong", f"Da restituire entro il {scadenza} a {ctx.restituzione}."),
+        ("text", ""),
+        ("label", "Cosa compilare"),
+        *(("wrap", f"{i}. {line}") for i, line in enumerate(what, start=1)),
+        ("text", ""),
+        (
+            "wrap",
+            "Le celle da compilare sono gialle finché sono vuote; tutte le altre sono "
+            "protette. Per i punteggi usare l'elenco a discesa; se si incolla un valore, "
+            "deve essere uno di quelli ammessi.",
+        ),
+    ]
+    if excluded:
+        lines.append(
+            (
+                "wrap",
+                f"{excluded} persone non sono valutabili: il motivo è nella "
+                "colonna «Note» del foglio Valutazioni.",
+            )
+        )
+    lines += [
+        ("text", ""),
+        ("label", "Come restituire il modulo"),
+        (
+            "wrap",
+            f"Salvare il file, in formato Excel (.xlsx) oppure LibreOffice (.ods), e "
+            f"inviarlo come allegato a {ctx.restituzione}, anche via PEC, entro il "
+            f"{scadenza}. Si può inviare più volte: conta la versione "
+            "salvata più di recente.",
+        ),
+        (
+            "wrap",
+            "Non rinominare, spostare, aggiungere o eliminare fogli, righe o colonne e "
+            "non modificare le parti protette: alla restituzione il modulo viene "
+            "verificato e, se le parti protette risultano modificate, non è accettato.",
+        ),
+        ("text", ""),
+        (
+            "note",
+            f"Modulo generato il {ctx.generato:%d/%m/%Y alle %H:%M} da valuta "
+            f"{ctx.versione} – Sistema: {piano.sistema.nome}.",
+        ),
+    ]
+    for row, (style, text) in enumerate(lines):
+        ws.put(row, 1, text, style)
+        if style == "wrap":
+            ws.heights[row] = 15 * (1 + len(text) // 120)
+    return ws

@@ -1,0 +1,109 @@
+"""The Schede sheet: one printable scheda per person, each on its own page, that shows the
+scores of the Valutazioni sheet (it has no inputs of its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from workbook.contract import SCHEDE, make_key
+from workbook.generate.layout import FIRST_VOCE, Layout, area_name
+from workbook.generate.model import Sheet
+from workbook.generate.valutazioni import shown_su_100
+from workbook.piano.model import Persona, Piano
+from workbook.scoring import formulas as fx
+from workbook.sistema.model import Voce
+from workbook.values import format_number
+
+Values = Mapping[str, Decimal | str]
+FIRST_ROW = 3
+
+
+def schede(piano: Piano, layout: Layout, answers: Values, results: Values) -> Sheet:
+    """What every scheda shares (form title, evaluator, column headings) is written once and
+    printed at the top of every page; Ente and year are in the page header. No merged cells:
+    text overflows into the empty cells beside it. Thousands of schede: every cell counts."""
+    scheda = layout.scheda
+    ws = Sheet(SCHEDE, print_columns=4)
+    for col, width in enumerate((24, 52, 12, 40)):
+        ws.widths[col] = width
+    ws.put(0, 0, f"{scheda.titolo} – anno {piano.ente.anno}", "subtitle")
+    ws.put(1, 0, f"Valutatore: {scheda.valutatore}", "label")
+    for col, label in enumerate(("Parte", "Voce (punteggio massimo)", "Punteggio", "Giudizio")):
+        ws.put(2, col, label, "header")
+    ws.repeat_rows = (0, FIRST_ROW - 1)
+    row = FIRST_ROW
+    for person, vrow in layout.valutabili:
+        if row > FIRST_ROW:
+            ws.breaks.append(row)
+        row = _scheda(ws, row, person, vrow, piano, layout, answers, results)
+    if not layout.valutabili:
+        ws.put(FIRST_ROW, 0, "Nessuna persona valutabile in questo modulo.", "note")
+    return ws
+
+
+def _scheda(
+    ws: Sheet,
+    row: int,
+    person: Persona,
+    vrow: int,
+    piano: Piano,
+    layout: Layout,
+    answers: Values,
+    results: Values,
+) -> int:
+    """One person's scheda from `row`; returns the row where the next one starts."""
+    scheda = layout.scheda
+    base = (layout.soggetto, person.matricola)
+    ws.put(row, 0, "Valutato", "label")
+    ws.put(
+        row,
+        1,
+        f"{person.nominativo} – matricola {person.matricola} – categoria {person.categoria}",
+        "text",
+    )
+    ws.put(row + 1, 0, "Area", "label")
+    ws.put(row + 1, 1, area_name(piano, layout.area_of(person, piano)), "text")
+    r = row + 3
+    for parte in scheda.parti:
+        for k, voce in enumerate(parte.voci):
+            source = layout.valutazioni_ref(FIRST_VOCE + scheda.voci.index(voce), vrow)
+            if k == 0:
+                ws.put(r, 0, f"{parte.codice} – {parte.titolo}", "wrap")
+            ws.put(r, 1, f"{voce.titolo} (max {format_number(voce.massimo)})", "wrap")
+            ws.heights[r] = 30
+            key = make_key(*base, voce.codice)
+            if voce.tipo == "fattore":
+                answer = answers.get(key)
+                value = answer if isinstance(answer, Decimal) else None
+                shown: Decimal | str = fx.DASH if value is None else value
+                ws.put(r, 2, None, "calc", formula=fx.mirror(source), cached=shown)
+                formula = fx.lookup(source, layout.lookups[voce.codice])
+                ws.put(r, 3, None, "wrap_calc", formula=formula, cached=_meaning(voce, value))
+            else:
+                ws.put(r, 2, None, "calc", formula=fx.mirror(source), cached=results[key])
+                ws.put(r, 3, voce.descrizione, "wrap")
+            r += 1
+    totale = results[make_key(*base, "totale")]
+    for label, offset, value in (
+        (f"Punteggio totale (max {format_number(scheda.massimo)})", 0, totale),
+        ("Punteggio su 100", 1, shown_su_100(scheda, totale)),
+        ("Fascia di punteggio", 2, results[make_key(*base, "fascia")]),
+        ("Premio (% del premio individuale)", 3, results[make_key(*base, "premio")]),
+    ):
+        # These result cells are never empty: a plain reference shows them.
+        ws.put(r, 0, label, "label")
+        formula = layout.valutazioni_ref(layout.col_total + offset, vrow)
+        ws.put(r, 2, None, "calc_strong", formula=formula, cached=value)
+        r += 1
+    ws.put(r + 1, 0, "Data", "label")
+    ws.put(r + 3, 0, "Firma del valutatore", "label")
+    ws.put(r + 3, 1, "_______________________________", "text")
+    ws.put(r + 5, 0, "Firma del valutato", "label")
+    ws.put(r + 5, 1, "_______________________________ (per presa visione)", "text")
+    return r + 8
+
+
+def _meaning(voce: Voce, value: Decimal | None) -> str:
+    """What a factor's score means, as the Criteri sheet says."""
+    return next((lv.descrizione for lv in voce.livelli if lv.valore == value), "")
