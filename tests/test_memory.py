@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import gc
 
-from workbook.memory import keep, long_lived
+import pytest
+
+from workbook.memory import long_lived
 
 
-def test_a_stage_within_a_stage_keeps_the_outer_setting_until_the_outer_ends() -> None:
+def test_a_stage_freezes_what_exists_and_gives_back_the_defaults_even_when_it_fails() -> None:
     default = gc.get_threshold()
-    with long_lived():
-        settled = gc.get_threshold()
-        assert settled != default
-        with long_lived():  # reconcile within reconcile_and_report
-            pass
-        assert gc.get_threshold() == settled  # the inner end did not restore the defaults
-        results = [object() for _ in range(3)]
-        before = gc.get_freeze_count()
-        keep()
-        assert gc.get_freeze_count() > before  # left out of later collections
+    with pytest.raises(RuntimeError), long_lived():
+        assert gc.get_threshold() != default  # collections run less often
+        assert gc.get_freeze_count() > 0  # what existed is left out of them
+        raise RuntimeError
     assert gc.get_threshold() == default and gc.get_freeze_count() == 0
-    del results

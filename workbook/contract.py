@@ -11,7 +11,6 @@ imports this module and never the writing side (tests/test_layout.py checks it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import re
@@ -154,11 +153,9 @@ _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # the largest sheet of Excel and LibreOffice
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def parse_ref(ref: str) -> tuple[int, int]:
     """«A1» → 0-based (row, col), inside the largest sheet a program writes; ValueError for
-    anything else. Each distinct reference is parsed once (57,222 in the cycle of the largest
-    Ente); only valid ones, at most 12 characters, are kept."""
+    anything else."""
     m = _REF.fullmatch(ref.upper())
     if not m:
         raise ValueError(ref)
@@ -196,18 +193,12 @@ class MapEntry(NamedTuple):
 
     def allowed(self) -> tuple[list[str] | None, tuple[Decimal, Decimal] | None]:
         """(allowed values, numeric range) as declared in `ammessi`."""
-        return _allowed(self.ammessi)
-
-
-@functools.lru_cache(maxsize=1024)
-def _allowed(ammessi: str) -> tuple[list[str] | None, tuple[Decimal, Decimal] | None]:
-    # A handful of distinct «ammessi» in a cycle, read for every input: parsed once each.
-    if not ammessi:
-        return None, None
-    if ".." in ammessi and ";" not in ammessi:
-        low, high = ammessi.split("..", 1)
-        return None, (Decimal(low), Decimal(high))
-    return ammessi.split(";"), None
+        if not self.ammessi:
+            return None, None
+        if ".." in self.ammessi and ";" not in self.ammessi:
+            low, high = self.ammessi.split("..", 1)
+            return None, (Decimal(low), Decimal(high))
+        return self.ammessi.split(";"), None
 
 
 def make_key(soggetto: str, ident: str, voce: str) -> str:
@@ -215,7 +206,6 @@ def make_key(soggetto: str, ident: str, voce: str) -> str:
     return f"{soggetto}/{ident}/{voce}"
 
 
-@functools.lru_cache(maxsize=1024)
 def allowed_values(values: tuple[Decimal | str, ...]) -> str:
     return ";".join(canonical_number(v) if isinstance(v, Decimal) else v for v in values)
 

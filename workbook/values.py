@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -113,7 +112,6 @@ def format_date(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-@functools.lru_cache(maxsize=4096)
 def canonical_number(value: Decimal | int | float) -> str:
     """The same number always gives the same text, whichever program wrote it (10, 10.0, 1E1)."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -36,7 +36,7 @@ from workbook.errors import CycleError
 from workbook.files import atomic_path, write_text
 from workbook.generate.compose import Answers, Context, build
 from workbook.generate.writer import write_workbook
-from workbook.memory import long_lived, settle
+from workbook.memory import long_lived, settle_worker
 from workbook.piano.load import load_piano
 from workbook.piano.model import Piano
 
@@ -125,7 +125,7 @@ _worker: dict[str, object] = {}
 
 def _init_worker(ctx: Context, password: str, key: bytes, manifests: Path) -> None:
     _worker.update(ctx=ctx, password=password, key=key, manifests=manifests)
-    settle()
+    settle_worker()
 
 
 def _work(item: tuple[str, Path]) -> Path:

@@ -19,7 +19,7 @@ from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
 from workbook.contract import compilatore
 from workbook.cycle import Cycle, fingerprint, generation_record
 from workbook.errors import CycleError
-from workbook.memory import long_lived, settle
+from workbook.memory import settle_worker
 from workbook.piano.load import load_piano
 from workbook.reconcile.ingest import Documento, Ingested, ingest, set_aside
 from workbook.reconcile.outcome import Outcome, Progress, StatoModulo, sort_anomalies
@@ -34,7 +34,7 @@ _worker: dict[str, Verifier] = {}
 
 def _init_worker(expected: Expected) -> None:
     _worker["verifier"] = Verifier(expected)
-    settle(collect=False)  # what it inherits is the long-lived data: freezing it is enough
+    settle_worker()
 
 
 def _examine(doc: Documento) -> Verifica:
@@ -74,11 +74,6 @@ def _read_all(
 
 def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
     """Everything received, checked and recomputed."""
-    with long_lived():
-        return _reconcile(cycle, progress)
-
-
-def _reconcile(cycle: Cycle, progress: Progress | None) -> Outcome:
     cycle.check()
     piano, problems = load_piano(cycle.piano_path)
     record = generation_record(cycle)

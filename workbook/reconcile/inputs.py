@@ -12,7 +12,6 @@ version they come from and count only if that version is the one that counts.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -119,7 +118,7 @@ class _Checker:
             if values is not None
             else f"da {format_number(span[0])} a {format_number(span[1])}"  # type: ignore[index]
         )
-        numeric = span is not None or _all_numbers(tuple(values or ()))
+        numeric = span is not None or all(_is_number(x) for x in values or ())
         if not numeric:  # a grade, chosen from the list
             text = str(raw).strip()
             match = next((x for x in values or () if x.casefold() == text.casefold()), None)
@@ -295,11 +294,6 @@ def workbook_of(person: Persona) -> tuple[str, str]:
     """(soggetto, workbook) where the Piano puts a person: a PO in the Nucleo's workbook, the
     rest of the staff in their Area's."""
     return ("po", NUCLEO) if person.ruolo == "po" else ("dipendente", person.area)
-
-
-@functools.lru_cache(maxsize=1024)
-def _all_numbers(values: tuple[str, ...]) -> bool:
-    return all(_is_number(x) for x in values)
 
 
 def _is_number(text: str) -> bool:

@@ -347,9 +347,7 @@ def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) ->
         ws.write_string(0, col, label, st.header)
         ws.set_column(col, col, width)
     text, number, euro = st.text, st.number, st.euro
-    # xlsxwriter's public writers first run an A1-notation wrapper; with numeric coordinates
-    # the underscored ones are the same writers, without it (a fifth of the time here).
-    write_string, write_number = ws._write_string, ws._write_number
+    write_string, write_number = ws.write_string, ws.write_number
     for row, v in enumerate(outcome.valutazioni, start=1):
         p = v.persona
         write_string(row, 0, p.matricola, text)

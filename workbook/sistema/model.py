@@ -7,7 +7,6 @@ It is built by load.py, from a Sistema's YAML file, once every rule has been che
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -66,19 +65,12 @@ class Fascia:
 
     @property
     def etichetta(self) -> str:
-        """«fino a 18», «da 54 a 60» (read for every person: cached)."""
-        return _band_label(self.da, self.a)
+        """«fino a 18», «da 54 a 60»."""
+        from workbook.values import format_number
 
-
-@functools.lru_cache(maxsize=256)
-def _band_label(da: Decimal, a: Decimal) -> str:
-    from workbook.values import format_number
-
-    return (
-        f"fino a {format_number(a)}"
-        if da == 0
-        else (f"da {format_number(da)} a {format_number(a)}")
-    )
+        if self.da == 0:
+            return f"fino a {format_number(self.a)}"
+        return f"da {format_number(self.da)} a {format_number(self.a)}"
 
 
 @dataclass(frozen=True, slots=True)

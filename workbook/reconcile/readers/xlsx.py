@@ -13,7 +13,6 @@ contain can be reported (`SheetData.formats`, checked by verify.py).
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -25,12 +24,13 @@ from workbook.anomalies import Codice
 from workbook.contract import (
     MAX_COLS,
     CellValue,
+    canonical_line,
     cell_ref,
     normalize_formula,
     normalize_text,
     parse_ref,
+    sheet_head,
 )
-from workbook.contract import sheet_head as _sheet_head
 from workbook.errors import FileProblem
 from workbook.reconcile.readers.book import NS, Book, Cells, M, SheetData
 from workbook.reconcile.readers.limits import (
@@ -244,15 +244,6 @@ CHUNK = 1 << 20
 ROW_ELEMENTS = 16_384 * 8  # Excel's columns, a few elements each
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _position(ref: str) -> tuple[int, int, tuple[int, int], str]:
-    """«B12» → (row, column, (row, column), «11\t1\t»): a cell's position and the part of its
-    signed line that names it, worked out once per distinct reference. ValueError if it is not
-    a reference: those are never kept."""
-    row, col = parse_ref.__wrapped__(ref)
-    return row, col, (row, col), f"{row}\t{col}\t"
-
-
 class SheetReader:
     """Reads one worksheet part, keeping every non-empty cell and its signed line.
 
@@ -269,7 +260,7 @@ class SheetReader:
         self.formats: dict[tuple[int, int], str] = {}
         self.cached: dict[tuple[int, int], tuple[str, str]] = {}
         self.conditional: list[tuple[int, int, int, int, str]] = []
-        self.head = _sheet_head(name)
+        self.head = sheet_head(name)
         self.strings = strings
         self.path = path
         self.styles = formats
@@ -374,10 +365,8 @@ class SheetReader:
             self.conditional.append((r1, c1, r2, c2, code))
 
     def rows(self, rows: Iterable[ET.Element]) -> None:
-        # Each line is layout.canonical_line(head, row, col, kind, text), written out: this
-        # runs for every cell of every file.
         head, cells, lines, path = self.head, self.cells, self.lines, self.path
-        values, encoded, shared = self.strings.values, self.strings.encoded, self.shared
+        values, texts, shared = self.strings.values, self.strings.texts, self.shared
         rich, cached = self.strings.rich, self.cached
         suspicious, formats, budget = self.styles.cells, self.formats, self.budget
         row, last, ordered = self.row, self.last, self.ordered
@@ -406,7 +395,7 @@ class SheetReader:
                 ref = cell.get("r")
                 if ref:
                     try:
-                        row, col, pos, where = _position(ref)
+                        row, col = parse_ref(ref)
                     except ValueError:
                         raise FileProblem(
                             Codice.ING_ZIP_DANNEGGIATO, f"{path}: cella «{ref[:20]}» non valida"
@@ -415,7 +404,7 @@ class SheetReader:
                     col += 1
                     if col >= MAX_COLS:
                         raise FileProblem(Codice.ING_ZIP_DANNEGGIATO, f"{path}: riga troppo lunga")
-                    pos, where = (row, col), f"{row}\t{col}\t"
+                pos = (row, col)
                 if pos <= last:
                     ordered = False
                 if not ordered and pos in cells:  # which of the two would a program show?
@@ -462,7 +451,7 @@ class SheetReader:
                         cached[pos] = (cell.get("t") or "n", text)
                     text_size += len(formula)
                     canonical = normalize_formula(formula)
-                    lines[pos] = f"{head}{where}f{len(canonical)}:{canonical}"
+                    lines[pos] = canonical_line(head, row, col, "f", canonical)
                     continue
                 if text:
                     ctype = cell.get("t")
@@ -488,7 +477,7 @@ class SheetReader:
                                 budget.add(0, text_size)
                                 text_size = 0
                             cells[pos] = (value, None)
-                            lines[pos] = f"{head}{where}{encoded[index]}"
+                            lines[pos] = canonical_line(head, row, col, "s", texts[index])
                         continue
                     if ctype is None or ctype == "n":
                         try:
@@ -497,10 +486,10 @@ class SheetReader:
                             exc.cella = cell_ref(row, col)
                             raise
                         canonical = canonical_number(value)
-                        line = f"{head}{where}n{len(canonical)}:{canonical}"
+                        line = canonical_line(head, row, col, "n", canonical)
                     elif ctype == "b":
                         value = text == "1"
-                        line = f"{head}{where}b1:{'1' if value else '0'}"
+                        line = canonical_line(head, row, col, "b", "1" if value else "0")
                     else:  # inlineStr, str (a formula's text), e (error), d (ISO date)
                         if len(text) > MAX_CELL_TEXT:
                             raise FileProblem(
@@ -511,10 +500,10 @@ class SheetReader:
                         value = text
                         text_size += len(text)
                         canonical = normalize_text(text)
-                        line = f"{head}{where}s{len(canonical)}:{canonical}"
+                        line = canonical_line(head, row, col, "s", canonical)
                 elif text is not None and cell.get("t") == "b":
                     value = False
-                    line = f"{head}{where}b1:0"
+                    line = canonical_line(head, row, col, "b", "0")
                 else:
                     continue  # no value, or an empty one: not content
                 cells[pos] = (value, None)
@@ -539,16 +528,15 @@ def _inline_string(element: ET.Element) -> str:
 
 @dataclass(slots=True)
 class Strings:
-    """The shared strings, and the signed tail of each («s<length>:<text>»)."""
+    """The shared strings, and the text of each as it is signed."""
 
     values: list[str]
-    encoded: list[str]
+    texts: list[str]
     rich: set[int]  # the indexes of rich-text strings
 
     @classmethod
     def of(cls, values: list[str], rich: set[int]) -> Strings:
-        texts = map(normalize_text, values)
-        return cls(values, [f"s{len(t)}:{t}" for t in texts], rich)
+        return cls(values, [normalize_text(v) for v in values], rich)
 
 
 RICH = "testo con parti in un altro carattere o colore"
