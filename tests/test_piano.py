@@ -408,3 +408,33 @@ def test_one_cell_far_away_in_the_piano_is_refused_before_it_is_opened(
     path = tmp_path / "lontano.xlsx"
     path.write_bytes(out.getvalue())
     assert _problems(path) == [(Codice.PIANO_FILE.code, "", None)]
+
+
+def _rename_area(data: PianoData, old: str, new: str) -> None:
+    for sheet in ("aree", "obiettivi", "personale"):
+        for row in data[sheet]:
+            for field in ("codice", "area"):
+                if row.get(field) == old:
+                    row[field] = new
+
+
+@pytest.mark.parametrize("code", ["nucleo", "Nucleo", "CON", "aux", "NUL", "com1", "LPT9"])
+def test_an_area_code_that_cannot_name_its_workbook_is_refused_at_its_row(
+    code: str, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """Each Area's workbook is moduli/<code>.xlsx: «nucleo» is the Nucleo's, and Windows
+    gives no file the name of a device (CON, AUX, COM1, … whatever the extension)."""
+    data = sample()
+    _rename_area(data, "AREA3", code)
+    problems = _problems(piano_file(data))
+    assert (Codice.PIANO_CODICE_RISERVATO.code, "Aree", 4) in problems
+
+
+def test_codes_that_only_look_like_reserved_ones_are_accepted(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    _rename_area(data, "AREA3", "CON1")
+    _rename_area(data, "AREA2", "COM10")
+    piano, _ = load_piano(piano_file(data))
+    assert {"CON1", "COM10"} <= {a.codice for a in piano.aree}

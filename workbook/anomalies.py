@@ -181,6 +181,16 @@ class Codice(Enum):
         "il codice «{valore}» contiene caratteri non ammessi: usare solo lettere, cifre, «-» e "
         "«_», al massimo 20 caratteri.",
     )
+    PIANO_CODICE_RISERVATO = (
+        "PIANO-CODICE-RISERVATO",
+        E,
+        "Codice di Area riservato",
+        "il codice «{valore}» non può essere quello di un'Area: il modulo dell'Area si chiama "
+        "come il suo codice, e «nucleo» è il modulo del Nucleo di Valutazione, «tutte» indica "
+        "tutte le Aree nel foglio Obiettivi, CON, PRN, AUX, NUL, COM0–COM9 e LPT0–LPT9 sono "
+        "nomi che Windows non dà a nessun file. Scegliere un altro codice (per esempio "
+        "«{valore}-1») e usarlo anche nei fogli Obiettivi e Personale.",
+    )
     PIANO_CODICE_DUPLICATO = (
         "PIANO-CODICE-DUPLICATO",
         E,

@@ -18,7 +18,15 @@ from workbook.piano.checks import check_consistency
 from workbook.piano.file import read_sheets
 from workbook.piano.model import Area, Ente, Obiettivo, Persona, Piano
 from workbook.piano.reading import Reader, norm, text_of
-from workbook.piano.sheets import ENTE_FIELDS, GENERI, MAX_FUND, PAROLE_RUOLO, SHEETS, TUTTE
+from workbook.piano.sheets import (
+    ENTE_FIELDS,
+    GENERI,
+    MAX_FUND,
+    PAROLE_RUOLO,
+    RESERVED_AREA_CODES,
+    SHEETS,
+    TUTTE,
+)
 from workbook.sistema.load import load_sistema
 from workbook.sistema.model import CATEGORIE, Sistema
 
@@ -62,6 +70,9 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
         if not r.required("Aree", row, {**v, "responsabile": "x"}) or not r.code(
             "Aree", row, codice, seen, "Area"
         ):
+            continue
+        if codice.casefold() in RESERVED_AREA_CODES:
+            r.add(Codice.PIANO_CODICE_RISERVATO, "Aree", row, valore=codice)
             continue
         responsabile = text_of(v.get("responsabile"))
         if not responsabile:

@@ -6,9 +6,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from workbook.contract import NUCLEO
+
 TUTTE = "tutte"
 MAX_FUND = Decimal("999999999999.99")  # euro: a fund of the largest Comune is some 10**7
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+# An Area's code names its workbook, moduli/<code>.xlsx: it cannot be the Nucleo's, nor the
+# word for «every Area» of the Obiettivi sheet, nor a name Windows keeps for a device whatever
+# the extension (CON.xlsx cannot be created there).
+RESERVED_AREA_CODES = frozenset(
+    {NUCLEO, TUTTE, "con", "prn", "aux", "nul"}
+    | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
 EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
 
 # Sheet → ordered columns: (field, header as the user sees it, required).
