@@ -225,7 +225,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
     """Worksheets over WHOLE_TREE_MAX are parsed in chunks, each row dropped once read, so
     that memory stays bounded: lowered here so that every sheet takes that path, cut into
     chunks of 1 KiB that end in the middle of cells."""
-    import workbook.reconcile.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx_cells as reader
 
     if source == "generato":
         data = (almenno.moduli / "AREA1.xlsx").read_bytes()
@@ -241,7 +241,7 @@ def test_large_worksheets_read_in_chunks_give_the_same_book(
 
 
 def test_shared_strings_keep_the_text_of_runs_and_leave_out_phonetic_readings() -> None:
-    import workbook.reconcile.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx_cells as reader
 
     sst = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -328,7 +328,7 @@ HOSTILE_SHEETS: dict[str, tuple[bytes, Codice, str]] = {
 def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
     case: str, whole: bool, almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.reconcile.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx_cells as reader
 
     sheet, codice, cella = HOSTILE_SHEETS[case]
     if not whole:
@@ -398,7 +398,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 ) -> None:
     """A row hidden in an extension is not the sheet's (Excel ignores it); a rich string
     nested 20,000 levels deep is read without recursion."""
-    import workbook.reconcile.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx_cells as reader
 
     if not whole:
         monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
@@ -425,7 +425,7 @@ def test_only_the_rows_of_sheet_data_count_and_deep_nesting_does_not_crash(
 def test_a_row_too_long_to_hold_is_refused_when_read_in_chunks(
     almenno: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workbook.reconcile.readers.xlsx as reader
+    import workbook.reconcile.readers.xlsx_cells as reader
 
     monkeypatch.setattr(reader, "WHOLE_TREE_MAX", 0)
     monkeypatch.setattr(reader, "ROW_ELEMENTS", 100)

@@ -18,7 +18,7 @@ from workbook.contract import MAX_COLS, MAX_ROWS, CellValue, parse_ref, sheet_li
 from workbook.errors import FileProblem
 from workbook.reconcile.readers.book import NS, NU, OF, ST, Book, SheetData, T, X
 from workbook.reconcile.readers.limits import MAX_CELL_TEXT, MAX_FORMULA, Budget
-from workbook.reconcile.readers.xlsx import RICH, number
+from workbook.reconcile.readers.xlsx_cells import RICH, number
 from workbook.reconcile.readers.zipped import Zip, iterparse, timestamp, tree
 
 _DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
