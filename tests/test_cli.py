@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-import cli
+from workbook import cli
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = [c.name for c in cli.app.registered_commands]
@@ -245,3 +245,38 @@ def test_the_progress_bar_shows_the_files_read(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(cli._run_reconcile(reconcile), Done)
     assert "Lettura dei file ricevuti" in screen.getvalue()
     assert printed == ["esito"]
+
+
+def test_a_defect_of_valuta_exits_3_with_an_italian_message_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit code 3 is valuta's own defect (workbook/errors.py): the message says how to get
+    the details; only --debug shows the traceback."""
+    import workbook.cycle
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(workbook.cycle, "init_cycle", broken)
+    code, text = run("init", str(tmp_path / "c"), capsys=capsys)
+    assert code == 3
+    assert "Errore imprevisto (ZeroDivisionError: division by zero)" in text
+    assert "--debug" in text and "Traceback" not in text
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["--debug", "init", str(tmp_path / "c")])
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp850"])
+def test_output_redirected_in_a_windows_code_page_is_written_not_refused(
+    encoding: str, tmp_path: Path
+) -> None:
+    """On Windows a redirected output (`valuta reconcile > esito.txt`) is written in the
+    system's code page, which has no «→»: the command still runs to its end."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    for args in (["--help"], ["init", str(tmp_path / "c"), "--esempio", "almenno-2017"]):
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "cli.py"), *args], capture_output=True, env=env, cwd=REPO
+        )
+        assert proc.returncode == 0, proc.stderr.decode(encoding)
+        text = proc.stdout.decode(encoding)
+        assert "valuta" in text and "Errore" not in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import cli
+from workbook import cli
 from workbook.anomalies import catalogue_markdown
 
 REPO = Path(__file__).resolve().parents[1]

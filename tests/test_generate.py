@@ -306,7 +306,7 @@ def test_without_a_return_address_generate_stops_and_says_where_to_write_it(
 ) -> None:
     """Right after a blank `valuta init`, «restituzione» is empty: the moduli would tell the
     Responsabili to send them to nobody (once: silently to the Nucleo's address)."""
-    import cli
+    from workbook import cli
 
     root = tmp_path / "ciclo"
     assert cli.main(["init", str(root)]) == 0

@@ -380,7 +380,7 @@ def test_a_full_disk_gives_an_italian_message_and_leaves_the_results_as_they_wer
 ) -> None:
     import errno
 
-    import cli
+    from workbook import cli
 
     _deliver_all(cycle)
     reconcile_and_report(cycle)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from workbook import cli
 from workbook.anomalies import Codice, Gravita
 from workbook.cycle import Cycle
 from workbook.files import csv_text

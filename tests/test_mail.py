@@ -34,7 +34,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-import cli
+from workbook import cli
 from workbook.anomalies import Codice
 from workbook.contract import META
 from workbook.cycle import Cycle

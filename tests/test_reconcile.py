@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import cli
+from workbook import cli
 from workbook.anomalies import Codice, Gravita
 from workbook.contract import META
 from workbook.cycle import Cycle

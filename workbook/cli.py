@@ -1,0 +1,568 @@
+"""valuta: the command line. The only module that prints, colours or exits.
+
+Each command calls one stage of the package and turns its data and anomalies into an Italian
+report and an exit code (the table is in `workbook/errors.py`): 0 all good, 1 there are errori,
+2 a usage problem (or the disk refused), 3 a defect of valuta, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from workbook import __version__
+from workbook.anomalies import Gravita
+from workbook.console import console, err, more, print_anomalies, safe, usage_message
+from workbook.errors import AnomaliesError, CycleError
+from workbook.files import disk_problem
+from workbook.values import format_euro, format_number
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+app = typer.Typer(
+    name="valuta",
+    help="valuta – il ciclo annuale di valutazione della performance del personale del Comune, "
+    "sui fogli di calcolo che già si usano (D.Lgs. 150/2009).\n\n"
+    "Sequenza tipica: valuta init → compilare piano.xlsx → valuta generate → inviare i moduli "
+    "→ mettere i moduli restituiti in ricevuti/ → valuta reconcile.",
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode="rich",
+)
+
+
+STATE = {"debug": False}
+
+DirOption = Annotated[
+    Path,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="Cartella del ciclo di valutazione (quella creata da «valuta init»).",
+        show_default="cartella corrente",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"valuta {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="In caso di errore imprevisto mostra i dettagli tecnici (traceback)."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Mostra la versione ed esce."
+        ),
+    ] = False,
+) -> None:
+    """valuta – valutazione della performance del personale del Comune."""
+    STATE["debug"] = debug
+
+
+# --- init ------------------------------------------------------------------------------------
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Cartella del nuovo ciclo di valutazione (viene creata)."
+        ),
+    ],
+    esempio: Annotated[
+        str | None,
+        typer.Option(
+            "--esempio",
+            help="Riempie il Piano con un esempio incluso: almenno-2017 oppure torchiarolo-2022.",
+        ),
+    ] = None,
+) -> None:
+    """Crea la cartella di un nuovo ciclo: valuta.toml (impostazioni commentate) e piano.xlsx
+    (vuoto, con elenchi a discesa e istruzioni, oppure un esempio)."""
+    from workbook.cycle import init_cycle
+
+    cycle = init_cycle(directory, esempio)
+    console.print(safe(f"Creato il ciclo di valutazione in {cycle.root}"), style="green")
+    console.print(safe(f"  impostazioni: {cycle.settings_path}"))
+    console.print(safe(f"  Piano:        {cycle.piano_path}"))
+    steps = []
+    if not cycle.settings().restituzione.strip():
+        steps.append(
+            f"completare {cycle.settings_path.name}: nella sezione [ciclo] indicare in "
+            "«restituzione» l'indirizzo (anche PEC) a cui restituire i moduli, e verificare la "
+            "scadenza"
+        )
+    if not esempio:
+        steps.append(f"compilare {cycle.piano_path.name}")
+    steps.append(f"eseguire «valuta generate --dir {cycle.root}»")
+    console.print(safe("Prossimi passi: " + "; poi ".join(steps) + "."))
+
+
+# --- generate --------------------------------------------------------------------------------
+
+MODULES_SHOWN = 40  # moduli listed on the console (generate) and rows of reconcile's table
+
+
+@app.command("generate")
+def generate_command(
+    directory: DirOption = Path("."),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rigenera i moduli anche se esistono già (potrebbero essere già stati inviati).",
+        ),
+    ] = False,
+) -> None:
+    """Genera un modulo Excel protetto per ogni Area (moduli/<codice Area>.xlsx) e quello del
+    Nucleo di Valutazione (moduli/nucleo.xlsx)."""
+    from workbook.cycle import Cycle
+    from workbook.generate import generate
+
+    cycle = Cycle(directory)
+    cycle.check()
+    result = generate(cycle, force=force)
+    print_anomalies(result.avvisi, "Avvisi sul Piano")
+    console.print(
+        f"[green]Generati {len(result.moduli)} moduli in {cycle.moduli}[/] "
+        f"(generazione del {result.generato:%d/%m/%Y %H:%M}):"
+    )
+    for path in result.moduli[:MODULES_SHOWN]:
+        console.print(f"  {path.name}")
+    if len(result.moduli) > MODULES_SHOWN:
+        what = more(len(result.moduli) - MODULES_SHOWN, "un altro", "altri {}")
+        console.print(f"  … e {what} nella stessa cartella.")
+
+
+# --- reconcile and demo ---------------------------------------------------------------------
+
+
+def _run_reconcile(run: Callable[[Any], Any]) -> Any:
+    """Run a reconciliation with a progress bar while the files are read (when there are
+    many); then the summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Lettura dei file ricevuti"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("lettura", total=None)
+
+        def progress(done: int, total: int) -> None:
+            if total >= 20:
+                bar.update(task, completed=done, total=total)
+
+        results = run(progress)
+    _print_summary(results.outcome, results.relazione)
+    return results
+
+
+def _print_summary(outcome: Any, relazione: Any) -> None:
+    """Modules, anomalies and figures: what reconcile found (the files follow when written)."""
+    t = relazione
+    colours = {"ricevuto": "green", "mancante": "red", "con errori": "yellow"}
+    counts = Counter(s.stato for s in outcome.moduli)
+    console.print(
+        f"Moduli attesi: {len(outcome.moduli)}; "
+        + ", ".join(f"[{colours[k]}]{k}[/]: {counts[k]}" for k in colours if counts[k])
+        + "."
+    )
+    # With hundreds of Aree, the table lists only what needs attention (all are in Riepilogo).
+    shown = [
+        s
+        for s in outcome.moduli
+        if len(outcome.moduli) <= MODULES_SHOWN or s.stato != "ricevuto" or s.n_errori or s.n_avvisi
+    ]
+    if shown:
+        table = Table(title="Moduli", expand=False)
+        for column in ("Modulo", "Compilato da", "Stato", "File usato", "Errori", "Avvisi"):
+            table.add_column(column)
+        for s in shown[:MODULES_SHOWN]:
+            table.add_row(
+                safe(s.modulo),
+                safe(s.chi),
+                Text(s.stato, style=colours[s.stato]),
+                safe(s.versione.documento.etichetta if s.versione else ""),
+                str(s.n_errori),
+                str(s.n_avvisi),
+            )
+        console.print(table)
+        if len(shown) > MODULES_SHOWN:
+            what = more(len(shown) - MODULES_SHOWN, "un altro modulo", "altri {} moduli")
+            console.print(
+                f"… e {what} da controllare: l'elenco completo è nel foglio «Riepilogo» della "
+                "cartella dei risultati."
+            )
+    print_anomalies(outcome.anomalie)
+    pending = [e for e in outcome.elementi if e.da_esaminare and e.esame is None]
+    if pending:
+        what = more(len(pending), "un file ricevuto", "{} file ricevuti")
+        console.print(
+            f"[yellow]Da esaminare: {what} che valuta non ha potuto leggere[/] (anomalie "
+            "ING-…): finché non sono esaminati i risultati restano provvisori. Dopo averli "
+            "aperti, metterli da parte con «valuta accetta IMPRONTA»."
+        )
+    media = t.media_punteggio_su_100
+    console.print(
+        f"Dipendenti valutati: {t.n_dipendenti_valutati}, non valutati: "
+        f"{t.n_dipendenti_non_valutati}; media punteggio su 100: "
+        f"{format_number(media, 2) if media is not None else '–'}; premialità distribuita "
+        f"{format_euro(t.premialita.distribuita)} su {format_euro(t.premialita.stanziata)}."
+    )
+
+
+def _print_results(results: Any) -> int:
+    """The files written and the verdict, after `_print_summary`; the exit code."""
+    outcome = results.outcome
+    for path in results.files:
+        console.print(safe(f"  scritto {path}"))
+    errors = sum(a.gravita is Gravita.ERRORE for a in outcome.anomalie)
+    if errors:
+        console.print(
+            f"[red]{errors} errori: i risultati sono provvisori.[/] Correggere, "
+            "mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile»."
+        )
+        return 1
+    console.print("[green]Nessun errore: i risultati sono definitivi.[/]")
+    return 0
+
+
+@app.command("reconcile")
+def reconcile_command(directory: DirOption = Path(".")) -> None:
+    """Legge tutto ciò che è in ricevuti/ (file .xlsx e .ods, messaggi .eml e PEC), verifica
+    che ogni modulo sia autentico e integro, controlla i valori, ricalcola ogni punteggio e
+    scrive i risultati in risultati/ (cartella Excel e JSON). Esce con 1 se ci sono errori."""
+    from workbook.cycle import Cycle
+    from workbook.pipeline import reconcile_and_report
+
+    cycle = Cycle(directory)
+    results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
+    raise typer.Exit(_print_results(results))
+
+
+@app.command("accetta")
+def accetta_command(
+    impronta: Annotated[
+        str,
+        typer.Argument(
+            metavar="IMPRONTA",
+            help="Le prime cifre (almeno 6) dell'impronta che l'anomalia riporta.",
+        ),
+    ],
+    nota: Annotated[
+        str,
+        typer.Option(
+            "--nota",
+            help="Che cosa contiene il file, o perché non serve (resta nel registro).",
+        ),
+    ] = "",
+    directory: DirOption = Path("."),
+) -> None:
+    """Registra che un file ricevuto, che valuta non ha potuto leggere o che non è un modulo
+    da usare, è stato esaminato e va messo da parte: non rende più provvisori i risultati e
+    non viene usato. La registrazione è in archivio/esaminati.csv e nel registro degli
+    arrivi; ha effetto dal prossimo «valuta reconcile»."""
+    from workbook.cycle import Cycle
+    from workbook.reconcile.ingest import accept
+
+    done = accept(Cycle(directory), impronta, nota)
+    what = safe(f"{done.origine} ({done.natura or 'file'}, impronta {done.sha256[:12]})")
+    if done.nuovo:
+        console.print(Text("Messo da parte: ", style="green") + what)
+    else:
+        console.print(Text("Era già stato messo da parte: ") + what)
+    console.print(
+        safe(f"Eseguire di nuovo «valuta reconcile --dir {directory}» per aggiornare i risultati.")
+    )
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="Cartella (nuova) in cui eseguire il ciclo dimostrativo."
+        ),
+    ],
+) -> None:
+    """Esegue l'intero ciclo sull'esempio di Almenno San Bartolomeo (2017): crea il ciclo,
+    genera i moduli, li compila con le risposte di esempio e li riconcilia. I risultati
+    riproducono la Relazione sulla performance 2017."""
+    from workbook.demo import demo
+
+    results = _run_reconcile(lambda progress: demo(directory, progress))
+    console.print(
+        f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
+        "in ricevuti/, risultati in risultati/."
+    )
+    raise typer.Exit(_print_results(results))
+
+
+# --- posta: distribute, remind, send ---------------------------------------------------------
+
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Mostra che cosa verrebbe inviato e a chi, senza inviare né scrivere nulla.",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Invia di nuovo anche i messaggi già inviati (secondo il registro "
+        "posta/registro.csv).",
+    ),
+]
+
+
+def _mail(directory: Path, plan: Callable[[Any], Any], dry_run: bool, force: bool) -> None:
+    """Plan the messages of a command, deliver them, report; exit 0, 1 (some not delivered)
+    or 2 (nothing could be sent: a usage problem)."""
+    from workbook.cycle import Cycle
+    from workbook.errors import PostaError
+    from workbook.mail.deliver import deliver
+
+    cycle = Cycle(directory)
+    try:
+        report = deliver(cycle, plan(cycle), dry_run=dry_run, force=force)
+    except PostaError as exc:
+        print_anomalies(exc.anomalies, "Impossibile procedere")
+        err.print("[red]Nessun messaggio inviato.[/] Correggere e ripetere il comando.")
+        raise typer.Exit(2) from None
+    raise typer.Exit(_print_delivery(report))
+
+
+def _print_delivery(report: Any) -> int:
+    import datetime as dt
+
+    from rich.markup import escape
+
+    colours = {"inviato": "green", "scritto": "green", "da inviare": "cyan", "non inviato": "red"}
+
+    def outcome(e: Any) -> str:
+        if e.stato == "già inviato" and e.quando:
+            try:
+                return f"già inviato il {dt.datetime.fromisoformat(e.quando):%d/%m/%Y %H:%M}"
+            except ValueError:
+                return f"già inviato il {e.quando}"
+        return e.stato
+
+    if not report.esiti:
+        console.print("Nessun messaggio da inviare.")
+    elif not console.is_terminal:  # a log or a pipe: one whole line per message
+        for e in report.esiti:
+            m = e.messaggio
+            attached = m.allegato.nome if m.allegato else "senza allegato"
+            console.print(
+                f"{outcome(e)}: {m.chi} <{m.indirizzo}>, {attached}"
+                + (f" → {e.file}" if e.file else ""),
+                soft_wrap=True,
+                markup=False,
+            )
+    else:
+        table = Table(title="Messaggi", expand=True)
+        for column in ("Destinatario", "Indirizzo", "Allegato", "Esito"):
+            table.add_column(column)
+        for e in report.esiti:
+            m = e.messaggio
+            table.add_row(
+                escape(m.chi[:1].upper() + m.chi[1:]),
+                escape(m.indirizzo),
+                escape(m.allegato.nome) if m.allegato else "–",
+                f"[{colours.get(e.stato, 'dim')}]{outcome(e)}[/]",
+            )
+        console.print(table)
+    print_anomalies(list(report.anomalie))
+    if report.provvisorio:
+        console.print("[yellow]I risultati inviati sono PROVVISORI e sono segnati come tali.[/]")
+    skipped = report.conta("già inviato")
+    if skipped:
+        console.print(
+            f"{skipped} messaggi erano già stati inviati e non sono ripetuti (per inviarli di "
+            "nuovo: --force)."
+        )
+    if report.prova:
+        console.print(
+            f"Prova (--dry-run): {report.conta('da inviare')} messaggi da inviare con "
+            f"{report.trasporto}; nulla è stato inviato né scritto."
+        )
+        return 1 if report.ha_errori else 0
+    sent, written = report.conta("inviato"), report.conta("scritto")
+    if sent:
+        console.print(f"[green]Inviati {sent} messaggi[/] con il {report.trasporto}.")
+    if written:
+        console.print(
+            f"[green]Scritti {written} messaggi[/] come {report.trasporto}: aprirli con il "
+            "proprio programma di posta o PEC e inviarli."
+        )
+    if sent or written:
+        console.print(f"Registro: {report.registro}")
+    if report.ha_errori:
+        console.print(
+            f"[red]{report.non_inviati} messaggi non inviati[/]: correggere come indicato e "
+            "ripetere il comando; i messaggi già inviati non saranno ripetuti."
+        )
+        return 1
+    return 0
+
+
+@app.command("distribute")
+def distribute_command(
+    directory: DirOption = Path("."),
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Invia a ogni Responsabile, all'indirizzo del Piano, il modulo della sua Area
+    (moduli/<codice Area>.xlsx) e al Nucleo di Valutazione nucleo.xlsx, con le istruzioni, la
+    scadenza e l'indirizzo di restituzione. Senza server di posta in valuta.toml, scrive i
+    messaggi come file .eml in posta/."""
+    from workbook.mail.messages import plan_distribute
+
+    _mail(directory, plan_distribute, dry_run, force)
+
+
+@app.command("remind")
+def remind_command(
+    directory: DirOption = Path("."),
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Dopo «valuta reconcile», sollecita chi non ha ancora restituito il modulo (allegandolo
+    di nuovo) e chi lo ha restituito con errori, elencando che cosa correggere (file, foglio,
+    cella)."""
+    from workbook.mail.messages import plan_remind
+
+    _mail(directory, plan_remind, dry_run, force)
+
+
+@app.command("send")
+def send_command(
+    directory: DirOption = Path("."),
+    per_area: Annotated[
+        bool,
+        typer.Option(
+            "--per-area",
+            help="Invia a ogni Responsabile solo i risultati della sua Area (un file costruito "
+            "per lui in posta/), invece dei risultati completi ai destinatari di valuta.toml.",
+        ),
+    ] = False,
+    provvisorio: Annotated[
+        bool,
+        typer.Option(
+            "--provvisorio",
+            help="Invia anche risultati provvisori (con errori), segnati come PROVVISORI "
+            "nell'oggetto, nel testo e nel file.",
+        ),
+    ] = False,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Invia i risultati (risultati/risultati-<anno>.xlsx) ai destinatari indicati in
+    valuta.toml, sezione [risultati]; con --per-area, a ogni Responsabile solo quelli della
+    sua Area. Rifiuta risultati provvisori senza --provvisorio."""
+    from workbook.mail.messages import plan_send
+
+    _mail(
+        directory,
+        lambda cycle: plan_send(cycle, per_area=per_area, provvisorio=provvisorio),
+        dry_run,
+        force,
+    )
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app; user mistakes become Italian messages and exit codes, never tracebacks."""
+    try:
+        code = app(args=argv, standalone_mode=False, prog_name="valuta")
+        # In non-standalone mode typer returns a command's typer.Exit code instead of raising.
+        return code if isinstance(code, int) else 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("Interrotto.")
+        return 130
+    except AnomaliesError as exc:
+        print_anomalies(exc.anomalies, "Problemi da correggere")
+        n = sum(a.gravita is Gravita.ERRORE for a in exc.anomalies)
+        err.print(f"[red]{n} errori: correggere e riprovare.[/]")
+        return 1
+    except CycleError as exc:
+        err.print(Text("Errore: ", style="red") + safe(exc))
+        return 2
+    except OSError as exc:
+        # The disk, not the data: full, read-only, a file open in another program. What was
+        # being written is left as it was (files.py writes atomically).
+        err.print(Text("Errore: ", style="red") + safe(disk_problem(exc)))
+        return 2
+    except Exception as exc:
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # a usage error
+            err.print(
+                f"[red]Errore:[/] {usage_message(exc.format_message())} Per l'aiuto: valuta --help."
+            )
+            return 2
+        # An internal error: never a traceback unless asked for.
+        if STATE["debug"]:
+            raise
+        err.print(
+            f"[red]Errore imprevisto[/] ({type(exc).__name__}: {exc}). Ripetere il comando "
+            "con --debug per i dettagli tecnici e segnalarli."
+        )
+        return 3
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM as an interruption: files being written are removed, not left half done."""
+    raise SystemExit(128 + signum)
+
+
+def _tolerant_streams() -> None:
+    """Output redirected to a file on Windows is written in the system's code page (cp1252 in
+    Italy), which has no «→»: such a character becomes «?» rather than stop valuta."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+
+
+def run() -> None:
+    """The `valuta` command."""
+    signal.signal(signal.SIGTERM, _stop)
+    _tolerant_streams()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # Closed early (`valuta … | head`): nothing more to say.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()
