@@ -2,10 +2,12 @@
 
     python benchmarks/run.py                    # 300 Aree, 21,000 people
     python benchmarks/run.py --aree 30 --persone 2000 --json risultati.json
+    python benchmarks/run.py --confronta ../valuta-vecchio   # another checkout, alternating
 
-Steps, each in a fresh process so that its peak memory is its own: the peak RSS of its
-largest process, and the peak of all its processes together (PSS, sampled every 50 ms):
-1. build a synthetic cycle folder (almenno-2017 Sistema) — setup, not timed against targets;
+Steps, each in a fresh process so that its peak memory is its own: wall seconds, CPU seconds
+of all its processes (its own and its workers'), the peak RSS of its largest process, and the
+peak of all its processes together (PSS, sampled every 50 ms where /proc exists):
+1. build a synthetic cycle folder (almenno-2017 Sistema) — setup, not measured;
 2. `valuta generate`;
 3. fill every workbook with random valid answers (programmatically) into `ricevuti/`;
 4. `valuta reconcile` over all of them;
@@ -14,10 +16,12 @@ largest process, and the peak of all its processes together (PSS, sampled every 
 6. the usual alternative: `openpyxl.load_workbook` of each file, reading every value of every
    sheet;
 7. `valuta --help` (start-up time).
+The floor and openpyxl get the same number of processes as reconcile's reading (a pool over
+the files, `reconcile.reading_workers`), so that the ratios compare like with like.
 reconcile, floor and openpyxl run in rounds (one of each, --ripeti times) so that each round
-meets the shared machine in about the same state; each stage counts its best run. Prints a
-table (stage, seconds, peak MB of one process and of all together) with the ratios
-reconcile/floor and openpyxl/reconcile, and writes the same as JSON with --json.
+meets the shared machine in about the same state; each stage counts its best run. With
+--confronta, `generate` and `reconcile` of the other checkout run in the same rounds,
+alternating which goes first, on the same files.
 """
 
 from __future__ import annotations
@@ -39,11 +43,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 TARGETS = {
-    "reconcile_vs_floor": 2.0,  # reconcile ≤ 2 × floor
-    "openpyxl_vs_reconcile": 5.0,  # reconcile ≥ 5 × faster than openpyxl
     "reconcile_peak_mb": 400,
     "generate_seconds": 30,
     "help_seconds": 0.5,
+    "cpu_growth": 1.10,  # with --confronta: reconcile's CPU seconds ≤ 1.10 × the other's
 }
 
 SURNAMES = [
@@ -169,11 +172,20 @@ def stage_build(root: str, n_aree: str, n_people: str) -> None:
     write_piano(cycle.piano_path, synthetic_piano(int(n_aree), int(n_people)))
 
 
-def stage_generate(root: str) -> None:
-    import cli
+def stage_valuta(code: str, command: str, root: str) -> None:
+    """`valuta generate` or `valuta reconcile` with the checkout in `code` (this one, or the
+    one given to --confronta): its own entry point and package, nothing of this one."""
+    sys.path[:] = [code, *(p for p in sys.path if p and Path(p).resolve() != REPO)]
+    if command == "reconcile":  # every repetition starts from a cycle never reconciled
+        for folder in ("archivio", "risultati"):
+            shutil.rmtree(Path(root) / folder, ignore_errors=True)
+    import cli  # the checkout's cli.py
 
-    code = cli.main(["generate", "--dir", root, "--force"])
-    assert code == 0, code
+    argv = ["generate", "--dir", root, "--force"] if command == "generate" else [command]
+    if command == "reconcile":
+        argv += ["--dir", root]
+    result = cli.main(argv)
+    assert result in ((0,) if command == "generate" else (0, 1)), result
 
 
 def stage_fill(root: str) -> None:
@@ -208,60 +220,72 @@ def _fill_one(job: tuple[str, str]) -> None:
     )
 
 
-def stage_reconcile(root: str) -> None:
-    import cli
+def _workers() -> int:
+    from workbook.reconcile import reading_workers
 
-    # Every repetition starts from a cycle folder that has never been reconciled.
-    for folder in ("archivio", "risultati"):
-        shutil.rmtree(Path(root) / folder, ignore_errors=True)
+    return reading_workers()
 
-    code = cli.main(["reconcile", "--dir", root])
-    assert code in (0, 1), code
+
+def _received(root: str) -> list[Path]:
+    return sorted((Path(root) / "ricevuti").glob("*.xlsx"), key=lambda p: -p.stat().st_size)
 
 
 def stage_floor(root: str) -> None:
     """The least any Python reader can do: unzip and parse every worksheet, touching each
-    cell element."""
+    cell element; in as many processes as reconcile reads with."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(_workers()) as pool:
+        cells = sum(pool.map(_floor_one, _received(root)))
+    print(f"cells={cells}", file=sys.stderr)
+
+
+def _floor_one(path: Path) -> int:
     import zipfile
 
     from lxml import etree
 
     tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}c"
     cells = 0
-    for path in sorted((Path(root) / "ricevuti").glob("*.xlsx")):
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if name.startswith("xl/worksheets/sheet"):
-                    with zf.open(name) as fh:
-                        for _, el in etree.iterparse(fh, tag=tag):
-                            cells += 1
-                            el.clear()
-    print(f"cells={cells}", file=sys.stderr)
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                with zf.open(name) as fh:
+                    for _, el in etree.iterparse(fh, tag=tag):
+                        cells += 1
+                        el.clear()
+    return cells
 
 
 def stage_openpyxl(root: str) -> None:
-    """What a technically-minded user would write."""
+    """What a technically-minded user would write, given the same processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(_workers()) as pool:
+        values = sum(pool.map(_openpyxl_one, _received(root)))
+    print(f"values={values}", file=sys.stderr)
+
+
+def _openpyxl_one(path: Path) -> int:
     import warnings
 
     import openpyxl
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path)
     values = 0
-    for path in sorted((Path(root) / "ricevuti").glob("*.xlsx")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path)
-        for ws in wb.worksheets:
-            for row in ws.iter_rows(values_only=True):
-                values += sum(v is not None for v in row)
-        wb.close()
-    print(f"values={values}", file=sys.stderr)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            values += sum(v is not None for v in row)
+    wb.close()
+    return values
 
 
 STAGES = {
     "build": stage_build,
-    "generate": stage_generate,
+    "valuta": stage_valuta,
     "fill": stage_fill,
-    "reconcile": stage_reconcile,
     "floor": stage_floor,
     "openpyxl": stage_openpyxl,
 }
@@ -302,6 +326,7 @@ def run_stage(stage: str, *args: object) -> dict:
     """Run a stage in a fresh process; its own figures, plus the peak memory of its whole
     process tree (reading processes and the results workbook's child included), sampled."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        before = _children_cpu()
         proc = subprocess.Popen(
             [sys.executable, __file__, "--stage", stage, *map(str, args)],
             stdout=out,
@@ -315,10 +340,18 @@ def run_stage(stage: str, *args: object) -> dict:
             time.sleep(SAMPLE_EVERY)
         out.seek(0)
         err.seek(0)
+        cpu = _children_cpu() - before
         if proc.returncode != 0:
             sys.exit(f"stage {stage} failed:\n{err.read()[-4000:]}")
         figures = json.loads(out.read().strip().splitlines()[-1])
-    return {**figures, "tree_mb": tree}
+    return {**figures, "cpu": cpu, "tree_mb": tree}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of every process this one has waited for, and of the
+    processes they waited for: a stage's, its workers' included, once it has ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_help() -> float:
@@ -349,6 +382,12 @@ def main() -> None:
         help="prove di ogni fase misurata; conta la migliore (su macchine condivise le misure "
         "variano di decine di punti percentuali)",
     )
+    parser.add_argument(
+        "--confronta",
+        type=Path,
+        help="un'altra copia del codice (git worktree): generate e reconcile misurati anche con "
+        "quella, alternati, sugli stessi file",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.stage:
@@ -360,68 +399,97 @@ def main() -> None:
         shutil.rmtree(root)
     print(f"Ciclo sintetico: {args.aree} Aree, {args.persone} persone in {root}", flush=True)
     run_stage("build", root, args.aree, args.persone)
-    runs: dict[str, list[dict]] = {stage: [] for stage in STAGES if stage != "build"}
-    runs["generate"] = [run_stage("generate", root) for _ in range(args.ripeti)]
-    runs["fill"] = [run_stage("fill", root)]
-    # The three compared stages run in rounds, one after the other, so that on a shared
-    # machine each round measures them in about the same conditions.
-    for _ in range(args.ripeti):
-        for stage in ("reconcile", "floor", "openpyxl"):
-            runs[stage].append(run_stage(stage, root))
+    codes = [("", REPO)]
+    if args.confronta:
+        codes.append((" (altro)", args.confronta.resolve()))
+    runs: dict[str, list[dict]] = {}
+
+    def measure(name: str, *stage: object) -> None:
+        runs.setdefault(name, []).append(run_stage(*stage))
+        r = runs[name][-1]
+        print(f"  {name:<22} {r['seconds']:7.2f} s  CPU {r['cpu']:7.2f} s", flush=True)
+
+    def in_turn(i: int) -> list[tuple[str, Path]]:
+        """The checkouts in round i: which goes first alternates."""
+        return codes if i % 2 == 0 else codes[::-1]
+
+    for i in range(args.ripeti):
+        for label, code in in_turn(i):
+            measure(f"generate{label}", "valuta", code, "generate", root)
+    if in_turn(args.ripeti - 1)[-1][1] != REPO:  # the files to fill are this checkout's
+        run_stage("valuta", REPO, "generate", root)
+    measure("fill", "fill", root)
+    # The compared stages run in rounds, one after the other, so that on a shared machine
+    # each round measures them in about the same conditions.
+    for i in range(args.ripeti):
+        for label, code in in_turn(i):
+            measure(f"reconcile{label}", "valuta", code, "reconcile", root)
+        measure("floor", "floor", root)
+        measure("openpyxl", "openpyxl", root)
+    report(args, root, runs)
+    if not args.keep and not args.dir:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def report(args: argparse.Namespace, root: Path, runs: dict[str, list[dict]]) -> None:
     results: dict[str, dict] = {}
     for stage, measured in runs.items():
         results[stage] = {
             "seconds": min(r["seconds"] for r in measured),
+            "cpu": min(r["cpu"] for r in measured),
             "peak_mb": max(r["peak_mb"] for r in measured),
             "tree_mb": max(r["tree_mb"] for r in measured),
             "runs": [round(r["seconds"], 2) for r in measured],
+            "cpu_runs": [round(r["cpu"], 2) for r in measured],
         }
-        print(
-            f"  {stage:<10} {results[stage]['seconds']:8.2f} s "
-            f"{results[stage]['peak_mb']:8.0f} MB {results[stage]['tree_mb']:6.0f} MB "
-            f"(prove: {results[stage]['runs']})",
-            flush=True,
-        )
     help_seconds = time_help()
     files = list((root / "ricevuti").glob("*.xlsx"))
     size_mb = sum(p.stat().st_size for p in files) / 2**20
+    rec, flo, opx = results["reconcile"], results["floor"], results["openpyxl"]
     ratios = {
-        "reconcile_vs_floor": results["reconcile"]["seconds"] / results["floor"]["seconds"],
-        "openpyxl_vs_reconcile": results["openpyxl"]["seconds"] / results["reconcile"]["seconds"],
+        "reconcile_vs_floor": rec["seconds"] / flo["seconds"],
+        "openpyxl_vs_reconcile": opx["seconds"] / rec["seconds"],
+        "reconcile_vs_floor_cpu": rec["cpu"] / flo["cpu"],
+        "openpyxl_vs_reconcile_cpu": opx["cpu"] / rec["cpu"],
     }
-    reconcile = results["reconcile"]
     checks = {
-        "reconcile ≤ 2 × floor": ratios["reconcile_vs_floor"] <= TARGETS["reconcile_vs_floor"],
-        "reconcile ≥ 5 × faster than openpyxl": ratios["openpyxl_vs_reconcile"]
-        >= TARGETS["openpyxl_vs_reconcile"],
-        "reconcile peak ≤ 400 MB": max(reconcile["peak_mb"], reconcile["tree_mb"])
+        "reconcile: picco ≤ 400 MB": max(rec["peak_mb"], rec["tree_mb"])
         <= TARGETS["reconcile_peak_mb"],
         "generate ≤ 30 s": results["generate"]["seconds"] <= TARGETS["generate_seconds"],
-        "valuta --help ≤ 0.5 s": help_seconds <= TARGETS["help_seconds"],
+        "valuta --help ≤ 0,5 s": help_seconds <= TARGETS["help_seconds"],
     }
+    other = results.get("reconcile (altro)")
+    if other:
+        ratios["cpu_vs_other"] = rec["cpu"] / other["cpu"]
+        ratios["seconds_vs_other"] = rec["seconds"] / other["seconds"]
+        checks["reconcile: CPU ≤ 1,10 × l'altro"] = ratios["cpu_vs_other"] <= TARGETS["cpu_growth"]
+        checks["reconcile: picco non cresciuto"] = rec["peak_mb"] <= other["peak_mb"]
     print()
-    print(f"{'fase':<12}{'secondi':>10}{'picco MB':>10}{'insieme MB':>12}")
+    print(f"{'fase':<22}{'secondi':>9}{'CPU s':>9}{'picco MB':>10}{'insieme MB':>12}  prove")
     for stage, r in results.items():
-        print(f"{stage:<12}{r['seconds']:>10.2f}{r['peak_mb']:>10.0f}{r['tree_mb']:>12.0f}")
-    print(f"{'--help':<12}{help_seconds:>10.3f}")
-    print()
-    rounds = [
-        {
-            "reconcile_vs_floor": rec["seconds"] / flo["seconds"],
-            "openpyxl_vs_reconcile": opx["seconds"] / rec["seconds"],
-        }
-        for rec, flo, opx in zip(runs["reconcile"], runs["floor"], runs["openpyxl"], strict=True)
-    ]
-    print(f"reconcile / floor     = {ratios['reconcile_vs_floor']:.2f}  (obiettivo ≤ 2)")
-    print(f"openpyxl / reconcile  = {ratios['openpyxl_vs_reconcile']:.2f}  (obiettivo ≥ 5)")
-    for i, r in enumerate(rounds, start=1):
         print(
-            f"  giro {i}: reconcile / floor {r['reconcile_vs_floor']:.2f}, "
-            f"openpyxl / reconcile {r['openpyxl_vs_reconcile']:.2f}"
+            f"{stage:<22}{r['seconds']:>9.2f}{r['cpu']:>9.2f}{r['peak_mb']:>10.0f}"
+            f"{r['tree_mb']:>12.0f}  {r['runs']} CPU {r['cpu_runs']}"
+        )
+    print(f"{'--help':<22}{help_seconds:>9.3f}")
+    print()
+    print(f"processi di lettura: {_workers()} (reconcile, pavimento e openpyxl)")
+    print(
+        f"reconcile / pavimento = {ratios['reconcile_vs_floor']:.2f} "
+        f"(CPU {ratios['reconcile_vs_floor_cpu']:.2f})"
+    )
+    print(
+        f"openpyxl / reconcile  = {ratios['openpyxl_vs_reconcile']:.2f} "
+        f"(CPU {ratios['openpyxl_vs_reconcile_cpu']:.2f})"
+    )
+    if other:
+        print(
+            f"reconcile / altro     = {ratios['seconds_vs_other']:.2f} "
+            f"(CPU {ratios['cpu_vs_other']:.2f})"
         )
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'NO'}] {label}")
-    report = {
+    figures = {
         "macchina": {
             "cpu": os.cpu_count(),
             "python": platform.python_version(),
@@ -433,16 +501,14 @@ def main() -> None:
             "file": len(files),
             "mb_su_disco": round(size_mb, 1),
         },
+        "confronto": str(args.confronta) if args.confronta else None,
         "fasi": results,
         "help_secondi": help_seconds,
         "rapporti": ratios,
-        "rapporti_per_giro": rounds,
         "obiettivi": {k: bool(v) for k, v in checks.items()},
     }
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    if not args.keep and not args.dir:
-        shutil.rmtree(root.parent, ignore_errors=True)
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
+    """Every stage, with the CPU seconds of all its processes; with --confronta, generate and
+    reconcile of another checkout (here this same one) in the same rounds."""
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [
             sys.executable,
             str(REPO / "benchmarks" / "run.py"),
-            *("--aree", "2", "--persone", "30", "--ripeti", "2"),
+            *("--aree", "2", "--persone", "30", "--ripeti", "2", "--confronta", str(REPO)),
             *("--dir", str(tmp_path / "ciclo"), "--json", str(out)),
         ],
         capture_output=True,
@@ -27,16 +29,25 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
-    assert set(report["fasi"]) == {"generate", "fill", "reconcile", "floor", "openpyxl"}
-    assert all(stage["seconds"] > 0 and stage["peak_mb"] > 0 for stage in report["fasi"].values())
+    compared = ("generate", "reconcile")
+    assert set(report["fasi"]) == {
+        *compared,
+        *(f"{s} (altro)" for s in compared),
+        *("fill", "floor", "openpyxl"),
+    }
+    for stage in report["fasi"].values():
+        assert stage["seconds"] > 0 and stage["peak_mb"] > 0
+        # Processor time of the stage's processes, start-up included: at least its own.
+        assert stage["cpu"] > 0
     # The memory of all of reconcile's processes together, sampled while it runs.
     assert report["fasi"]["reconcile"]["tree_mb"] > 10
     assert report["dimensione"]["file"] == 3  # two Aree and the Nucleo, all filled
-    assert set(report["rapporti"]) == {"reconcile_vs_floor", "openpyxl_vs_reconcile"}
-    # Two rounds of the compared stages, each with its own ratios.
-    assert [len(report["fasi"][s]["runs"]) for s in ("reconcile", "floor", "openpyxl")] == [2] * 3
-    assert len(report["rapporti_per_giro"]) == 2 and "giro 2:" in proc.stdout
-    assert "reconcile / floor" in proc.stdout and "openpyxl / reconcile" in proc.stdout
+    assert {"reconcile_vs_floor", "openpyxl_vs_reconcile", "cpu_vs_other"} <= set(
+        report["rapporti"]
+    )
+    runs = [len(report["fasi"][s]["runs"]) for s in ("reconcile", "reconcile (altro)", "floor")]
+    assert runs == [2, 2, 2]
+    assert "reconcile / pavimento" in proc.stdout and "reconcile / altro" in proc.stdout
     results = json.loads(next((tmp_path / "ciclo" / "risultati").glob("*.json")).read_text())
     assert len(results["valutazioni"]) == 30  # the reconcile stage really read every file
 

@@ -11,6 +11,7 @@ imports this module and never the writing side (tests/test_layout.py checks it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -153,9 +154,15 @@ _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # the largest sheet of Excel and LibreOffice
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_ref(ref: str) -> tuple[int, int]:
     """«A1» → 0-based (row, col), inside the largest sheet a program writes; ValueError for
-    anything else."""
+    anything else (never kept).
+
+    The one cache left in the reading path: the reader calls this for every cell of every
+    received file, and the moduli of one cycle repeat the same few tens of thousands of
+    references. Without it `valuta reconcile` of the largest Ente takes 8–10% more processor
+    time (benchmarks/README.md, issue 13), past what its benchmark allows."""
     m = _REF.fullmatch(ref.upper())
     if not m:
         raise ValueError(ref)

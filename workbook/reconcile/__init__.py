@@ -29,6 +29,12 @@ from workbook.reconcile.versions import choose_versions, module_of_file
 
 PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
 
+
+def reading_workers() -> int:
+    """The processes that read the received files (when there are PARALLEL_FROM or more)."""
+    return min(os.cpu_count() or 1, 8)
+
+
 _worker: dict[str, Verifier] = {}
 
 
@@ -48,7 +54,7 @@ def _read_all(
     A file the Segretario has set aside (`valuta accetta`) is not read."""
     ingested = ingest(cycle)
     docs = [d for d in ingested.documenti if d.esame is None]
-    workers = min(os.cpu_count() or 1, 8)
+    workers = reading_workers()
     verifications: list[Verifica] = []
     if len(docs) >= PARALLEL_FROM and workers > 1:
         # Largest files first (the Nucleo's is ten times an Area's) and small chunks: the
