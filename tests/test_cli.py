@@ -44,11 +44,13 @@ def test_every_command_and_option_documents_itself() -> None:
             assert getattr(param, "help", None), (name, param.name)
 
 
-def test_python_cli_py_help_works_from_a_checkout() -> None:
+@pytest.mark.parametrize("entry", [["cli.py"], ["-m", "workbook.cli"]], ids=["cli.py", "-m"])
+def test_the_command_runs_from_a_checkout_and_as_a_module(entry: list[str]) -> None:
+    """`python cli.py` from a checkout, `py -m workbook.cli` where `valuta` is not on PATH."""
     proc = subprocess.run(
-        [sys.executable, str(REPO / "cli.py"), "--help"], capture_output=True, text=True, cwd=REPO
+        [sys.executable, *entry, "--version"], capture_output=True, text=True, cwd=REPO
     )
-    assert proc.returncode == 0 and "valuta" in proc.stdout
+    assert proc.returncode == 0 and proc.stdout.startswith("valuta ")
 
 
 def test_init_and_generate_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

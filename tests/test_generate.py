@@ -60,7 +60,7 @@ def test_sheets_protection_and_hidden_identity(almenno: Cycle, modulo: str) -> N
         assert ws.page_setup.paperSize == 9  # A4
         assert "Almenno" in ws.oddHeader.left.text
         assert "2017" in ws.oddHeader.right.text
-    # Structure protection (xlsxwriter cannot write it: workbook/xlsx.py adds it).
+    # Structure protection (xlsxwriter cannot write it: workbook/generate/writer.py adds it).
     xml = workbook_xml(_path(almenno, modulo))
     assert (
         f'<workbookProtection workbookPassword="{legacy_password_hash(password)}" '
@@ -285,7 +285,7 @@ def test_cell_refs_round_trip() -> None:
 
 
 def test_formulas_use_only_functions_written_as_they_are(almenno: Cycle) -> None:
-    """xlsx.py skips xlsxwriter's rewriting of dynamic-array functions (`_xlfn.` prefixes):
+    """generate/writer.py skips xlsxwriter's rewriting of dynamic-array functions (`_xlfn.` prefixes):
     safe only while every formula sticks to formulas.FUNCTIONS."""
     import re
 

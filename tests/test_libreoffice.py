@@ -3,7 +3,7 @@
 LibreOffice headless opens each generated workbook and a person's typing is replayed through
 the user-interface path (select the cell, .uno:EnterString), which honours sheet protection.
 For many random fillings, every total, band and bonus LibreOffice computes equals the Python
-recomputation (`scoring.py`), to the cent; typing into any locked cell is refused.
+recomputation (`scoring.engine`), to the cent; typing into any locked cell is refused.
 """
 
 from __future__ import annotations

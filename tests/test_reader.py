@@ -185,7 +185,7 @@ def test_signed_lines_built_while_reading_equal_the_canonical_ones(
     source: str, almenno: Cycle
 ) -> None:
     """The reader writes each cell's signed line as it parses (the hot loop of a
-    reconciliation); it must be exactly what layout.sheet_lines makes of the cells read."""
+    reconciliation); it must be exactly what contract.sheet_lines makes of the cells read."""
     from workbook.contract import sheet_lines
 
     if source == "generato":
@@ -349,7 +349,7 @@ def test_hostile_worksheets_are_refused_by_both_ways_of_reading(
 def test_long_formulas_are_signed_like_the_others_and_never_remembered(almenno: Cycle) -> None:
     """The readers remember the distinct formulas of a cycle (10,551 for the largest Ente), to
     normalize each once; a hostile file's long formulas must not stay in memory."""
-    import workbook.contract as layout
+    import workbook.contract as contract
     from workbook.contract import sheet_lines
 
     long = "+".join(f"A{i}" for i in range(1, 400))  # 2,286 characters
@@ -367,7 +367,7 @@ def test_long_formulas_are_signed_like_the_others_and_never_remembered(almenno: 
     assert first.lines == sheet_lines(first.name, first.cells)
     assert first.lines[(0, 0)].endswith(f"f{len(long)}:{long}")
     assert first.lines[(0, 1)] == first.lines[(0, 0)].replace("\t0\t0\t", "\t0\t1\t")
-    remembered = layout.normalize_formula.memo
+    remembered = contract.normalize_formula.memo
     assert "SUM(A1:A9)" in remembered
     assert long not in remembered and long.lower() not in remembered
 

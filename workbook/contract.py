@@ -5,7 +5,7 @@ What the writing side (workbook/generate/) produces and the reading side
 identity (workbook id, nonce) and sheet names; the `_valuta` sheet (identity and the map of
 every input and result cell) and the custom document properties; the canonical form of a
 workbook's locked content — one signed line per cell — that the HMAC signs. The reading side
-imports this module and never the writing side (tests/test_layout.py checks it).
+imports this module and never the writing side (tests/test_package.py checks it).
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
 
     xlsxwriter rewrites every formula with some thirty regular expressions to add the
     `_xlfn.` prefixes of Excel's dynamic-array functions; that is half of its time on our
-    workbooks, and `formulas.py` uses none of those functions (FUNCTIONS lists what it uses,
+    workbooks, and `scoring.formulas` uses none of those functions (FUNCTIONS lists what it uses,
     and tests/test_generate.py checks that every formula written sticks to it).
     """
 

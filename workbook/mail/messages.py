@@ -479,7 +479,7 @@ def _send_whole(ctx: _Context, data: dict[str, Any], xlsx: Path, provisional: bo
 
 
 def _send_per_area(ctx: _Context, data: dict[str, Any], xlsx: Path, provisional: bool) -> Lotto:
-    """Each Responsabile: a workbook built for them, with only their Area (mail_area.py)."""
+    """Each Responsabile: a workbook built for them, with only their Area (results/area.py)."""
     from workbook.results.area import area_workbook, results_created
 
     prefix, suffix = _marks(provisional)

@@ -1,6 +1,6 @@
 """The Python scoring engine: every score recomputed from the inputs with the Sistema.
 
-It mirrors, step by step, the formulas that `formulas.py` writes into the workbooks (same
+It mirrors, step by step, the formulas that `scoring.formulas` writes into the workbooks (same
 rounding to two decimals at the same places), so that LibreOffice and Python agree to the cent;
 `tests/test_libreoffice.py` checks that they do.
 """
@@ -113,7 +113,7 @@ def achievement_value(sistema: Sistema, raw: Decimal | str | None) -> Decimal | 
 
 
 # What the formulas of a workbook show, from the inputs typed into it: the results of the map
-# (`layout.RESULT_VOCI` and the items the evaluator does not score), computed with that
+# (`contract.RESULT_VOCI` and the items the evaluator does not score), computed with that
 # workbook's own inputs only — the Responsabile's declared achievements in an Area's workbook,
 # the Nucleo's validated ones in the Nucleo's.
 INCOMPLETE = "da completare"

@@ -1,9 +1,9 @@
 """The Excel formulas of the workbooks, built from the Sistema (the spreadsheet engine).
 
-Each function mirrors one function of `scoring.py`, with the same rounding at the same step.
+Each function mirrors one function of `scoring.engine`, with the same rounding at the same step.
 Formulas use only functions that Excel 2007+ and LibreOffice share, no absolute references and
 no whitespace, so that the text LibreOffice writes back normalises to the same string
-(`layout.normalize_formula`).
+(`contract.normalize_formula`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from workbook.sistema.model import Scheda, Sistema
 from workbook.values import canonical_number
 
 # Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none
-# that Excel stores with an `_xlfn.` prefix (xlsx.py writes formulas as they are).
+# that Excel stores with an `_xlfn.` prefix (generate/writer.py writes formulas as they are).
 FUNCTIONS = frozenset(
     {"IF", "ISNUMBER", "ROUND", "COUNT", "SUM", "SUMPRODUCT", "IFERROR", "VLOOKUP"}
 )
