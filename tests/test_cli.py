@@ -106,7 +106,7 @@ def test_a_broken_piano_exits_1_with_every_problem_by_sheet_and_row(
         "Personale, riga 7",
         "Personale, riga 8",
         "Obiettivi, riga 2",
-        "forse intendevi «AREA2»",
+        "forse intendeva «AREA2»",
     ):
         assert expected in flat, expected
     assert "Traceback" not in text

@@ -47,3 +47,21 @@ def test_every_anomaly_code_is_triggered_by_some_test() -> None:
     tests = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").glob("test_*.py"))
     untested = [c.name for c in Codice if f"Codice.{c.name}" not in tests and c.code not in tests]
     assert untested == []
+
+
+INFORMAL = re.compile(
+    r"\b(intendevi|hai|puoi|devi|vuoi|sei|fai|tuo|tua|tuoi|tue|ti preghiamo|controlla il)\b",
+    re.IGNORECASE,
+)
+
+
+def test_every_message_addresses_the_user_with_lei() -> None:
+    """Everything valuta says is in the formal register («Lei»): the catalogue of anomalies,
+    the suggestions they carry, and the text of the product's sources."""
+    from workbook.anomalies import Codice, suggest
+
+    texts = [c.modello for c in Codice] + [c.titolo for c in Codice]
+    texts.append(suggest("AREA 1", ["AREA1"]))
+    sources = [p.read_text(encoding="utf-8") for p in (REPO / "workbook").rglob("*.py")]
+    informal = [t for t in texts + sources if INFORMAL.search(t)]
+    assert [INFORMAL.search(t)[0] for t in informal] == []  # type: ignore[index]

@@ -199,7 +199,7 @@ def test_unknown_area_suggests_the_right_one(
     with pytest.raises(AnomaliesError) as exc:
         load_piano(piano_file(data))
     (a,) = [a for a in exc.value.anomalies if a.codice is Codice.PIANO_AREA_SCONOSCIUTA]
-    assert "forse intendevi «AREA1»" in a.messaggio
+    assert "forse intendeva «AREA1»" in a.messaggio
     assert a.testo.startswith("piano.xlsx › Personale, riga 5: ")
 
 

@@ -184,7 +184,7 @@ def test_a_broken_sistema_is_reported_with_its_yaml_line(case: str) -> None:
         expected_line = _line_of(text, text_fragment.splitlines()[0], occurrence)
         assert expected_line in [a.riga for a in found], [a.testo for a in found]
     if code is Codice.SIST_CHIAVE_SCONOSCIUTA:
-        assert "forse intendevi «massimo»" in found[0].messaggio
+        assert "forse intendeva «massimo»" in found[0].messaggio
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -205,7 +205,7 @@ def test_unknown_sistema_name_suggests_the_bundled_one(tmp_path: Path) -> None:
         load_sistema("almeno-2017")
     (a,) = exc.value.anomalies
     assert a.codice is Codice.SIST_NON_TROVATO
-    assert "forse intendevi «almenno-2017»" in a.messaggio
+    assert "forse intendeva «almenno-2017»" in a.messaggio
 
 
 def test_grade_mode_credits_the_value_of_each_grade() -> None:

@@ -973,9 +973,9 @@ def anomalia(
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """« (forse intendevi «x»?)», or nothing when no choice is close."""
+    """« (forse intendeva «x»?)», or nothing when no choice is close."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (forse intendevi «{match[0]}»?)" if match else ""
+    return f" (forse intendeva «{match[0]}»?)" if match else ""
 
 
 def has_errors(anomalies: Iterable[Anomalia]) -> bool:
