@@ -139,3 +139,25 @@ def test_killed_at_random_moments_the_results_stay_whole(
         cycle.recover()
         assert _outputs(cycle) in (states["old"], states["new"]), trial
         assert not _strays(cycle)
+
+
+def test_the_commit_syncs_files_as_windows_allows(
+    states: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows `os.fsync` is FlushFileBuffers, which refuses a handle opened only for
+    reading (EBADF): the commit must sync through a handle opened for writing."""
+    import errno
+    import fcntl
+    import os
+
+    real = os.fsync
+
+    def windows_fsync(fd: int) -> None:
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", windows_fsync)
+    cycle = _copy(states, tmp_path, "windows")
+    reconcile_and_report(cycle)
+    assert _outputs(cycle) == states["new"] and _strays(cycle) == []

@@ -285,8 +285,8 @@ def test_cell_refs_round_trip() -> None:
 
 
 def test_formulas_use_only_functions_written_as_they_are(almenno: Cycle) -> None:
-    """generate/writer.py skips xlsxwriter's rewriting of dynamic-array functions (`_xlfn.` prefixes):
-    safe only while every formula sticks to formulas.FUNCTIONS."""
+    """generate/writer.py skips xlsxwriter's rewriting of dynamic-array functions (`_xlfn.`
+    prefixes): safe only while every formula sticks to formulas.FUNCTIONS."""
     import re
 
     from workbook.scoring.formulas import FUNCTIONS

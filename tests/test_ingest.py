@@ -385,6 +385,23 @@ def test_a_ledger_saved_again_by_excel_is_read_back(cycle: Cycle) -> None:
     assert row["stato"] == "usato (verificato è)" and "non più in ricevuti" in row["note"]
 
 
+@pytest.mark.parametrize("register", ["registro.csv", "esaminati.csv"])
+def test_a_register_that_csv_cannot_read_is_set_aside_not_a_crash(
+    cycle: Cycle, register: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A field longer than the csv module takes (edited by hand, or hostile): reconcile
+    goes on; the unreadable ledger is kept aside, not lost."""
+    _deliver(cycle, "AREA1")
+    reconcile_and_report(cycle)
+    path = cycle.archivio / register
+    path.write_text("impronta;data;nota\n" + '"' + "x" * 200_000 + '";1;2\n', encoding="utf-8")
+    assert cli.main(["reconcile", "--dir", str(cycle.root)]) in (0, 1)
+    assert "Errore imprevisto" not in capsys.readouterr().err
+    if register == "registro.csv":
+        assert list(cycle.archivio.glob("registro-illeggibile-*.csv"))
+        assert _ledger(cycle)  # a new ledger, with this run's arrivals
+
+
 def test_text_from_outside_never_becomes_a_formula_in_the_registers(
     cycle: Cycle, tmp_path: Path
 ) -> None:

@@ -418,7 +418,9 @@ def _rename_area(data: PianoData, old: str, new: str) -> None:
                     row[field] = new
 
 
-@pytest.mark.parametrize("code", ["nucleo", "Nucleo", "CON", "aux", "NUL", "com1", "LPT9"])
+@pytest.mark.parametrize(
+    "code", ["nucleo", "Nucleo", "tutte", "CON", "aux", "NUL", "com0", "com1", "LPT0", "LPT9"]
+)
 def test_an_area_code_that_cannot_name_its_workbook_is_refused_at_its_row(
     code: str, sample: Callable[..., PianoData], piano_file: Callable
 ) -> None:
@@ -428,6 +430,11 @@ def test_an_area_code_that_cannot_name_its_workbook_is_refused_at_its_row(
     _rename_area(data, "AREA3", code)
     problems = _problems(piano_file(data))
     assert (Codice.PIANO_CODICE_RISERVATO.code, "Aree", 4) in problems
+    # Reported where it is: the Area's objectives and people are not «unknown Area» (with
+    # «tutte» its objectives do become every Area's, and their weights are reported).
+    assert Codice.PIANO_AREA_SCONOSCIUTA.code not in {c for c, _, _ in problems}
+    if code != "tutte":
+        assert len(problems) == 1
 
 
 def test_codes_that_only_look_like_reserved_ones_are_accepted(

@@ -185,11 +185,9 @@ class Codice(Enum):
         "PIANO-CODICE-RISERVATO",
         E,
         "Codice di Area riservato",
-        "il codice «{valore}» non può essere quello di un'Area: il modulo dell'Area si chiama "
-        "come il suo codice, e «nucleo» è il modulo del Nucleo di Valutazione, «tutte» indica "
-        "tutte le Aree nel foglio Obiettivi, CON, PRN, AUX, NUL, COM0–COM9 e LPT0–LPT9 sono "
-        "nomi che Windows non dà a nessun file. Scegliere un altro codice (per esempio "
-        "«{valore}-1») e usarlo anche nei fogli Obiettivi e Personale.",
+        "il codice «{valore}» non può essere quello di un'Area, perché il modulo dell'Area "
+        "prende il nome dal codice e «{valore}» {motivo}. Scegliere un altro codice (per "
+        "esempio «{valore}-1») e usarlo anche nei fogli Obiettivi e Personale.",
     )
     PIANO_CODICE_DUPLICATO = (
         "PIANO-CODICE-DUPLICATO",

@@ -90,6 +90,18 @@ class Compilatore:
         return f"{self.ruolo} {self.modulo}" + (f", {self.nome}" if self.nome else "")
 
     @property
+    def titolo(self) -> str:
+        """«Responsabile dell'Area AREA1» / «Nucleo di Valutazione»: the evaluator."""
+        return self.ruolo if self.nucleo else f"{self.ruolo} {self.modulo}"
+
+    @property
+    def saluto(self) -> str:
+        """How a message to them begins."""
+        if self.nucleo:
+            return "Al Nucleo di Valutazione,"
+        return f"Gentile {self.nome}," if self.nome else "Buongiorno,"
+
+    @property
     def chi(self) -> str:
         """«il Responsabile dell'Area AREA1» / «il Nucleo di Valutazione»."""
         return f"il {self.ruolo}" + ("" if self.nucleo else f" {self.modulo}")

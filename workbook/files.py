@@ -29,7 +29,8 @@ TEMP_MARK = ".nuovo-"  # in the name of every temporary file we write: «.risult
 
 
 def _fsync(path: Path) -> None:
-    with open(path, "rb") as fh:
+    # Opened for writing: on Windows os.fsync (FlushFileBuffers) refuses a read-only handle.
+    with open(path, "r+b") as fh:
         os.fsync(fh.fileno())
 
 
@@ -209,7 +210,8 @@ def write_csv(
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     """The rows of a register we wrote, also after Excel saved it again: UTF-8 (with or without
-    BOM) or Windows-1252, «;» or «,». Raises OSError, UnicodeDecodeError or csv.Error."""
+    BOM) or Windows-1252, «;» or «,». Raises OSError, or ValueError for a file that is not
+    such a register (UnicodeDecodeError among them)."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -218,8 +220,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     rows = []
-    for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append({str(k): _restore(v or "") for k, v in row.items() if k is not None})
+    try:
+        for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append({str(k): _restore(v or "") for k, v in row.items() if k is not None})
+    except csv.Error as exc:  # a field longer than the module takes, a stray NUL, …
+        raise ValueError(f"{path.name}: {exc}") from None
     return rows
 
 

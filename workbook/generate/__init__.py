@@ -159,8 +159,10 @@ def generate(
     ctx = cycle_context(cycle, piano, generato)
     # The Nucleo's workbook (every PO and every objective) is the largest: first in the queue,
     # so that the other core works through the Areas meanwhile.
-    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in [NUCLEO, *moduli(piano)[:-1]]]
-    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    order = sorted(moduli(piano), key=lambda m: m != NUCLEO)
+    jobs = [(m, cycle.moduli / f"{m}.xlsx") for m in order]
+    # At most 61 processes: the most Windows lets a pool wait for.
+    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 61)
     with long_lived():
         return Generated(
             _write_all(ctx, jobs, workers, password, key, cycle.manifests), avvisi, generato

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from workbook.contract import FORMAT, workbook_id
+from workbook.contract import FORMAT, NUCLEO, workbook_id
 from workbook.generate.criteri import criteri
 from workbook.generate.istruzioni import istruzioni
-from workbook.generate.layout import area_name, plan
+from workbook.generate.layout import plan
 from workbook.generate.meta import meta
 from workbook.generate.model import Context, WorkbookModel
 from workbook.generate.obiettivi import obiettivi
@@ -46,7 +46,7 @@ def build(
         "ente": piano.ente.denominazione,
         "anno": str(piano.ente.anno),
         "area": modulo,
-        "modulo": "nucleo" if layout.nucleo else "area",
+        "modulo": NUCLEO if layout.nucleo else "area",
         "sistema": piano.sistema.codice,
         "sistema_hash": piano.sistema.hash,
         "generato": ctx.generato.isoformat(timespec="seconds"),
@@ -62,7 +62,7 @@ def build(
         criteri(piano.sistema, layout.criteri),
         meta(identity, mappa),
     ]
-    area_label = "Nucleo di Valutazione" if layout.nucleo else area_name(piano, modulo)
+    area_label = "Nucleo di Valutazione" if layout.nucleo else piano.area(modulo).etichetta
     return WorkbookModel(
         sheets=sheets,
         mappa=mappa,

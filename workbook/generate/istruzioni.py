@@ -4,7 +4,7 @@ each sheet, by when and to whom it goes back."""
 from __future__ import annotations
 
 from workbook.contract import ISTRUZIONI, compilatore
-from workbook.generate.layout import Layout, area_name
+from workbook.generate.layout import Layout
 from workbook.generate.model import Context, Sheet
 from workbook.values import format_date
 
@@ -27,9 +27,7 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
             "i punti degli obiettivi, il totale, la fascia e il premio si calcolano da soli.",
         ]
     else:
-        filler = compilatore(piano, layout.modulo)
-        name = filler.nome or piano.area(layout.modulo).responsabile
-        who = f"il Responsabile dell'Area, {name}"
+        who = f"il {compilatore(piano, layout.modulo).descrizione}"
         what = [
             "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "
             "raggiungimento (da 0 a 100) e, nell'ultima colonna, la relazione sul "
@@ -51,7 +49,7 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
             "subtitle",
             "Modulo del Nucleo di Valutazione"
             if layout.nucleo
-            else f"Modulo dell'Area {area_name(piano, layout.modulo)}",
+            else f"Modulo dell'Area {piano.area(layout.modulo).etichetta}",
         ),
         ("text", f"Compila: {who}."),
         ("strong", f"Da restituire entro il {scadenza} a {ctx.restituzione}."),

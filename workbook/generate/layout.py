@@ -171,7 +171,3 @@ def plan(piano: Piano, modulo: str) -> Layout:
         pct_col="H" if sistema.modalita == "percentuale" else "I",
     )
 
-
-def area_name(piano: Piano, code: str) -> str:
-    area = piano.area(code)
-    return f"{area.codice} – {area.denominazione}"

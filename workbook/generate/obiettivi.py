@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import OBIETTIVI, MapEntry, allowed_range, allowed_values, make_key
-from workbook.generate.layout import FIRST_ROW, Layout, ObjectiveGroup, area_name
+from workbook.generate.layout import FIRST_ROW, Layout, ObjectiveGroup
 from workbook.generate.model import Sheet, Validation
 from workbook.piano.model import ObiettivoArea, Piano
 from workbook.scoring import formulas as fx
@@ -54,7 +54,7 @@ def obiettivi(
     title = (
         "Validazione del raggiungimento degli obiettivi delle Aree"
         if layout.nucleo
-        else f"Obiettivi dell'Area {area_name(piano, layout.areas[0])}"
+        else f"Obiettivi dell'Area {piano.area(layout.areas[0]).etichetta}"
     )
     ws.merge(0, 0, 10, title, "title")
     ws.merge(
@@ -74,7 +74,7 @@ def obiettivi(
     mappa: list[MapEntry] = []
     for group in layout.groups.values():
         if group.heading_row is not None:
-            ws.merge(group.heading_row, 0, 10, f"Area {area_name(piano, group.area)}", "group")
+            ws.merge(group.heading_row, 0, 10, f"Area {piano.area(group.area).etichetta}", "group")
         for row, item in group.rows:
             mappa += _objective(ws, row, item, sistema, layout.pct_col, grade, answers, results)
         mappa.append(_summary(ws, group, sistema, layout.pct_col, results))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import SCHEDE, make_key
-from workbook.generate.layout import FIRST_VOCE, Layout, area_name
+from workbook.generate.layout import FIRST_VOCE, Layout
 from workbook.generate.model import Sheet
 from workbook.generate.valutazioni import shown_su_100
 from workbook.piano.model import Persona, Piano
@@ -63,7 +63,7 @@ def _scheda(
         "text",
     )
     ws.put(row + 1, 0, "Area", "label")
-    ws.put(row + 1, 1, area_name(piano, layout.area_of(person, piano)), "text")
+    ws.put(row + 1, 1, piano.area(layout.area_of(person, piano)).etichetta, "text")
     r = row + 3
     for parte in scheda.parti:
         for k, voce in enumerate(parte.voci):

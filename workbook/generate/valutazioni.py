@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import OBIETTIVI, VALUTAZIONI, MapEntry, allowed_values, col_letter, make_key
-from workbook.generate.layout import FIRST_ROW, FIRST_VOCE, Layout, area_name
+from workbook.generate.layout import FIRST_ROW, FIRST_VOCE, Layout
 from workbook.generate.model import Sheet, Validation
 from workbook.piano.model import Persona, Piano
 from workbook.scoring import formulas as fx
@@ -67,7 +67,7 @@ def _headings(ws: Sheet, piano: Piano, layout: Layout) -> None:
     what = (
         "dei titolari di Posizione Organizzativa"
         if layout.nucleo
-        else f"del personale dell'Area {area_name(piano, layout.modulo)}"
+        else f"del personale dell'Area {piano.area(layout.modulo).etichetta}"
     )
     ws.merge(0, 0, col_total + 3, f"Valutazione {what} – anno {piano.ente.anno}", "title")
     ws.merge(

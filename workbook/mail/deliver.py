@@ -16,7 +16,6 @@ sent (or written as .eml) is not sent again unless `force`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
@@ -149,6 +148,7 @@ class Destinatario:
     file: str = PIANO
     foglio: str = ""
     riga: int | None = None
+    saluto: str = ""  # how a message begins, when not «Gentile <nome>,»
 
 
 def valid_address(text: str) -> bool:
@@ -204,7 +204,7 @@ class Registro:
         try:
             if path.exists():
                 self.rows = read_csv(path)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        except (OSError, ValueError) as exc:
             raise PostaError([self.problem(exc)]) from None
 
     def problem(self, exc: BaseException) -> Anomalia:

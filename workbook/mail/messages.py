@@ -28,6 +28,7 @@ from workbook.mail.deliver import (
 )
 from workbook.piano.load import load_piano
 from workbook.piano.model import Piano
+from workbook.results import results_paths
 from workbook.results.json import read_results
 from workbook.values import format_date, format_number
 
@@ -44,6 +45,7 @@ def _module_recipient(piano: Piano, modulo: str) -> Destinatario | None:
         filler.chi,
         foglio=filler.foglio,
         riga=filler.riga,
+        saluto=filler.saluto,
     )
 
 
@@ -89,8 +91,8 @@ class _Context:
         return self.settings.return_address()
 
     def greeting(self, r: Destinatario) -> str:
-        if r.nome == "Nucleo di Valutazione":
-            return "Al Nucleo di Valutazione,"
+        if r.saluto:
+            return r.saluto
         return f"Gentile {r.nome}," if r.nome else "Buongiorno,"
 
     def closing(self) -> str:
@@ -104,7 +106,7 @@ class _Context:
         area = next((a for a in self.piano.aree if a.codice == modulo), None)
         if short or area is None:
             return f"dell'Area {modulo}"
-        return f"dell'Area {modulo} – {area.denominazione}"
+        return f"dell'Area {area.etichetta}"
 
     def how_to_return(self) -> str:
         return (
@@ -236,16 +238,11 @@ def plan_distribute(cycle: Cycle) -> Lotto:
 # --- the results -----------------------------------------------------------------------------
 
 
-def results_paths(ctx: _Context) -> tuple[Path, Path]:
-    base = ctx.cycle.risultati / f"risultati-{ctx.anno}"
-    return base.with_suffix(".json"), base.with_suffix(".xlsx")
-
-
 def load_results(ctx: _Context, *, workbook: bool = False) -> dict[str, Any]:
     """The results JSON of the last `valuta reconcile` (and, if asked, its workbook must be
     there too)."""
     ctx.cycle.recover()  # a reconcile interrupted while writing: its results, whole
-    data_path, xlsx = results_paths(ctx)
+    xlsx, data_path = results_paths(ctx.cycle, ctx.anno)
     for path in (data_path, xlsx) if workbook else (data_path,):
         if not path.is_file():
             rel = path.relative_to(ctx.cycle.root).as_posix()
@@ -402,7 +399,7 @@ def plan_send(cycle: Cycle, *, per_area: bool = False, provvisorio: bool = False
     errori) are refused unless `provvisorio`, and then marked PROVVISORI everywhere."""
     ctx = _context(cycle)
     data = load_results(ctx, workbook=True)
-    _, xlsx = results_paths(ctx)
+    xlsx, _ = results_paths(ctx.cycle, ctx.anno)
     provisional = not data["stato"]["definitivo"]
     if provisional and not provvisorio:
         n_errors = sum(a.get("gravita") == "errore" for a in data["anomalie"])

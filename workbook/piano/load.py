@@ -71,9 +71,14 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
             "Aree", row, codice, seen, "Area"
         ):
             continue
-        if codice.casefold() in RESERVED_AREA_CODES:
-            r.add(Codice.PIANO_CODICE_RISERVATO, "Aree", row, valore=codice)
-            continue
+        if codice.casefold() in RESERVED_AREA_CODES:  # kept: its rows are not «unknown Area»
+            r.add(
+                Codice.PIANO_CODICE_RISERVATO,
+                "Aree",
+                row,
+                valore=codice,
+                motivo=RESERVED_AREA_CODES[codice.casefold()],
+            )
         responsabile = text_of(v.get("responsabile"))
         if not responsabile:
             r.add(Codice.PIANO_AREA_SENZA_RESPONSABILE, "Aree", row, area=codice)

@@ -32,6 +32,11 @@ class Area:
     email: str
     riga: int
 
+    @property
+    def etichetta(self) -> str:
+        """«AREA1 – Affari generali»: the Area as every document names it."""
+        return f"{self.codice} – {self.denominazione}"
+
 
 @dataclass(frozen=True, slots=True)
 class Obiettivo:

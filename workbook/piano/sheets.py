@@ -14,10 +14,13 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 # An Area's code names its workbook, moduli/<code>.xlsx: it cannot be the Nucleo's, nor the
 # word for «every Area» of the Obiettivi sheet, nor a name Windows keeps for a device whatever
 # the extension (CON.xlsx cannot be created there).
-RESERVED_AREA_CODES = frozenset(
-    {NUCLEO, TUTTE, "con", "prn", "aux", "nul"}
-    | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
-)
+_DEVICE = "è un nome che Windows riserva a un dispositivo e che nessun file può avere"
+RESERVED_AREA_CODES = {
+    NUCLEO: "è il nome del modulo del Nucleo di Valutazione",
+    TUTTE: "nel foglio Obiettivi indica tutte le Aree",
+    **{name: _DEVICE for name in ("con", "prn", "aux", "nul")},
+    **{f"{port}{n}": _DEVICE for port in ("com", "lpt") for n in range(10)},
+}
 EMAIL_RE = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
 
 # Sheet → ordered columns: (field, header as the user sees it, required).

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from workbook.anomalies import Anomalia, Codice, anomalia
-from workbook.contract import NUCLEO
+from workbook.contract import compilatore, moduli
 from workbook.premi import CENT, Quota, Ripartizione, distribute, weight
 from workbook.reconcile.outcome import EsitoObiettivo, Outcome, Valutazione
 from workbook.relazione import (
@@ -171,8 +171,8 @@ def differenziazione(outcome: Outcome) -> tuple[RigaDifferenziazione, ...]:
     """For each evaluator, how differentiated the judgements are (art. 9, c. 1, lett. d,
     D.Lgs. 150/2009)."""
     sistema = outcome.piano.sistema
-    evaluators = [(a.codice, f"Responsabile dell'Area {a.codice}") for a in outcome.piano.aree]
-    evaluators.append((NUCLEO, "Nucleo di Valutazione"))
+    piano = outcome.piano
+    evaluators = [(m, compilatore(piano, m).titolo) for m in moduli(piano)]
     by_evaluator: dict[str, list[Valutazione]] = {}
     for v in outcome.valutazioni:
         if v.stato == "valutato":

@@ -422,7 +422,7 @@ def load_accepted(cycle: Cycle) -> dict[str, Esame]:
         return {}
     try:
         rows = read_csv(path)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, ValueError):
         return {}
     out = {}
     for row in rows:
@@ -488,7 +488,7 @@ def accept(cycle: Cycle, impronta: str, nota: str, now: dt.datetime | None = Non
         )
     try:
         rows = read_csv(ledger) if ledger.is_file() else []
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, ValueError):
         rows = []
     matches = {r["sha256"]: r for r in rows if r.get("sha256", "").startswith(prefix)}
     if not matches:
@@ -515,7 +515,7 @@ def accept(cycle: Cycle, impronta: str, nota: str, now: dt.datetime | None = Non
     path = cycle.archivio / ACCEPTED
     try:
         old = read_csv(path) if path.is_file() else []
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, ValueError):
         old = []
     when = (now or dt.datetime.now()).strftime("%d/%m/%Y %H:%M")
     entry = {"impronta": sha, "data": when, "nota": nota.strip(), "origine": row.get("origine", "")}

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from workbook.contract import compilatore
 from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.reconcile.versions import module_of_file
 from workbook.relazione import Relazione, from_json
@@ -74,9 +75,7 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
             {
                 "modulo": s.modulo,
                 "compilato_da": s.chi,
-                "email": (
-                    piano.ente.email_nucleo if s.modulo == "nucleo" else piano.area(s.modulo).email
-                ),
+                "email": compilatore(piano, s.modulo).email,
                 "stato": s.stato,
                 "file": s.versione.documento.etichetta if s.versione else "",
                 "errori": s.n_errori,

@@ -116,7 +116,7 @@ def ledger_text(cycle: Cycle, rows: list[dict[str, str]]) -> tuple[Path, str]:
         try:
             for row in read_csv(path):
                 old[(row.get("sha256", ""), row.get("origine", ""))] = row
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, ValueError):
             aside = path.with_name(f"registro-illeggibile-{dt.date.today():%Y%m%d}.csv")
             if not aside.exists():
                 os.replace(path, aside)
