@@ -171,3 +171,42 @@ def test_the_cents_left_by_rounding_go_to_the_largest_remainders() -> None:
     )
     assert r.importi == {"1": Decimal("0.33"), "2": Decimal("0.33"), "3": Decimal("0.17")}
     assert (r.distribuita, r.residuo) == (Decimal("0.83"), Decimal("0.17"))
+
+
+def test_the_results_file_gives_back_the_same_tables_with_the_same_types(
+    filled: Cycle, tmp_path: Path
+) -> None:
+    """The mail commands read the Relazione from the results JSON: every table comes back
+    equal, and every amount or score a Decimal (JSON writes 54 for Decimal("54"))."""
+    import dataclasses
+
+    from workbook.results import results_paths
+    from workbook.results.json import read_results
+
+    root = tmp_path / "c"
+    shutil.copytree(filled.root, root)
+    cycle = Cycle(root)
+    fill_from_answers(cycle, ANSWERS)
+    relazione = reconcile_and_report(cycle).relazione
+    _, data = results_paths(cycle, relazione_year(cycle))
+    loaded = read_results(data)
+    assert loaded is not None and loaded["relazione"] == relazione
+
+    def walk(obj: object) -> None:
+        if isinstance(obj, tuple):
+            for item in obj:
+                walk(item)
+        elif dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                value = getattr(obj, f.name)
+                if str(f.type) in ("Decimal", "Decimal | None") and value is not None:
+                    assert type(value) is Decimal, (type(obj).__name__, f.name, value)
+                walk(value)
+
+    walk(loaded["relazione"])
+
+
+def relazione_year(cycle: Cycle) -> int:
+    from workbook.piano.load import load_piano
+
+    return load_piano(cycle.piano_path)[0].ente.anno

@@ -4,6 +4,7 @@ the targets live in benchmarks/README.md, not in the suite)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +14,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     """Every stage, with the CPU seconds of all its processes; with --confronta, generate and
-    reconcile of another checkout (here this same one) in the same rounds."""
+    reconcile of another checkout (here a copy of this one) in the same rounds."""
     out = tmp_path / "bench.json"
+    other = tmp_path / "altro"
+    shutil.copytree(REPO, other, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info"))
     proc = subprocess.run(
         [
             sys.executable,
             str(REPO / "benchmarks" / "run.py"),
-            *("--aree", "2", "--persone", "30", "--ripeti", "2", "--confronta", str(REPO)),
+            *("--aree", "2", "--persone", "30", "--ripeti", "2", "--confronta", str(other)),
             *("--dir", str(tmp_path / "ciclo"), "--json", str(out)),
         ],
         capture_output=True,
@@ -45,6 +48,10 @@ def test_the_benchmark_runs_every_stage_on_a_tiny_cycle(tmp_path: Path) -> None:
     assert {"reconcile_vs_floor", "openpyxl_vs_reconcile", "cpu_vs_other"} <= set(
         report["rapporti"]
     )
+    # Each checkout ran its own code.
+    assert report["fasi"]["reconcile (altro)"]["codice"] == str(other.resolve())
+    assert report["fasi"]["generate (altro)"]["codice"] == str(other.resolve())
+    assert report["fasi"]["reconcile"]["codice"] == str(REPO)
     runs = [len(report["fasi"][s]["runs"]) for s in ("reconcile", "reconcile (altro)", "floor")]
     assert runs == [2, 2, 2]
     assert "reconcile / pavimento" in proc.stdout and "reconcile / altro" in proc.stdout

@@ -29,7 +29,7 @@ from workbook.generate import generate
 from workbook.generate.writer import legacy_password_hash
 
 from .conftest import NOW, make_cycle
-from .helpers import expected_results, model_of, read_map, workbook_xml
+from .helpers import expected_results, model_of, piano_of, read_map, workbook_xml
 
 MODULI = ["AREA1", "AREA2", "AREA3", "nucleo"]
 
@@ -321,3 +321,28 @@ def test_without_a_return_address_generate_stops_and_says_where_to_write_it(
     said = capsys.readouterr().err
     assert "restituzione" in said and "[ciclo]" in said
     assert not list((root / "moduli").glob("*.xlsx"))
+
+
+def test_the_shapes_that_reconcile_recognises_are_those_the_formulas_have(almenno: Cycle) -> None:
+    """reconcile/shown.py recognises a mirror, a lookup, a «su 100» and a plain reference by
+    the patterns of scoring/formulas.py: every such formula of a generated modulo matches
+    its pattern once normalised as it is read back."""
+    from workbook.contract import normalize_formula
+    from workbook.scoring import formulas as fx
+
+    model = model_of(almenno, "AREA1")
+    formulas = [
+        normalize_formula(c.formula)
+        for s in model.sheets
+        for c in s.cells.values()
+        if c.formula is not None
+    ]
+    scheda = piano_of(almenno).sistema.scheda("dipendente")
+    for built, pattern in (
+        (fx.mirror("Valutazioni!E5"), fx.MIRROR),
+        (fx.lookup("Valutazioni!E5", "Criteri!A10:B14"), fx.LOOKUP),
+        (fx.su_100(scheda, "J5"), fx.SU_100),
+    ):
+        assert pattern.fullmatch(normalize_formula(built)), built
+        assert any(pattern.fullmatch(f) for f in formulas), pattern.pattern
+    assert any(fx.REFERENCE.fullmatch(f) for f in formulas)

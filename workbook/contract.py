@@ -141,9 +141,6 @@ def nonce_for(key: bytes, ident: str, generato: dt.datetime) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
-RESULT_VOCI = ("totale", "su_100", "fascia", "premio")
-
-
 # --- cells -------------------------------------------------------------------------------------
 
 
@@ -171,10 +168,10 @@ def parse_ref(ref: str) -> tuple[int, int]:
     """«A1» → 0-based (row, col), inside the largest sheet a program writes; ValueError for
     anything else (never kept).
 
-    The one cache left in the reading path: the reader calls this for every cell of every
-    received file, and the moduli of one cycle repeat the same few tens of thousands of
-    references. Without it `valuta reconcile` of the largest Ente takes 8–10% more processor
-    time (benchmarks/README.md, issue 13), past what its benchmark allows."""
+    Cached, with the normalised formulas (`normalize_formula`), because the reader calls it
+    for every cell of every received file and the moduli of one cycle repeat the same few
+    tens of thousands of references: without it `valuta reconcile` takes 18% more processor
+    time on a cycle of 20 Aree (benchmarks/README.md, «Le cifre del 2 dicembre»)."""
     m = _REF.fullmatch(ref.upper())
     if not m:
         raise ValueError(ref)
@@ -302,7 +299,8 @@ _NOISE = re.compile(r"_xlfn\.|_xlws\.|\s+")
 # One text for a formula, whichever program wrote it (xlsxwriter, Excel, LibreOffice).
 # Remembered: the workbooks of one cycle repeat the same formulas row by row, Area after Area
 # (10,551 distinct ones, under 200 characters, some 3 million characters of memo for the
-# largest Ente).
+# largest Ente); without the memo reconcile takes 12% more processor time on a cycle of 20
+# Aree (benchmarks/README.md).
 normalize_formula = Memo(_normalize, budget=8_000_000, longest=1024)
 
 

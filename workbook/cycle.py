@@ -99,6 +99,11 @@ class Cycle:
         return self.root / "archivio"
 
     @property
+    def registro(self) -> Path:
+        """The ledger of arrivals (results/registers.py)."""
+        return self.archivio / "registro.csv"
+
+    @property
     def risultati(self) -> Path:
         return self.root / "risultati"
 

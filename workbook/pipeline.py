@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,5 +30,6 @@ def reconcile_and_report(cycle: Cycle, progress: Progress | None = None) -> Resu
         outcome = reconcile(cycle, progress)
         relazione = aggregate(outcome)
         outcome.anomalie = sort_anomalies([*outcome.anomalie, *relazione.anomalie])
+        gc.collect()  # what reading and scoring left, before the moment of peak memory
         files = write_outputs(cycle, outcome, relazione)
     return Results(outcome, relazione, files)

@@ -157,35 +157,45 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _build(cls: type, item: dict[str, Any]) -> Any:
+    """A table row from its JSON object: a whole number in a field of amounts or scores comes
+    back a Decimal, as it was written (JSON writes 54 for Decimal("54"))."""
+    values = dict(item)
+    for f in dataclasses.fields(cls):
+        value = values.get(f.name)
+        if type(value) is int and str(f.type) in ("Decimal", "Decimal | None"):
+            values[f.name] = Decimal(value)
+    return cls(**values)
+
+
 def from_json(data: dict[str, Any]) -> Relazione:
     """The tables of a results JSON read with `parse_float=Decimal`."""
 
     def rows(cls: type, items: list[dict[str, Any]]) -> tuple[Any, ...]:
-        return tuple(cls(**item) for item in items)
+        return tuple(_build(cls, item) for item in items)
 
-    return Relazione(
-        n_aree=data["n_aree"],
-        n_posizioni_organizzative=data["n_posizioni_organizzative"],
-        posizioni_organizzative=rows(RigaPO, data["posizioni_organizzative"]),
-        n_dipendenti_valutati=data["n_dipendenti_valutati"],
-        n_dipendenti_non_valutati=data["n_dipendenti_non_valutati"],
-        non_valutati=rows(NonValutato, data["non_valutati"]),
-        fasce=rows(RigaFascia, data["fasce"]),
-        media_punteggio_su_100=data["media_punteggio_su_100"],
-        obiettivi=tuple(
-            ObiettiviArea(
-                o["area"],
-                o["denominazione"],
-                o["raggiungimento"],
-                rows(RigaObiettivo, o["obiettivi"]),
-            )
-            for o in data["obiettivi"]
-        ),
-        performance_organizzativa=data["performance_organizzativa"],
-        genere=tuple(
-            RigaGenere(**{**g, "fasce": rows(FasciaGenere, g["fasce"])}) for g in data["genere"]
-        ),
-        premialita=Fondo(**data["premialita"]),
-        risultato_po=Fondo(**data["risultato_po"]),
-        differenziazione=rows(RigaDifferenziazione, data["differenziazione"]),
+    return _build(
+        Relazione,
+        {
+            "n_aree": data["n_aree"],
+            "n_posizioni_organizzative": data["n_posizioni_organizzative"],
+            "posizioni_organizzative": rows(RigaPO, data["posizioni_organizzative"]),
+            "n_dipendenti_valutati": data["n_dipendenti_valutati"],
+            "n_dipendenti_non_valutati": data["n_dipendenti_non_valutati"],
+            "non_valutati": rows(NonValutato, data["non_valutati"]),
+            "fasce": rows(RigaFascia, data["fasce"]),
+            "media_punteggio_su_100": data["media_punteggio_su_100"],
+            "obiettivi": tuple(
+                _build(ObiettiviArea, {**o, "obiettivi": rows(RigaObiettivo, o["obiettivi"])})
+                for o in data["obiettivi"]
+            ),
+            "performance_organizzativa": data["performance_organizzativa"],
+            "genere": tuple(
+                _build(RigaGenere, {**g, "fasce": rows(FasciaGenere, g["fasce"])})
+                for g in data["genere"]
+            ),
+            "premialita": _build(Fondo, data["premialita"]),
+            "risultato_po": _build(Fondo, data["risultato_po"]),
+            "differenziazione": rows(RigaDifferenziazione, data["differenziazione"]),
+        },
     )

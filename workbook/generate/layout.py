@@ -170,4 +170,3 @@ def plan(piano: Piano, modulo: str) -> Layout:
         groups=objective_groups(piano, areas, nucleo),
         pct_col="H" if sistema.modalita == "percentuale" else "I",
     )
-

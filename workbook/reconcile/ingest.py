@@ -480,7 +480,7 @@ def accept(cycle: Cycle, impronta: str, nota: str, now: dt.datetime | None = Non
 
     cycle.check()
     prefix = impronta.strip().lower()
-    ledger = cycle.archivio / "registro.csv"
+    ledger = cycle.registro
     if len(prefix) < 6 or not all(c in "0123456789abcdef" for c in prefix):
         raise CycleError(
             f"«{printable(impronta)}» non è un'impronta: indicare le prime cifre (almeno 6) "

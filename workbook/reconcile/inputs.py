@@ -6,7 +6,7 @@ of grades or a range of scores) and converted: scores to `Decimal`, grades to th
 spelling. What is wrong becomes an anomaly naming the file, sheet and cell.
 
 This runs in the reading processes, next to the file: only the checked values cross back to
-the main process, which scores people with them (`reconcile.py`). The anomalies stay with the
+the main process, which scores people with them (`sources.py`). The anomalies stay with the
 version they come from and count only if that version is the one that counts.
 """
 

@@ -6,7 +6,7 @@ follow from its inputs (saved without recalculating, or edited: the printed sche
 read 35 where the inputs give 60). So, for a workbook proven ours and untouched:
 - every result of the map (totals, bands, bonuses, the points of objectives and items, the
   Area's achievement) must show what the Python engine computes from that workbook's own
-  inputs (`scoring.shown_results`);
+  inputs (`scoring.engine.shown_results`);
 - every other formula that only shows a value from elsewhere — a reference («Valutazioni!J5»),
   a mirror of an input («IF(X="","–",X)»), the score «su 100», the description of a score
   looked up in the Criteri sheet — must show that value.
@@ -16,24 +16,18 @@ sheet does not count, such as a number typed as text, already reported) are left
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import MapEntry, cell_ref, normalize_formula, parse_ref
 from workbook.reconcile.readers.book import Book, SheetData
+from workbook.scoring import formulas as fx
 from workbook.scoring.engine import DASH, INCOMPLETE, round2
 from workbook.values import canonical_number, format_number
 
 Shown = Decimal | str | None
 
-_SHEET = r"('(?:[^']|'')+'|[A-Z_][A-Z0-9_.]*)"
-_CELL = r"([A-Z]{1,3}[0-9]{1,7})"
-_REF = re.compile(rf"{_SHEET}!{_CELL}")
-_MIRROR = re.compile(rf'IF\({_SHEET}!{_CELL}="","–",{_SHEET}!{_CELL}\)')
-_SU_100 = re.compile(rf'IF\(ISNUMBER\({_CELL}\),ROUND\({_CELL}\*100/([0-9.]+),2\),"–"\)')
-_LOOKUP = re.compile(rf'IFERROR\(VLOOKUP\({_SHEET}!{_CELL},{_SHEET}!{_CELL}:{_CELL},2,0\),""\)')
 MAX_REPORTS = 10  # per workbook: the first cells that show something else, then a count
 
 
@@ -94,13 +88,13 @@ def _follows(
     computed: dict[tuple[str, str], Decimal | str],
 ) -> Shown:
     """What a formula that only shows a value from elsewhere must show; None for others."""
-    if m := _REF.fullmatch(formula):
+    if m := fx.REFERENCE.fullmatch(formula):
         known = computed.get((_unquote(m[1]), m[2]))
         return known if known is not None else _value(sheets, m[1], m[2])
-    if (m := _MIRROR.fullmatch(formula)) and (m[1], m[2]) == (m[3], m[4]):
+    if (m := fx.MIRROR.fullmatch(formula)) and (m[1], m[2]) == (m[3], m[4]):
         value = _value(sheets, m[1], m[2])
         return DASH if value is None or value == "" else value
-    if (m := _SU_100.fullmatch(formula)) and m[1] == m[2]:
+    if (m := fx.SU_100.fullmatch(formula)) and m[1] == m[2]:
         total = computed.get((sheet.name.upper(), m[1]))
         total = total if total is not None else _shown_at(sheet, m[1])
         if not isinstance(total, Decimal):
@@ -109,7 +103,7 @@ def _follows(
             return round2(total * 100 / Decimal(m[3]))
         except (InvalidOperation, ZeroDivisionError):
             return None
-    if m := _LOOKUP.fullmatch(formula):
+    if m := fx.LOOKUP.fullmatch(formula):
         key = _value(sheets, m[1], m[2])
         table = sheets.get(_unquote(m[3]))
         if table is None:

@@ -18,7 +18,7 @@ from typing import Any
 import xlsxwriter
 
 from workbook.relazione import ObiettiviArea
-from workbook.results.tables import OPTIONS, Styles, cell, table
+from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Styles, cell, page_setup, table
 from workbook.values import format_number
 
 PROVVISORI = "Risultati PROVVISORI: ci sono errori da correggere, i valori possono cambiare."
@@ -98,14 +98,8 @@ def area_workbook(
     _valutazioni(wb.add_worksheet("Valutazioni"), rows, st)
     _obiettivi(wb.add_worksheet("Obiettivi"), objectives, st)
     _anomalie(wb.add_worksheet("Anomalie"), anomalies, st)
-    for ws in wb.worksheets():
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        centre = "&CRISULTATI PROVVISORI" if provvisorio else ""
-        ente = str(data["ente"]).replace("&", "&&")
-        ws.set_header(f"&L{ente}{centre}&RValutazione {anno} – Area {area}")
-        ws.set_footer("&L&A&RPagina &P di &N")
+    centre = "RISULTATI PROVVISORI" if provvisorio else ""
+    page_setup(wb, str(data["ente"]), f"Valutazione {anno} – Area {area}", centre)
     wb.close()
     return out.getvalue()
 
@@ -235,14 +229,6 @@ def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: Styles) -> None:
 
 
 def _anomalie(ws: Any, anomalies: list[dict[str, Any]], st: Styles) -> None:
-    headers = [
-        ("Gravità", 9),
-        ("Codice", 28),
-        ("File", 40),
-        ("Foglio", 14),
-        ("Cella", 9),
-        ("Messaggio", 90),
-    ]
-    keys = ("gravita", "codice", "file", "foglio", "cella", "messaggio")
-    values = [[a.get(k, "") for k in keys] for a in anomalies]
+    headers = [(label, width) for label, width, _ in ANOMALY_COLUMNS]
+    values = [[a.get(key, "") for _, _, key in ANOMALY_COLUMNS] for a in anomalies]
     _table(ws, headers, values, [st.wrap] * len(headers), st)

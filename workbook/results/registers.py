@@ -110,7 +110,7 @@ def ledger_text(cycle: Cycle, rows: list[dict[str, str]]) -> tuple[Path, str]:
     expects): arrivals no longer in `ricevuti/` keep their row. The ledger is read back also
     after Excel saved it again (Windows-1252, commas); one that cannot be read at all is kept
     aside as `registro-illeggibile-<date>.csv` rather than lost."""
-    path = cycle.archivio / "registro.csv"
+    path = cycle.registro
     old: dict[tuple[str, str], dict[str, str]] = {}
     if path.exists():
         try:

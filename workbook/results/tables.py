@@ -14,6 +14,30 @@ from workbook.values import cell_text
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
+# The anomalies' table, in the Ente's workbook and in each Area's: headers, widths, and the
+# keys of an anomaly (Anomalia.as_dict) in that order.
+ANOMALY_COLUMNS = (
+    ("Gravità", 9, "gravita"),
+    ("Codice", 30, "codice"),
+    ("File", 45, "file"),
+    ("Foglio", 14, "foglio"),
+    ("Cella", 9, "cella"),
+    ("Messaggio", 90, "messaggio"),
+)
+
+
+def page_setup(wb: xlsxwriter.Workbook, left: str, right: str, centre: str = "") -> None:
+    """Every sheet printed on A4, landscape, one page wide; the Ente (left), what the
+    workbook is (right) and, if any, a warning (centre) at the top of every page."""
+    for ws in wb.worksheets():
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        middle = f"&C{centre}" if centre else ""
+        ws.set_header(f"&L{left.replace('&', '&&')}{middle}&R{right.replace('&', '&&')}")
+        ws.set_footer("&L&A&RPagina &P di &N")
+
+
 class Styles:
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
         border = {"border": 1, "border_color": "#A6A6A6"}

@@ -13,17 +13,14 @@ import xlsxwriter
 from workbook.anomalies import Gravita
 from workbook.reconcile.outcome import Outcome
 from workbook.relazione import Fondo, Relazione
-from workbook.results.tables import Styles, table
+from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Styles, page_setup, table
 from workbook.results.tables import cell as _cell
 from workbook.values import format_number
 
 
 def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     piano = outcome.piano
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
-    )
+    wb = xlsxwriter.Workbook(str(path), OPTIONS)
     wb.set_properties(
         {
             "title": f"Risultati della valutazione {piano.ente.anno}",
@@ -39,14 +36,7 @@ def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     _valutazioni(wb.add_worksheet("Valutazioni"), outcome, relazione, st)
     _obiettivi(wb.add_worksheet("Obiettivi"), outcome, st)
     _premi(wb.add_worksheet("Premi"), outcome, relazione, st)
-    for ws in wb.worksheets():
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_header(
-            f"&L{piano.ente.denominazione.replace('&', '&&')}&RValutazione {piano.ente.anno}"
-        )
-        ws.set_footer("&L&A&RPagina &P di &N")
+    page_setup(wb, piano.ente.denominazione, f"Valutazione {piano.ente.anno}")
     wb.close()
 
 
@@ -112,23 +102,15 @@ def _riepilogo(ws: Any, outcome: Outcome, st: Styles) -> None:
 
 
 def _anomalie(ws: Any, outcome: Outcome, st: Styles) -> None:
-    headers = [
-        ("Gravità", 9),
-        ("Codice", 30),
-        ("File", 45),
-        ("Foglio", 14),
-        ("Cella", 9),
-        ("Messaggio", 90),
-    ]
-    for col, (label, width) in enumerate(headers):
+    for col, (label, width, _) in enumerate(ANOMALY_COLUMNS):
         ws.write_string(0, col, label, st.header)
         ws.set_column(col, col, width)
     for r, a in enumerate(outcome.anomalie, start=1):
         d = a.as_dict()
         fmt = st.error if a.gravita is Gravita.ERRORE else st.warning
-        for col, key in enumerate(("gravita", "codice", "file", "foglio", "cella", "messaggio")):
+        for col, (_, _, key) in enumerate(ANOMALY_COLUMNS):
             ws.write_string(r, col, str(d[key]), fmt if col == 0 else st.wrap)
-    ws.autofilter(0, 0, max(len(outcome.anomalie), 1), len(headers) - 1)
+    ws.autofilter(0, 0, max(len(outcome.anomalie), 1), len(ANOMALY_COLUMNS) - 1)
     ws.freeze_panes(1, 0)
 
 

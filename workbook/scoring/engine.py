@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from workbook.scoring.formulas import DASH, INCOMPLETE
 from workbook.sistema.model import Fascia, Scheda, Sistema
 
 if TYPE_CHECKING:
@@ -113,11 +114,9 @@ def achievement_value(sistema: Sistema, raw: Decimal | str | None) -> Decimal | 
 
 
 # What the formulas of a workbook show, from the inputs typed into it: the results of the map
-# (`contract.RESULT_VOCI` and the items the evaluator does not score), computed with that
+# (total, band, bonus, and the items the evaluator does not score), computed with that
 # workbook's own inputs only — the Responsabile's declared achievements in an Area's workbook,
 # the Nucleo's validated ones in the Nucleo's.
-INCOMPLETE = "da completare"
-DASH = "–"
 
 
 def shown_results(

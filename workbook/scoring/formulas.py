@@ -8,6 +8,7 @@ no whitespace, so that the text LibreOffice writes back normalises to the same s
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from workbook.sistema.model import Scheda, Sistema
@@ -98,3 +99,13 @@ def mirror(source: str) -> str:
 def lookup(source: str, table: str) -> str:
     """The descriptor of the score chosen for a factor (empty while no score is chosen)."""
     return f'IFERROR(VLOOKUP({source},{table},2,0),"")'
+
+
+# The formulas above that only show a value from elsewhere, as contract.normalize_formula
+# gives them back (upper case, no «$»): reconcile/shown.py checks that each shows that value.
+_SHEET = r"('(?:[^']|'')+'|[A-Z_][A-Z0-9_.]*)"
+_CELL = r"([A-Z]{1,3}[0-9]{1,7})"
+REFERENCE = re.compile(rf"{_SHEET}!{_CELL}")  # a plain reference to another sheet's cell
+MIRROR = re.compile(rf'IF\({_SHEET}!{_CELL}="","–",{_SHEET}!{_CELL}\)')  # mirror()
+SU_100 = re.compile(rf'IF\(ISNUMBER\({_CELL}\),ROUND\({_CELL}\*100/([0-9.]+),2\),"–"\)')
+LOOKUP = re.compile(rf'IFERROR\(VLOOKUP\({_SHEET}!{_CELL},{_SHEET}!{_CELL}:{_CELL},2,0\),""\)')

@@ -44,7 +44,7 @@ class SheetData:
     state: str = "visible"  # visible | hidden | veryHidden
     protected: bool = False
     cells: Cells = field(default_factory=dict)
-    lines: Lines = field(default_factory=dict)  # see layout.sheet_lines
+    lines: Lines = field(default_factory=dict)  # see contract.sheet_lines
     # The cells (non-empty ones) whose number format is not the neutral «General», with the
     # format: a format can make a cell show what it does not contain. Empty when all are.
     formats: dict[Position, str] = field(default_factory=dict)

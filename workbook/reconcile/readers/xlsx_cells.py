@@ -278,7 +278,7 @@ class SheetReader:
                         formats[pos] = suspicious[style]
                 if formula:
                     # Its cached result is never used for a score: it is kept only to check
-                    # that the sheet shows what its inputs give (verify.py, results.py).
+                    # that the sheet shows what its inputs give (verify.py, shown.py).
                     cells[pos] = (None, formula)
                     if text is not None:
                         cached[pos] = (cell.get("t") or "n", text)
