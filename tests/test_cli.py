@@ -282,3 +282,13 @@ def test_output_redirected_in_a_windows_code_page_is_written_not_refused(
         assert proc.returncode == 0, proc.stderr.decode(encoding)
         text = proc.stdout.decode(encoding)
         assert "valuta" in text and "Errore" not in text
+
+
+def test_a_folder_with_spaces_is_suggested_between_quotes(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """«OneDrive - Comune\\Valutazione 2025»: the command to copy must work as it is."""
+    folder = tmp_path / "Valutazione 2025"
+    code, text = run("init", str(folder), "--esempio", "almenno-2017", capsys=capsys)
+    assert code == 0
+    assert f'valuta generate --dir "{folder}"' in text

@@ -45,10 +45,47 @@ def test_the_reading_side_imports_neither_the_generation_package_nor_xlsxwriter(
     assert proc.stdout.strip() == "[]"
 
 
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return found
+
+
+def test_no_module_of_reconcile_imports_the_writing_side_even_inside_a_function() -> None:
+    offenders = {
+        path.relative_to(REPO).as_posix(): sorted(
+            m for m in _imports(path) if m.startswith(("workbook.generate", "xlsxwriter"))
+        )
+        for path in sorted((PACKAGE / "reconcile").rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_exception_is_declared_in_errors_py() -> None:
+    """One module lists every exception of valuta, with the exit code it becomes."""
+    declared = [
+        f"{path.relative_to(REPO).as_posix()}:{node.name}"
+        for path in PRODUCT
+        if path.name != "errors.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any(
+            getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception"))
+            for base in node.bases
+        )
+    ]
+    assert declared == []
+
+
 def test_only_the_writers_import_xlsxwriter() -> None:
     """The moduli, the results, and the blank Piano."""
     users = sorted(
-        str(path.relative_to(REPO))
+        path.relative_to(REPO).as_posix()
         for path in PRODUCT
         if any(
             isinstance(node, ast.Import | ast.ImportFrom)
@@ -159,7 +196,7 @@ MAX_CLASS = 300
 DATA_MODULES = {"anomalies.py"}  # the anomaly catalogue is data, one entry per anomaly
 
 
-@pytest.mark.parametrize("path", PRODUCT, ids=[str(p.relative_to(REPO)) for p in PRODUCT])
+@pytest.mark.parametrize("path", PRODUCT, ids=[p.relative_to(REPO).as_posix() for p in PRODUCT])
 def test_rooms_of_a_readable_size(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if path.name not in DATA_MODULES:

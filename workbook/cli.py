@@ -21,7 +21,15 @@ from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Gravita
-from workbook.console import console, err, more, print_anomalies, safe, usage_message
+from workbook.console import (
+    console,
+    err,
+    more,
+    print_anomalies,
+    safe,
+    shell_path,
+    usage_message,
+)
 from workbook.errors import AnomaliesError, CycleError
 from workbook.files import disk_problem
 from workbook.values import format_euro, format_number
@@ -114,7 +122,7 @@ def init_command(
         )
     if not esempio:
         steps.append(f"compilare {cycle.piano_path.name}")
-    steps.append(f"eseguire «valuta generate --dir {cycle.root}»")
+    steps.append(f"eseguire «valuta generate --dir {shell_path(cycle.root)}»")
     console.print(safe("Prossimi passi: " + "; poi ".join(steps) + "."))
 
 
@@ -217,7 +225,10 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
                 f"… e {what} da controllare: l'elenco completo è nel foglio «Riepilogo» della "
                 "cartella dei risultati."
             )
-    print_anomalies(outcome.anomalie)
+    print_anomalies(
+        outcome.anomalie,
+        whole_list="l'elenco completo è nel foglio «Anomalie» della cartella dei risultati",
+    )
     pending = [e for e in outcome.elementi if e.da_esaminare and e.esame is None]
     if pending:
         what = more(len(pending), "un file ricevuto", "{} file ricevuti")
@@ -296,7 +307,10 @@ def accetta_command(
     else:
         console.print(Text("Era già stato messo da parte: ") + what)
     console.print(
-        safe(f"Eseguire di nuovo «valuta reconcile --dir {directory}» per aggiornare i risultati.")
+        safe(
+            f"Eseguire di nuovo «valuta reconcile --dir {shell_path(directory)}» per aggiornare "
+            "i risultati."
+        )
     )
 
 

@@ -116,7 +116,24 @@ def safe(text: object) -> Text:
     return Text(printable(str(text), lines=True))
 
 
-def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
+WHOLE_LIST = (
+    "per l'elenco completo, ripetere il comando nel Prompt dei comandi reindirizzandone "
+    "l'output su un file (… > anomalie.txt)"
+)
+
+
+def shell_path(path: object) -> str:
+    """A path as it can be pasted into a command: between quotes when it has spaces (on
+    Windows: «C:\\Users\\…\\OneDrive - Comune\\Valutazione 2025»)."""
+    text = str(path)
+    return f'"{text}"' if any(ch.isspace() for ch in text) or not text else text
+
+
+def print_anomalies(
+    anomalies: list[Anomalia], title: str = "Anomalie", whole_list: str = WHOLE_LIST
+) -> None:
+    """The anomalies as a table (as lines in a log or a pipe); past ANOMALIES_SHOWN, where to
+    read them all (`whole_list`)."""
     if not anomalies:
         return
     if not console.is_terminal:  # a log or a pipe: one whole line per anomaly, easy to grep
@@ -137,10 +154,7 @@ def print_anomalies(anomalies: list[Anomalia], title: str = "Anomalie") -> None:
     console.print(table)
     if len(anomalies) > ANOMALIES_SHOWN:
         what = more(len(anomalies) - ANOMALIES_SHOWN, "un'altra anomalia", "altre {} anomalie")
-        console.print(
-            f"… e {what}: per l'elenco completo, ripetere il comando reindirizzandone l'output "
-            "su un file (… > anomalie.txt)."
-        )
+        console.print(f"… e {what}: {whole_list}.")
 
 
 def more(count: int, one: str, many: str) -> str:
