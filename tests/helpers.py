@@ -12,9 +12,10 @@ import openpyxl
 from workbook.contract import MAP_HEADER_ROW, META, MapEntry, parse_ref
 from workbook.cycle import Cycle
 from workbook.generate.compose import Answers, Context, build
+from workbook.generate.layout import Layout, plan
 from workbook.generate.model import WorkbookModel
 from workbook.piano.load import load_piano
-from workbook.piano.model import Piano
+from workbook.piano.model import Persona, Piano
 
 
 def context(cycle: Cycle) -> Context:
@@ -29,6 +30,10 @@ def context(cycle: Cycle) -> Context:
 
 def model_of(cycle: Cycle, modulo: str, answers: Answers | None = None) -> WorkbookModel:
     return build(context(cycle), modulo, answers)
+
+
+def layout_of(cycle: Cycle, modulo: str) -> Layout:
+    return plan(piano_of(cycle), modulo)
 
 
 def piano_of(cycle: Cycle) -> Piano:
@@ -117,45 +122,49 @@ def italian(value: Decimal | str) -> str:
 def band_fillings(
     cycle: Cycle, modulo: str, rng: random.Random
 ) -> list[tuple[dict[str, Decimal | str], dict[str, Decimal]]]:
-    """Fillings of one workbook that put, between them, a person on the first score of every
-    band of its scheda (or, where no filling reaches that score, on the lowest one the band
-    can be reached with): [(answers, {person's totale key: the score aimed at})].
+    """Fillings of one workbook that put, between them, a person of each of its schede on the
+    first score of every band of that scheda (or, where no filling reaches that score, on the
+    lowest one the band can be reached with): [(answers, {person's totale key: the score
+    aimed at})].
 
-    A person's score is the points of the objectives or of the Area's achievement (the same
-    achievement `p` typed for every objective of the Area) plus the factors' scores; for each
-    band a `p` and factor scores are searched that add up to the band's start."""
-    from workbook.scoring.engine import score
+    A person's score is the points of the objectives or of an achievement (the same
+    achievement `p` typed for every objective of the modulo) plus the factors' scores; for
+    each band a `p` and factor scores are searched that add up to the band's start. People
+    whose total the modulo cannot compute (an item made of objectives it does not hold) are
+    left out."""
+    from workbook.scoring.engine import Obiettivi, score
 
     piano = piano_of(cycle)
     model = model_of(cycle, modulo)
-    soggetto = "po" if modulo == "nucleo" else "dipendente"
-    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
-    people = sorted(
-        {
-            e.chiave.split("/")[1]
-            for e in model.mappa
-            if e.is_input and e.chiave.startswith(soggetto)
-        }
-    )
+    inputs = {e.chiave.split("/")[1] for e in model.mappa if e.is_input}
+    at_hand = layout_of(cycle, modulo).obiettivi_of
+    people = [
+        p
+        for p in piano.valutati(modulo)
+        if p.matricola in inputs
+        and all(
+            at_hand(p).of(v) is not None for v in piano.scheda_of(p).voci if v.tipo != "fattore"
+        )
+    ]
 
-    def area_of(matricola: str) -> str:
-        person = piano.persona(matricola)
-        assert person is not None
-        return piano.area_of_po(person) if soggetto == "po" else person.area
-
-    def points_without_factors(area: str, p: Decimal) -> Decimal | None:
-        objectives: dict[str, list[tuple[Decimal, Decimal | None]]] = {}
-        for o in piano.obiettivi_area(area):
-            objectives.setdefault(o.obiettivo.tipo, []).append((o.obiettivo.peso, p))
+    def points_without_factors(person: Persona, p: Decimal) -> Decimal | None:
+        scheda = piano.scheda_of(person)
+        found = at_hand(person)
+        uniform = Obiettivi(
+            *(
+                None if items is None else [(t, w, p) for t, w, _ in items]
+                for items in (found.area, found.assegnati, found.ente)
+            )
+        )
         factors = {v.codice: v.valori[0] for v in scheda.fattori}
-        result = score(scheda, factors, area_percentuale=p, obiettivi=objectives)
+        result = score(scheda, factors, uniform)
         if result.totale is None:
             return None
         return result.totale - sum(factors.values(), Decimal(0))
 
-    def factors_for(remaining: Decimal) -> dict[str, Decimal] | None:
+    def factors_for(person: Persona, remaining: Decimal) -> dict[str, Decimal] | None:
         chosen: dict[str, Decimal] = {}
-        voci = list(scheda.fattori)
+        voci = list(piano.scheda_of(person).fattori)
         for i, voce in enumerate(voci):
             rest = voci[i + 1 :]
             low = sum((v.valori[0] for v in rest), Decimal(0))
@@ -168,39 +177,39 @@ def band_fillings(
         return chosen if remaining == 0 else None
 
     percentages = [Decimal(x) for x in (100, 0, 50, *range(5, 100, 5))]
-    plans: list[tuple[Decimal, Decimal, dict[str, Decimal]]] = []  # (p, target, factors)
-    for band in scheda.fasce:
-        found = None
-        for target in sorted({band.da, *range(int(band.da), int(band.a) + 1)}):
-            for p in percentages:
-                base = points_without_factors(area_of(people[0]), p)
-                if base is not None and (factors := factors_for(Decimal(target) - base)):
-                    found = (p, Decimal(target), factors)
+    # (scheda, p, target, factors): one plan per band of each scheda, for a person of it.
+    plans: list[tuple[str, Decimal, Decimal, dict[str, Decimal]]] = []
+    for code in dict.fromkeys(piano.scheda_of(p).codice for p in people):
+        person = next(p for p in people if piano.scheda_of(p).codice == code)
+        for band in piano.scheda_of(person).fasce:
+            found = None
+            for target in sorted({band.da, *range(int(band.da), int(band.a) + 1)}):
+                for pct in percentages:
+                    base = points_without_factors(person, pct)
+                    if base is not None and (factors := factors_for(person, target - base)):
+                        found = (code, pct, Decimal(target), factors)
+                        break
+                if found:
                     break
-            if found:
-                break
-        assert found, (modulo, band)
-        plans.append(found)
+            assert found, (modulo, code, band)
+            plans.append(found)
     fillings = []
     while plans:
         answers = random_answers(model, rng)
         aims: dict[str, Decimal] = {}
-        used_areas: dict[str, Decimal] = {}
-        for matricola in people:
-            area = area_of(matricola)
-            plan = next((x for x in plans if used_areas.get(area, x[0]) == x[0]), None)
+        chosen_p: Decimal | None = None
+        for person in people:
+            code = piano.scheda_of(person).codice
+            plan = next((x for x in plans if x[0] == code and chosen_p in (None, x[1])), None)
             if plan is None:
                 continue
             plans.remove(plan)
-            p, target, factors = plan
-            used_areas[area] = p
-            for code, value in factors.items():
-                answers[f"{soggetto}/{matricola}/{code}"] = value
-            aims[f"{soggetto}/{matricola}/totale"] = target
-            if not plans:
-                break
-        for area, p in used_areas.items():
-            for o in piano.obiettivi_area(area):
-                answers[f"obiettivo/{o.id}/raggiungimento"] = p
+            _, chosen_p, target, factors = plan
+            for voce, value in factors.items():
+                answers[f"{person.ruolo}/{person.matricola}/{voce}"] = value
+            aims[f"{person.ruolo}/{person.matricola}/totale"] = target
+        for entry in model.mappa:
+            if entry.chiave.startswith("obiettivo/") and entry.chiave.endswith("/raggiungimento"):
+                answers[entry.chiave] = chosen_p if chosen_p is not None else Decimal(100)
         fillings.append((answers, aims))
     return fillings

@@ -233,8 +233,8 @@ def test_typed_in_libreoffice_the_workbooks_compute_what_python_computes(
     ):
         from .helpers import piano_of
 
-        role = "po" if name.endswith("nucleo") else "dipendente"
-        every = {f.etichetta for f in piano_of(scheda).sistema.scheda(role).fasce}
+        code = "po" if name.endswith("nucleo") else "dipendente"
+        every = {f.etichetta for f in piano_of(scheda).sistema.scheda_codice(code).fasce}
         assert bands[name] == every, name
 
 
@@ -322,7 +322,7 @@ def test_filled_and_saved_by_libreoffice_as_xlsx_and_ods_reconcile_to_python(
     for modulo in ("AREA1", "AREA2", "AREA3", "nucleo"):
         for key, want in expected_results(model_of(cycle, modulo, answers[modulo])).items():
             soggetto, matricola, voce = key.split("/")
-            if soggetto in ("dipendente", "po") and voce in ("totale", "premio"):
+            if soggetto in ("dipendente", "eq", "dirigente") and voce in ("totale", "premio"):
                 got = (
                     people[matricola].punteggio
                     if voce == "totale"

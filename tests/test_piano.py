@@ -25,7 +25,7 @@ def test_almenno_sample(sample: Callable[..., PianoData], piano_file: Callable) 
     assert piano.ente.anno == 2017
     assert [a.codice for a in piano.aree] == ["AREA1", "AREA2", "AREA3"]
     assert len(piano.obiettivi) == 27
-    assert len(piano.po()) == 3
+    assert len(piano.eq()) == 3
     dipendenti = [p for p in piano.personale if p.ruolo == "dipendente"]
     assert len(dipendenti) == 21
     excluded = [p.matricola for p in dipendenti if not piano.idoneita(p).valutabile]
@@ -131,8 +131,14 @@ BROKEN: dict[str, tuple[Callable[[PianoData], None], Codice, str, int | None]] =
         4,
     ),
     "unknown role": (
-        lambda d: d["personale"][8].update(ruolo="dirigente"),
+        lambda d: d["personale"][8].update(ruolo="direttore"),
         Codice.PIANO_VALORE_NON_AMMESSO,
+        "Personale",
+        10,
+    ),
+    "a role the Sistema has no scheda for": (
+        lambda d: d["personale"][8].update(ruolo="dirigente"),
+        Codice.PIANO_SCHEDA_NESSUNA,
         "Personale",
         10,
     ),
@@ -265,7 +271,7 @@ def test_warnings_do_not_stop_loading(
     assert [(a.codice, a.gravita.value) for a in avvisi] == [
         (Codice.PIANO_AREA_SENZA_PERSONALE, "avviso")
     ]
-    assert piano.dipendenti("AREA3") == ()
+    assert piano.valutati("AREA3") == ()
 
 
 @pytest.mark.parametrize(
@@ -445,3 +451,116 @@ def test_codes_that_only_look_like_reserved_ones_are_accepted(
     _rename_area(data, "AREA2", "COM10")
     piano, _ = load_piano(piano_file(data))
     assert {"CON1", "COM10"} <= {a.codice for a in piano.aree}
+
+
+# --- the model of issue 14: assignees, schede, the Segretario, evaluators --------------------
+
+
+def _custom_sistema(tmp_path: Path, data: PianoData, edit: Callable[[str], str]) -> None:
+    """The almenno Sistema, edited, saved beside the Piano and named by its Ente sheet."""
+    from workbook.resources import templates_dir
+
+    text = (templates_dir() / "almenno-2017.yaml").read_text(encoding="utf-8")
+    edited = edit(text)
+    assert edited != text
+    (tmp_path / "sistema.yaml").write_text(edited, encoding="utf-8")
+    data["ente"]["sistema"] = "sistema.yaml"
+
+
+def test_an_objective_assigned_to_nobody_known_is_refused_at_its_row(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["obiettivi"][1].update(assegnatari="201; 299")
+    problems = _problems(piano_file(data))
+    assert problems == [(Codice.PIANO_ASSEGNATARI.code, "Obiettivi", 3)]
+
+
+def test_an_objective_assigned_to_someone_of_another_area_is_refused(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """The Responsabile who declares an objective's achievement is its Area's: a person of
+    another Area would be scored on what someone else declares."""
+    data = sample()
+    other = next(p for p in data["personale"] if p["area"] == "AREA2" and p["ruolo"] != "PO")
+    data["obiettivi"][1].update(assegnatari=other["matricola"])
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    [problem] = exc.value.anomalies
+    assert (problem.codice, problem.foglio, problem.riga) == (
+        Codice.PIANO_ASSEGNATARI,
+        "Obiettivi",
+        3,
+    )
+    assert "AREA2" in problem.messaggio and other["cognome"] in problem.messaggio
+
+
+def test_a_scheda_the_sistema_does_not_have_is_refused_with_the_ones_it_has(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["personale"][8].update(scheda="dipendenti")
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    [problem] = exc.value.anomalies
+    assert (problem.codice, problem.foglio, problem.riga) == (
+        Codice.PIANO_SCHEDA_SCONOSCIUTA,
+        "Personale",
+        10,
+    )
+    assert "«dipendente»" in problem.messaggio
+
+
+def test_a_person_whom_two_schede_fit_is_refused_with_both(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """A second dipendente scheda for category C: the C people match two, the others one."""
+    data = sample()
+    _custom_sistema(
+        tmp_path,
+        data,
+        lambda t: t.replace(
+            "\n  po:\n",
+            "\n  dipendente_c:\n    ruolo: dipendente\n    categorie: [C]\n"
+            + t.split("\n  dipendente:\n")[1].split("\n  po:\n")[0]
+            + "\n  po:\n",
+        ),
+    )
+    problems = _problems(piano_file(data))
+    c_rows = [
+        i + 2
+        for i, p in enumerate(data["personale"])
+        if p["ruolo"] == "dipendente"
+        and str(p["categoria"]).startswith("C")
+        and p["matricola"] != "215"  # in service for less than six months: not evaluated
+    ]
+    assert c_rows
+    assert problems == [(Codice.PIANO_SCHEDA_PIU.code, "Personale", r) for r in c_rows]
+
+
+def test_an_area_led_by_the_segretario_needs_the_segretario_in_the_ente_sheet(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["aree"][2].update(responsabile="Segretario")
+    data["personale"] = [p for p in data["personale"] if p["matricola"] != "103"]
+    problems = _problems(piano_file(data))
+    assert (Codice.PIANO_SEGRETARIO.code, "Ente", None) in problems
+    data["ente"].update(segretario="Bianchi Anna", email_segretario="segretario@almenno.example")
+    piano, _ = load_piano(piano_file(data))
+    assert piano.responsabile("AREA3") is None and piano.area("AREA3").del_segretario
+
+
+def test_a_scheda_that_would_have_people_evaluate_themselves_is_refused(
+    tmp_path: Path, sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """The PO scheda evaluated by «the Responsabile of the person's Area»: each PO would
+    evaluate themself."""
+    data = sample()
+    _custom_sistema(
+        tmp_path,
+        data,
+        lambda t: t.replace("    valutatore: nucleo\n", "    valutatore: responsabile\n"),
+    )
+    problems = _problems(piano_file(data))
+    assert problems == [(Codice.PIANO_VALUTATORE.code, "Personale", r) for r in (2, 3, 4)]

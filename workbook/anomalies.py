@@ -213,8 +213,8 @@ class Codice(Enum):
         "PIANO-AREA-SENZA-RESPONSABILE",
         E,
         "Area senza Responsabile",
-        "l'Area «{area}» non ha un Responsabile. Indicare la matricola del titolare di Posizione "
-        "Organizzativa che valuta il personale dell'Area.",
+        "l'Area «{area}» non ha un Responsabile. Indicare la matricola della persona che la "
+        "guida (EQ o dirigente), oppure «Segretario» se la guida il Segretario Comunale.",
     )
     PIANO_RESPONSABILE_NON_VALIDO = (
         "PIANO-RESPONSABILE-NON-VALIDO",
@@ -226,16 +226,17 @@ class Codice(Enum):
         "PIANO-PESI",
         E,
         "Pesi che non corrispondono al Sistema",
-        "nell'Area «{area}» gli obiettivi di tipo «{tipo}» pesano in tutto {somma}, ma la voce "
-        "«{voce}» della scheda PO del Sistema vale {massimo} punti. Correggere i pesi nel foglio "
+        "{quali} pesano in tutto {somma}, ma la voce «{voce}» della scheda «{scheda}» del "
+        "Sistema, con cui è valutato {chi}, vale {massimo} punti. Correggere i pesi nel foglio "
         "Obiettivi perché la somma sia {massimo}.",
     )
     PIANO_AREA_SENZA_OBIETTIVI = (
         "PIANO-AREA-SENZA-OBIETTIVI",
         E,
         "Area senza obiettivi",
-        "l'Area «{area}» non ha obiettivi nel foglio Obiettivi: il Sistema ricava il risultato del "
-        "personale dal raggiungimento degli obiettivi dell'Area. Assegnarle almeno un obiettivo.",
+        "{quali} non hanno alcun obiettivo nel foglio Obiettivi, ma la voce «{voce}» della "
+        "scheda «{scheda}», con cui è valutato {chi}, ne ricava i punti. Aggiungere almeno un "
+        "obiettivo.",
     )
     PIANO_EMAIL_NON_VALIDA = (
         "PIANO-EMAIL-NON-VALIDA",
@@ -247,9 +248,9 @@ class Codice(Enum):
     PIANO_PO_SENZA_AREA = (
         "PIANO-PO-SENZA-AREA",
         A,
-        "PO che non è Responsabile di un'Area",
-        "la persona con matricola «{valore}» ha ruolo PO ma non è Responsabile di alcuna Area: "
-        "sarà valutata dal Nucleo con la scheda PO senza obiettivi di Area. Verificare il ruolo.",
+        "EQ che non è Responsabile di un'Area",
+        "la persona con matricola «{valore}» ha ruolo {ruolo} ma non guida alcuna Area: gli "
+        "obiettivi che contano per lei sono quelli dell'Area della sua riga. Verificare il ruolo.",
     )
     PIANO_AREA_SENZA_PERSONALE = (
         "PIANO-AREA-SENZA-PERSONALE",
@@ -257,6 +258,47 @@ class Codice(Enum):
         "Area senza personale",
         "l'Area «{area}» non ha dipendenti nel foglio Personale: il suo modulo conterrà solo gli "
         "obiettivi.",
+    )
+    PIANO_ASSEGNATARI = (
+        "PIANO-ASSEGNATARI",
+        E,
+        "Assegnatari non validi",
+        "l'obiettivo «{obiettivo}»: {dettaglio}.",
+    )
+    PIANO_SCHEDA_NESSUNA = (
+        "PIANO-SCHEDA-NESSUNA",
+        E,
+        "Nessuna scheda per la persona",
+        "nessuna scheda del Sistema si applica a {chi}, con ruolo «{ruolo}» e categoria "
+        "«{categoria}». Schede del Sistema per il ruolo: {schede}. Correggere la categoria, "
+        "oppure indicare la scheda nella colonna «Scheda».",
+    )
+    PIANO_SCHEDA_PIU = (
+        "PIANO-SCHEDA-PIU",
+        E,
+        "Più schede per la persona",
+        "a {chi}, con ruolo «{ruolo}» e categoria «{categoria}», si applicano più schede del "
+        "Sistema: {schede}. Indicare quale nella colonna «Scheda».",
+    )
+    PIANO_SCHEDA_SCONOSCIUTA = (
+        "PIANO-SCHEDA-SCONOSCIUTA",
+        E,
+        "Scheda non valida",
+        "per {chi} la colonna «Scheda» indica «{valore}», {dettaglio}.",
+    )
+    PIANO_SEGRETARIO = (
+        "PIANO-SEGRETARIO",
+        E,
+        "Dati del Segretario mancanti",
+        "{perche}, ma nel foglio Ente manca «{campo}», necessario per intestare e inviare il "
+        "modulo. Indicarlo.",
+    )
+    PIANO_VALUTATORE = (
+        "PIANO-VALUTATORE",
+        E,
+        "Valutatore non valido",
+        "{chi} sarebbe valutato {dettaglio}. Correggere il Sistema (chi valuta con la scheda "
+        "«{scheda}») o il Piano.",
     )
 
     # --- Ingestion of received files (ricevuti/) -------------------------------------------

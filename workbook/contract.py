@@ -35,6 +35,7 @@ ISTRUZIONI, OBIETTIVI, VALUTAZIONI, SCHEDE, CRITERI, META = (
     "_valuta",
 )
 NUCLEO = "nucleo"
+SEGRETARIO = "segretario"  # the modulo of the people the Segretario Comunale evaluates
 
 # _valuta: identity rows (field in A, value in B) from row 2, then the map.
 IDENTITY_FIELDS = (
@@ -56,15 +57,25 @@ MAP_HEADER_ROW = len(IDENTITY_FIELDS) + 3  # 1-based row of the map's header
 HMAC_CELL = f"B{2 + IDENTITY_FIELDS.index('hmac')}"
 PROPERTIES = ("valuta_id", "valuta_nonce", "valuta_hmac")
 
-SOGGETTI = ("dipendente", "po", "obiettivo", "area")
+SOGGETTI = ("dipendente", "eq", "dirigente", "obiettivo", "area", "ente")
 
 
 # --- the moduli of a cycle, and who fills each ------------------------------------------------
 
 
 def moduli(piano: Piano) -> list[str]:
-    """Every modulo of a cycle: one per Area (by its code), then the Nucleo's."""
-    return [a.codice for a in piano.aree] + [NUCLEO]
+    """Every modulo of a cycle: one per Area (by its code), then the Nucleo's, then — when
+    the Sistema has the Segretario evaluate someone — the Segretario's."""
+    extra = [SEGRETARIO] if piano.valutati(SEGRETARIO) else []
+    return [a.codice for a in piano.aree] + [NUCLEO] + extra
+
+
+def modulo_areas(piano: Piano, modulo: str) -> list[str]:
+    """The Areas whose objectives a modulo shows: its own (declared by its Responsabile),
+    every Area (validated by the Nucleo), none (the Segretario's)."""
+    if modulo == NUCLEO:
+        return [a.codice for a in piano.aree]
+    return [] if modulo == SEGRETARIO else [modulo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,27 +83,34 @@ class Compilatore:
     """Who fills a modulo and sends it back, as the Piano says."""
 
     modulo: str
-    ruolo: str  # «Responsabile dell'Area» or «Nucleo di Valutazione»
-    nome: str  # the Responsabile's name («Ferrari Giovanni»), or «Nucleo di Valutazione»
+    ruolo: str  # «Responsabile dell'Area», «Nucleo di Valutazione», «Segretario Comunale»
+    nome: str  # the person's name («Ferrari Giovanni»), or «Nucleo di Valutazione»
     email: str
     foglio: str  # where the Piano says it: «Aree» or «Ente»
     riga: int | None = None
+    qualifica: str = ""  # «Segretario Comunale», when the Segretario leads the Area
 
     @property
     def nucleo(self) -> bool:
         return self.modulo == NUCLEO
 
     @property
+    def area(self) -> bool:
+        return self.modulo not in (NUCLEO, SEGRETARIO)
+
+    @property
     def descrizione(self) -> str:
-        """«Responsabile dell'Area AREA1, Ferrari Giovanni» / «Nucleo di Valutazione»."""
+        """«Responsabile dell'Area AREA1, Ferrari Giovanni» / «Nucleo di Valutazione» /
+        «Segretario Comunale, Bianchi Anna»."""
+        who = " ".join(filter(None, (self.qualifica, self.nome)))
         if self.nucleo:
             return self.ruolo
-        return f"{self.ruolo} {self.modulo}" + (f", {self.nome}" if self.nome else "")
+        return self.titolo + (f", {who}" if who else "")
 
     @property
     def titolo(self) -> str:
         """«Responsabile dell'Area AREA1» / «Nucleo di Valutazione»: the evaluator."""
-        return self.ruolo if self.nucleo else f"{self.ruolo} {self.modulo}"
+        return f"{self.ruolo} {self.modulo}" if self.area else self.ruolo
 
     @property
     def saluto(self) -> str:
@@ -104,19 +122,30 @@ class Compilatore:
     @property
     def chi(self) -> str:
         """«il Responsabile dell'Area AREA1» / «il Nucleo di Valutazione»."""
-        return f"il {self.ruolo}" + ("" if self.nucleo else f" {self.modulo}")
+        return f"il {self.titolo}"
 
 
 def compilatore(piano: Piano, modulo: str) -> Compilatore:
+    ente = piano.ente
     if modulo == NUCLEO:
         return Compilatore(
-            modulo,
-            "Nucleo di Valutazione",
-            "Nucleo di Valutazione",
-            piano.ente.email_nucleo,
-            "Ente",
+            modulo, "Nucleo di Valutazione", "Nucleo di Valutazione", ente.email_nucleo, "Ente"
+        )
+    if modulo == SEGRETARIO:
+        return Compilatore(
+            modulo, "Segretario Comunale", ente.segretario, ente.email_segretario, "Ente"
         )
     area = piano.area(modulo)
+    if area.del_segretario:
+        return Compilatore(
+            modulo,
+            "Responsabile dell'Area",
+            ente.segretario,
+            ente.email_segretario or area.email,
+            "Ente" if ente.email_segretario else "Aree",
+            None if ente.email_segretario else area.riga,
+            qualifica="Segretario Comunale",
+        )
     person = piano.persona(area.responsabile) if area.responsabile else None
     return Compilatore(
         modulo,

@@ -16,17 +16,20 @@ from workbook.cycle import Cycle, generation_record, init_cycle, load_sample
 from workbook.generate import cycle_context, generate, write_modulo
 from workbook.generate.compose import Answers
 from workbook.piano.load import load_piano
+from workbook.piano.model import Piano
 from workbook.pipeline import Results, reconcile_and_report
 from workbook.reconcile.outcome import Progress
 
 SAMPLE = "almenno-2017"
 
 
-def sample_answers(risposte: dict[str, Any]) -> dict[str, Answers]:
-    """The sample's answers (per workbook: objectives and scores) as map keys → values."""
+def sample_answers(risposte: dict[str, Any], piano: Piano | None = None) -> dict[str, Answers]:
+    """The sample's answers (per workbook: objectives and scores) as map keys → values; each
+    person's key begins with their role (from the Piano, or: EQ in the Nucleo's modulo,
+    dipendenti in the Areas')."""
     answers: dict[str, Answers] = {}
     for modulo, data in risposte.items():
-        soggetto = "po" if modulo == NUCLEO else "dipendente"
+        default = "eq" if modulo == NUCLEO else "dipendente"
         out: dict[str, Decimal | str] = {}
         for code, (pct, evidence) in data.get("obiettivi", {}).items():
             ident = code if modulo == NUCLEO else f"{modulo}.{code}"
@@ -34,6 +37,8 @@ def sample_answers(risposte: dict[str, Any]) -> dict[str, Answers]:
             if evidence:
                 out[make_key("obiettivo", ident, "evidenze")] = str(evidence)
         for matricola, scores in data.get("valutazioni", {}).items():
+            person = piano.persona(str(matricola)) if piano else None
+            soggetto = person.ruolo if person else default
             for voce, value in scores.items():
                 out[make_key(soggetto, str(matricola), voce)] = Decimal(str(value))
         answers[modulo] = out

@@ -18,7 +18,7 @@ from workbook.anomalies import Anomalia
 
 @dataclass(frozen=True, slots=True)
 class RigaPO:
-    """A Posizione Organizzativa and how it was rated."""
+    """An EQ (Posizione Organizzativa) or a dirigente, and how they were rated."""
 
     matricola: str
     nominativo: str
@@ -41,9 +41,10 @@ class NonValutato:
 
 @dataclass(frozen=True, slots=True)
 class RigaFascia:
-    """A score band of the dipendenti's scheda, with how many fell in it («Valutazione
+    """A score band of a dipendenti's scheda, with how many fell in it («Valutazione
     compresa tra 54 e 60 punti | 100% | 20»)."""
 
+    scheda: str
     da: Decimal
     a: Decimal
     etichetta: str
@@ -75,6 +76,7 @@ class ObiettiviArea:
 
 @dataclass(frozen=True, slots=True)
 class FasciaGenere:
+    scheda: str
     etichetta: str
     n: int
 
@@ -130,6 +132,7 @@ class Relazione:
     premialita: Fondo
     risultato_po: Fondo
     differenziazione: tuple[RigaDifferenziazione, ...]
+    dirigenti: tuple[RigaPO, ...] = ()
     premi: dict[str, Decimal] = dataclasses.field(default_factory=dict, compare=False)
     anomalie: tuple[Anomalia, ...] = dataclasses.field(default=(), compare=False)
 
@@ -197,5 +200,6 @@ def from_json(data: dict[str, Any]) -> Relazione:
             "premialita": _build(Fondo, data["premialita"]),
             "risultato_po": _build(Fondo, data["risultato_po"]),
             "differenziazione": rows(RigaDifferenziazione, data["differenziazione"]),
+            "dirigenti": rows(RigaPO, data.get("dirigenti", [])),
         },
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from workbook.contract import FORMAT, NUCLEO, workbook_id
+from workbook.contract import FORMAT, NUCLEO, SEGRETARIO, workbook_id
 from workbook.generate.criteri import criteri
 from workbook.generate.istruzioni import istruzioni
 from workbook.generate.layout import plan
@@ -32,12 +32,15 @@ __all__ = ["Answers", "Context", "build"]
 def build(
     ctx: Context, modulo: str, answers: Answers | None = None, nonce: str = ""
 ) -> WorkbookModel:
-    """The workbook of an Area (`modulo` = its code) or of the Nucleo (`modulo` = "nucleo")."""
+    """The workbook of an Area (`modulo` = its code), of the Nucleo (NUCLEO) or of the
+    Segretario (SEGRETARIO), who has no objectives to report on."""
     piano = ctx.piano
     answers = answers or {}
     layout = plan(piano, modulo)
     results = shown_results(piano, modulo, answers)
-    objectives, objective_map = obiettivi(piano, layout, answers, results)
+    objectives, objective_map = (
+        obiettivi(piano, layout, answers, results) if layout.areas else (None, [])
+    )
     evaluations, evaluation_map = valutazioni(piano, layout, answers, results)
     mappa = objective_map + evaluation_map
     identity = {
@@ -46,7 +49,7 @@ def build(
         "ente": piano.ente.denominazione,
         "anno": str(piano.ente.anno),
         "area": modulo,
-        "modulo": NUCLEO if layout.nucleo else "area",
+        "modulo": modulo if modulo in (NUCLEO, SEGRETARIO) else "area",
         "sistema": piano.sistema.codice,
         "sistema_hash": piano.sistema.hash,
         "generato": ctx.generato.isoformat(timespec="seconds"),
@@ -56,13 +59,15 @@ def build(
     }
     sheets = [
         istruzioni(ctx, layout),
-        objectives,
+        *([objectives] if objectives else []),
         evaluations,
         schede(piano, layout, answers, results),
         criteri(piano.sistema, layout.criteri),
         meta(identity, mappa),
     ]
-    area_label = "Nucleo di Valutazione" if layout.nucleo else piano.area(modulo).etichetta
+    area_label = {NUCLEO: "Nucleo di Valutazione", SEGRETARIO: "Segretario Comunale"}.get(
+        modulo
+    ) or piano.area(modulo).etichetta
     return WorkbookModel(
         sheets=sheets,
         mappa=mappa,

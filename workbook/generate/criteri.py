@@ -17,10 +17,6 @@ ROUNDING_NOTE = (
     "Un punteggio non intero appartiene alla fascia il cui valore iniziale non lo supera (es. "
     "53,5 è nella fascia che inizia da 37 se la successiva inizia da 54)."
 )
-WHAT_ITEM_IS = {
-    "fattore": "punteggio scelto dal valutatore",
-    "derivata": "grado di raggiungimento degli obiettivi dell'Area",
-}
 
 
 def criteri(sistema: Sistema, lines: tuple[CriteriLine, ...]) -> Sheet:
@@ -50,7 +46,7 @@ def _line(ws: Sheet, line: CriteriLine) -> None:
                 0,
                 3,
                 f"{item.titolo} (massimo {format_number(item.massimo)} "
-                f"punti) – valutatore: {item.valutatore}",
+                f"punti) – valutatore: {item.titolo_valutatore}",
                 "subtitle",
             )
         case "parte":
@@ -64,9 +60,7 @@ def _line(ws: Sheet, line: CriteriLine) -> None:
             )
         case "voce":
             assert isinstance(item, Voce)
-            what = item.descrizione or WHAT_ITEM_IS.get(
-                item.tipo, f"obiettivi di tipo «{item.categoria}»: peso × raggiungimento"
-            )
+            what = item.descrizione or what_item_is(item)
             ws.merge(
                 row, 0, 3, f"{item.titolo} (max {format_number(item.massimo)}) – {what}", "wrap"
             )
@@ -93,3 +87,16 @@ def _numbers(ws: Sheet, row: int, values: tuple[Decimal, str, Decimal, Decimal])
     """A row of a table: a number, a name, a number, a number."""
     for col, value in enumerate(values):
         ws.put(row, col, value, "text" if col == 1 else "number")
+
+
+def what_item_is(voce: Voce) -> str:
+    """An item in words, when the Sistema does not describe it."""
+    if voce.tipo == "fattore":
+        return "punteggio scelto dal valutatore"
+    kind = f" di tipo «{voce.tipo_obiettivi}»" if voce.tipo_obiettivi else ""
+    if voce.tipo == "obiettivi":
+        whose = "assegnati alla persona" if voce.fonte == "assegnati" else "dell'Area"
+        return f"obiettivi{kind} {whose}: peso × raggiungimento"
+    if voce.fonte == "ente":
+        return f"raggiungimento complessivo degli obiettivi{kind} dell'Ente"
+    return f"grado di raggiungimento degli obiettivi{kind} dell'Area"

@@ -4,8 +4,9 @@ each sheet, by when and to whom it goes back."""
 from __future__ import annotations
 
 from workbook.contract import ISTRUZIONI, compilatore
-from workbook.generate.layout import Layout
+from workbook.generate.layout import PENDING, Layout
 from workbook.generate.model import Context, Sheet
+from workbook.piano.model import Piano
 from workbook.values import format_date
 
 
@@ -15,28 +16,43 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
     piano = ctx.piano
     n_people = len(layout.valutabili)
     excluded = len(layout.people) - n_people
+    filler = compilatore(piano, layout.modulo)
+    who = f"il {filler.descrizione}"
+    pending = any(
+        layout.obiettivi_of(p).of(v) is None
+        for p, _, b in layout.valutabili
+        for v in b.scheda.voci
+        if v.tipo != "fattore"
+    )
+    what = []
     if layout.nucleo:
-        who = "il Nucleo di Valutazione"
-        what = [
+        what.append(
             "Foglio «Obiettivi»: per ogni obiettivo di ogni Area indicare il raggiungimento "
             "validato dal Nucleo, sulla base delle relazioni dei Responsabili, e la "
             "motivazione. Il raggiungimento validato prevale su quello dichiarato dal "
-            "Responsabile e determina i punti degli obiettivi di PO e dipendenti.",
-            f"Foglio «Valutazioni»: per ognuno dei {n_people} titolari di Posizione "
-            "Organizzativa valutabili scegliere dall'elenco il punteggio di ciascun fattore; "
-            "i punti degli obiettivi, il totale, la fascia e il premio si calcolano da soli.",
-        ]
-    else:
-        who = f"il {compilatore(piano, layout.modulo).descrizione}"
-        what = [
+            f"Responsabile e determina i punti degli obiettivi di {piano.sistema.sigla_eq} e "
+            "dipendenti."
+        )
+    elif not layout.segretario:
+        what.append(
             "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "
-            "raggiungimento (da 0 a 100) e, nell'ultima colonna, la relazione sul "
-            "raggiungimento con le evidenze. Il raggiungimento sarà validato dal Nucleo di "
-            "Valutazione.",
-            f"Foglio «Valutazioni»: per ognuno dei {n_people} dipendenti valutabili "
-            "scegliere dall'elenco il punteggio di ciascun fattore. Il risultato dell'Area, "
-            "il totale, la fascia e il premio si calcolano da soli.",
-        ]
+            "raggiungimento (da 0 a 100) e, nella colonna della relazione, le evidenze. Il "
+            "raggiungimento sarà validato dal Nucleo di Valutazione."
+        )
+    line = (
+        f"Foglio «Valutazioni»: per ognuna delle {n_people} persone valutabili"
+        if n_people != 1
+        else "Foglio «Valutazioni»: per la persona valutabile"
+    ) + (
+        " scegliere dall'elenco il punteggio di ciascun fattore; i punti degli obiettivi, il "
+        "totale, la fascia e il premio si calcolano da soli."
+    )
+    if pending:
+        line += (
+            f" Le voci che indicano «{PENDING}» si calcolano alla riconciliazione, dagli "
+            "obiettivi validati dal Nucleo."
+        )
+    what.append(line)
     what += [
         "Foglio «Schede»: la scheda individuale di ogni persona, pronta da stampare e "
         "firmare; si aggiorna da sola con i punteggi inseriti.",
@@ -45,12 +61,7 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
     scadenza = format_date(ctx.scadenza)
     lines: list[tuple[str, str]] = [
         ("title", f"{piano.ente.denominazione} – Valutazione della performance {piano.ente.anno}"),
-        (
-            "subtitle",
-            "Modulo del Nucleo di Valutazione"
-            if layout.nucleo
-            else f"Modulo dell'Area {piano.area(layout.modulo).etichetta}",
-        ),
+        ("subtitle", _title(piano, layout)),
         ("text", f"Compila: {who}."),
         ("strong", f"Da restituire entro il {scadenza} a {ctx.restituzione}."),
         ("text", ""),
@@ -100,3 +111,11 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
         if style == "wrap":
             ws.heights[row] = 15 * (1 + len(text) // 120)
     return ws
+
+
+def _title(piano: Piano, layout: Layout) -> str:
+    if layout.nucleo:
+        return "Modulo del Nucleo di Valutazione"
+    if layout.segretario:
+        return "Modulo del Segretario Comunale"
+    return f"Modulo dell'Area {piano.area(layout.modulo).etichetta}"

@@ -11,8 +11,8 @@ from workbook.generate.layout import FIRST_ROW, Layout, ObjectiveGroup
 from workbook.generate.model import Sheet, Validation
 from workbook.piano.model import ObiettivoArea, Piano
 from workbook.scoring import formulas as fx
-from workbook.scoring.engine import round2
-from workbook.sistema.model import Sistema
+from workbook.scoring.engine import TUTTI, round2
+from workbook.sistema.model import CATEGORIE, Sistema
 from workbook.values import format_date, format_number
 
 Values = Mapping[str, Decimal | str]
@@ -30,7 +30,7 @@ def obiettivi(
     piano: Piano, layout: Layout, answers: Values, results: Values
 ) -> tuple[Sheet, list[MapEntry]]:
     sistema = piano.sistema
-    ws = Sheet(OBIETTIVI, landscape=True, print_columns=11)
+    ws = Sheet(OBIETTIVI, landscape=True, print_columns=12)
     percent_mode = sistema.modalita == "percentuale"
     who = "validato dal Nucleo" if layout.nucleo else "dichiarato"
     headers = [
@@ -50,17 +50,18 @@ def obiettivi(
             else "Relazione sul raggiungimento (evidenze)",
             45,
         ),
+        ("Assegnato a", 24),
     ]
     title = (
         "Validazione del raggiungimento degli obiettivi delle Aree"
         if layout.nucleo
         else f"Obiettivi dell'Area {piano.area(layout.areas[0]).etichetta}"
     )
-    ws.merge(0, 0, 10, title, "title")
+    ws.merge(0, 0, 11, title, "title")
     ws.merge(
         1,
         0,
-        10,
+        11,
         "Indicare per ogni obiettivo il raggiungimento nella colonna "
         "gialla e le evidenze nell'ultima colonna. Grado e punti si calcolano da soli.",
         "note",
@@ -74,10 +75,12 @@ def obiettivi(
     mappa: list[MapEntry] = []
     for group in layout.groups.values():
         if group.heading_row is not None:
-            ws.merge(group.heading_row, 0, 10, f"Area {piano.area(group.area).etichetta}", "group")
+            ws.merge(group.heading_row, 0, 11, f"Area {piano.area(group.area).etichetta}", "group")
         for row, item in group.rows:
-            mappa += _objective(ws, row, item, sistema, layout.pct_col, grade, answers, results)
+            mappa += _objective(ws, row, item, piano, layout.pct_col, grade, answers, results)
         mappa.append(_summary(ws, group, sistema, layout.pct_col, results))
+    for tipo, row in layout.ente_rows.items():
+        mappa.append(_ente(ws, row, tipo, layout, results))
     return ws, mappa
 
 
@@ -116,12 +119,13 @@ def _objective(
     ws: Sheet,
     row: int,
     item: ObiettivoArea,
-    sistema: Sistema,
+    piano: Piano,
     pct_col: str,
     grade: tuple[Validation, str],
     answers: Values,
     results: Values,
 ) -> list[MapEntry]:
+    sistema = piano.sistema
     o = item.obiettivo
     r1 = row + 1
     texts = (o.codice, o.tipo, o.descrizione, o.risultati_attesi, o.indicatore)
@@ -146,8 +150,30 @@ def _objective(
     mappa.append(ws.result(row, 9, key, formula, results[key], "calc"))
     key = make_key("obiettivo", item.id, "evidenze")
     mappa.append(ws.input(row, 10, key, answers.get(key), EVIDENCE, "", "input_text"))
+    if o.assegnatari:
+        names = [piano.persona(m) for m in o.assegnatari]
+        ws.put(row, 11, "; ".join(p.nominativo for p in names if p), "wrap")
     ws.heights[row] = 60
     return mappa
+
+
+def _ente(ws: Sheet, row: int, tipo: str, layout: Layout, results: Values) -> MapEntry:
+    """The Ente's achievement over every Area's objectives (of one type): what the Ente-wide
+    items of the schede are derived from."""
+    what = f"di tipo «{tipo}»" if tipo else "di ogni tipo"
+    ws.merge(
+        row,
+        0,
+        4,
+        f"Raggiungimento complessivo dell'Ente (obiettivi {what} di tutte le Aree: punti "
+        "ottenuti sul totale dei pesi)",
+        "label",
+    )
+    last = layout.last_objective_row  # 0-based: the last summary row, 1-based the one before
+    types, points, pesi = (f"{c}{FIRST_ROW + 1}:{c}{last}" for c in "BJF")
+    key = make_key("ente", tipo or TUTTI, "raggiungimento")
+    formula = fx.ente_achievement(types, points, pesi, [tipo] if tipo else list(CATEGORIE))
+    return ws.result(row, 7, key, formula, results[key], "calc_strong")
 
 
 def _summary(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import SCHEDE, make_key
-from workbook.generate.layout import FIRST_VOCE, Layout
+from workbook.generate.layout import FIRST_VOCE, PENDING, Block, Layout
 from workbook.generate.model import Sheet
 from workbook.generate.valutazioni import shown_su_100
 from workbook.piano.model import Persona, Piano
@@ -22,21 +22,33 @@ FIRST_ROW = 3
 def schede(piano: Piano, layout: Layout, answers: Values, results: Values) -> Sheet:
     """What every scheda shares (form title, evaluator, column headings) is written once and
     printed at the top of every page; Ente and year are in the page header. No merged cells:
-    text overflows into the empty cells beside it. Thousands of schede: every cell counts."""
-    scheda = layout.scheda
+    text overflows into the empty cells beside it. Thousands of schede: every cell counts.
+    When the modulo has schede of more than one kind, each page names its own."""
     ws = Sheet(SCHEDE, print_columns=4)
     for col, width in enumerate((24, 52, 12, 40)):
         ws.widths[col] = width
-    ws.put(0, 0, f"{scheda.titolo} – anno {piano.ente.anno}", "subtitle")
-    ws.put(1, 0, f"Valutatore: {scheda.valutatore}", "label")
+    kinds = layout.schede
+    if len(kinds) == 1:
+        ws.put(0, 0, f"{kinds[0].titolo} – anno {piano.ente.anno}", "subtitle")
+        ws.put(1, 0, f"Valutatore: {kinds[0].titolo_valutatore}", "label")
+    else:
+        ws.put(0, 0, f"Schede individuali di valutazione – anno {piano.ente.anno}", "subtitle")
     for col, label in enumerate(("Parte", "Voce (punteggio massimo)", "Punteggio", "Giudizio")):
         ws.put(2, col, label, "header")
     ws.repeat_rows = (0, FIRST_ROW - 1)
     row = FIRST_ROW
-    for person, vrow in layout.valutabili:
+    for person, vrow, block in layout.valutabili:
         if row > FIRST_ROW:
             ws.breaks.append(row)
-        row = _scheda(ws, row, person, vrow, piano, layout, answers, results)
+        if len(kinds) > 1:
+            ws.put(
+                row,
+                0,
+                f"{block.scheda.titolo} – valutatore: {block.scheda.titolo_valutatore}",
+                "label",
+            )
+            row += 1
+        row = _scheda(ws, row, person, vrow, block, piano, layout, answers, results)
     if not layout.valutabili:
         ws.put(FIRST_ROW, 0, "Nessuna persona valutabile in questo modulo.", "note")
     return ws
@@ -47,14 +59,16 @@ def _scheda(
     row: int,
     person: Persona,
     vrow: int,
+    block: Block,
     piano: Piano,
     layout: Layout,
     answers: Values,
     results: Values,
 ) -> int:
     """One person's scheda from `row`; returns the row where the next one starts."""
-    scheda = layout.scheda
-    base = (layout.soggetto, person.matricola)
+    scheda = block.scheda
+    base = (person.ruolo, person.matricola)
+    at_hand = layout.obiettivi_of(person)
     ws.put(row, 0, "Valutato", "label")
     ws.put(
         row,
@@ -63,7 +77,7 @@ def _scheda(
         "text",
     )
     ws.put(row + 1, 0, "Area", "label")
-    ws.put(row + 1, 1, piano.area(layout.area_of(person, piano)).etichetta, "text")
+    ws.put(row + 1, 1, piano.area(piano.area_of(person)).etichetta, "text")
     r = row + 3
     for parte in scheda.parti:
         for k, voce in enumerate(parte.voci):
@@ -78,8 +92,11 @@ def _scheda(
                 value = answer if isinstance(answer, Decimal) else None
                 shown: Decimal | str = fx.DASH if value is None else value
                 ws.put(r, 2, None, "calc", formula=fx.mirror(source), cached=shown)
-                formula = fx.lookup(source, layout.lookups[voce.codice])
+                formula = fx.lookup(source, layout.lookups[(scheda.codice, voce.codice)])
                 ws.put(r, 3, None, "wrap_calc", formula=formula, cached=_meaning(voce, value))
+            elif at_hand.of(voce) is None:
+                ws.put(r, 2, PENDING, "calc_text")
+                ws.put(r, 3, voce.descrizione, "wrap")
             else:
                 ws.put(r, 2, None, "calc", formula=fx.mirror(source), cached=results[key])
                 ws.put(r, 3, voce.descrizione, "wrap")
@@ -93,7 +110,7 @@ def _scheda(
     ):
         # These result cells are never empty: a plain reference shows them.
         ws.put(r, 0, label, "label")
-        formula = layout.valutazioni_ref(layout.col_total + offset, vrow)
+        formula = layout.valutazioni_ref(block.col_total + offset, vrow)
         ws.put(r, 2, None, "calc_strong", formula=formula, cached=value)
         r += 1
     ws.put(r + 1, 0, "Data", "label")

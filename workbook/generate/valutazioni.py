@@ -1,6 +1,6 @@
-"""The Valutazioni sheet: one row per person to evaluate (the Area's dipendenti, or every PO
-in the Nucleo's workbook), a dropdown for each factor the evaluator scores, and the items,
-total, score su 100, band and bonus that follow from them."""
+"""The Valutazioni sheet: one row per person the modulo evaluates (an Area's staff, the people
+the Nucleo or the Segretario evaluates), one table per scheda, a dropdown for each factor the
+evaluator scores, and the items, total, score su 100, band and bonus that follow."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import OBIETTIVI, VALUTAZIONI, MapEntry, allowed_values, col_letter, make_key
-from workbook.generate.layout import FIRST_ROW, FIRST_VOCE, Layout
+from workbook.generate.layout import FIRST_VOCE, PENDING, Block, Layout
 from workbook.generate.model import Sheet, Validation
 from workbook.piano.model import Persona, Piano
 from workbook.scoring import formulas as fx
@@ -34,51 +34,78 @@ def factor_validation(voce: Voce) -> Validation:
     return Validation("list", voce.titolo[:32], message, values=voce.valori)
 
 
+def whom(piano: Piano, layout: Layout) -> str:
+    """Whom the modulo evaluates, for its titles: «del personale dell'Area …», «dei titolari
+    di Posizione Organizzativa», «dei dirigenti»."""
+    if not layout.nucleo and not layout.segretario:
+        return f"del personale dell'Area {piano.area(layout.modulo).etichetta}"
+    roles = {p.ruolo for p in layout.people}
+    if roles == {"eq"}:
+        return f"dei titolari di {piano.sistema.etichetta_eq}"
+    if roles == {"dirigente"}:
+        return "dei dirigenti"
+    return "del personale valutato dal " + (
+        "Nucleo di Valutazione" if layout.nucleo else "Segretario Comunale"
+    )
+
+
 def valutazioni(
     piano: Piano, layout: Layout, answers: Values, results: Values
 ) -> tuple[Sheet, list[MapEntry]]:
-    scheda = layout.scheda
     ws = Sheet(VALUTAZIONI, landscape=True)
-    col_total = layout.col_total
-    ws.print_columns = col_total + 4
-    _headings(ws, piano, layout)
-    mappa: list[MapEntry] = []
-    dropdowns = {v.codice: (factor_validation(v), allowed_values(v.valori)) for v in scheda.fattori}
-    valutabili = {p.matricola for p, _ in layout.valutabili}
-    for i, person in enumerate(layout.people):
-        row = FIRST_ROW + i
-        ws.put(row, 0, person.matricola, "text")
-        ws.put(row, 1, person.nominativo, "text")
-        area = layout.area_of(person, piano)
-        ws.put(row, 2, area if layout.nucleo else person.categoria, "text")
-        if person.matricola not in valutabili:
-            motivo = piano.idoneita(person).motivo
-            ws.put(row, 3, f"Non valutabile: {motivo}", "grey_wrap")
-            ws.heights[row] = 45
-            for c in range(FIRST_VOCE, col_total + 4):
-                ws.put(row, c, None, "grey")
-            continue
-        mappa += _person(ws, row, person, area, layout, dropdowns, answers, results)
-    return ws, mappa
-
-
-def _headings(ws: Sheet, piano: Piano, layout: Layout) -> None:
-    scheda, col_total = layout.scheda, layout.col_total
-    what = (
-        "dei titolari di Posizione Organizzativa"
-        if layout.nucleo
-        else f"del personale dell'Area {piano.area(layout.modulo).etichetta}"
-    )
-    ws.merge(0, 0, col_total + 3, f"Valutazione {what} – anno {piano.ente.anno}", "title")
+    widest = max((b.col_total for b in layout.blocks), default=FIRST_VOCE)
+    ws.print_columns = widest + 4
+    title = f"Valutazione {whom(piano, layout)} – anno {piano.ente.anno}"
+    ws.merge(0, 0, widest + 3, title, "title")
+    first = layout.blocks[0].scheda if layout.blocks else None
     ws.merge(
         1,
         0,
-        col_total + 3,
-        f"{scheda.titolo}. Valutatore: {scheda.valutatore}. "
-        "Scegliere il punteggio di ogni fattore nelle celle gialle; il resto si calcola "
+        widest + 3,
+        (f"{first.titolo}. Valutatore: {first.titolo_valutatore}. " if first else "")
+        + "Scegliere il punteggio di ogni fattore nelle celle gialle; il resto si calcola "
         "da solo.",
         "note",
     )
+    ws.heights[1] = 30
+    mappa: list[MapEntry] = []
+    for block in layout.blocks:
+        _headings(ws, block, layout)
+        dropdowns = {
+            v.codice: (factor_validation(v), allowed_values(v.valori)) for v in block.scheda.fattori
+        }
+        for person, row in block.rows:
+            ws.put(row, 0, person.matricola, "text")
+            ws.put(row, 1, person.nominativo, "text")
+            area = piano.area_of(person)
+            ws.put(row, 2, area if layout.nucleo else person.categoria, "text")
+            if person.matricola not in layout.evaluable:
+                motivo = piano.idoneita(person).motivo
+                ws.put(row, 3, f"Non valutabile: {motivo}", "grey_wrap")
+                ws.heights[row] = 45
+                for c in range(FIRST_VOCE, block.col_total + 4):
+                    ws.put(row, c, None, "grey")
+                continue
+            mappa += _person(ws, row, person, area, block, layout, dropdowns, answers, results)
+    if len(layout.blocks) == 1:
+        ws.freeze = (layout.blocks[0].header_row + 2, 2)
+        ws.repeat_rows = (2, 3)
+    else:
+        ws.freeze = (0, 2)  # one table under the other: no header stays above them all
+        ws.breaks.extend(b.title_row for b in layout.blocks if b.title_row is not None)
+    return ws, mappa
+
+
+def _headings(ws: Sheet, block: Block, layout: Layout) -> None:
+    scheda, col_total, top = block.scheda, block.col_total, block.header_row
+    if block.title_row is not None:
+        ws.merge(
+            block.title_row,
+            0,
+            col_total + 3,
+            f"{scheda.titolo}. Valutatore: {scheda.titolo_valutatore}.",
+            "subtitle",
+        )
     for col, (label, width) in enumerate(
         (
             ("Matricola", 11),
@@ -87,19 +114,19 @@ def _headings(ws: Sheet, piano: Piano, layout: Layout) -> None:
             ("Note", 24),
         )
     ):
-        ws.put(2, col, "", "header")
-        ws.put(3, col, label, "header")
+        ws.put(top, col, "", "header")
+        ws.put(top + 1, col, label, "header")
         ws.widths[col] = width
     col = FIRST_VOCE
     for parte in scheda.parti:
         last = col + len(parte.voci) - 1
         label = f"Parte {parte.codice} – {parte.titolo} (max {format_number(parte.massimo)})"
         if last > col:
-            ws.merge(2, col, last, label, "header")
+            ws.merge(top, col, last, label, "header")
         else:
-            ws.put(2, col, label, "header")
+            ws.put(top, col, label, "header")
         for voce in parte.voci:
-            ws.put(3, col, f"{voce.titolo} (max {format_number(voce.massimo)})", "header")
+            ws.put(top + 1, col, f"{voce.titolo} (max {format_number(voce.massimo)})", "header")
             ws.widths[col] = 15
             col += 1
     for offset, (label, width) in enumerate(
@@ -110,12 +137,10 @@ def _headings(ws: Sheet, piano: Piano, layout: Layout) -> None:
             ("Premio (%)", 10),
         )
     ):
-        ws.put(3, col_total + offset, label, "header")
-        ws.widths[col_total + offset] = width
-    ws.merge(2, col_total, col_total + 3, "Risultato", "header")
-    ws.heights.update({1: 30, 2: 45, 3: 60})
-    ws.freeze = (FIRST_ROW, 2)
-    ws.repeat_rows = (2, 3)
+        ws.put(top + 1, col_total + offset, label, "header")
+        ws.widths[col_total + offset] = max(ws.widths.get(col_total + offset, 0), width)
+    ws.merge(top, col_total, col_total + 3, "Risultato", "header")
+    ws.heights.update({top: 45, top + 1: 60})
 
 
 def _person(
@@ -123,24 +148,28 @@ def _person(
     row: int,
     person: Persona,
     area: str,
+    block: Block,
     layout: Layout,
     dropdowns: Mapping[str, tuple[Validation, str]],
     answers: Values,
     results: Values,
 ) -> list[MapEntry]:
-    scheda, col_total = layout.scheda, layout.col_total
+    scheda, col_total = block.scheda, block.col_total
     r1 = row + 1
-    base = (layout.soggetto, person.matricola)
+    base = (person.ruolo, person.matricola)
+    at_hand = layout.obiettivi_of(person)
     mappa: list[MapEntry] = []
     for j, voce in enumerate(scheda.voci):
         col = FIRST_VOCE + j
         key = make_key(*base, voce.codice)
         if voce.tipo == "fattore":
             entry = ws.input(row, col, key, answers.get(key), *dropdowns[voce.codice], "input_list")
+        elif at_hand.of(voce) is None:  # computed at reconcile, from every modulo
+            ws.put(row, col, PENDING, "calc_text")
+            continue
         else:
-            entry = ws.result(
-                row, col, key, _item_formula(voce, area, layout), results[key], "calc"
-            )
+            formula = item_formula(voce, area, person, layout)
+            entry = ws.result(row, col, key, formula, results[key], "calc")
         mappa.append(entry)
     span = f"{col_letter(FIRST_VOCE)}{r1}:{col_letter(col_total - 1)}{r1}"
     total_ref = f"{col_letter(col_total)}{r1}"
@@ -172,15 +201,26 @@ def shown_su_100(scheda: Scheda, totale: Decimal | str) -> Decimal | str:
     return su_100(scheda, totale) if isinstance(totale, Decimal) else fx.DASH
 
 
-def _item_formula(voce: Voce, area: str, layout: Layout) -> str:
-    """The formula of an item the evaluator does not score: the Area's achievement applied
-    to the item's maximum, or the points of the Area's objectives of the item's category."""
+def item_formula(voce: Voce, area: str, person: Persona, layout: Layout) -> str:
+    """The formula of an item the evaluator does not score (see sistema.model.Voce), over the
+    objectives on this modulo's Obiettivi sheet."""
+    if voce.tipo == "derivata" and voce.fonte == "ente":
+        return fx.derived_points(voce.massimo, layout.ente_ref(voce.tipo_obiettivi))
     group = layout.groups[area]
-    if voce.tipo == "derivata":
+    if voce.tipo == "derivata" and not voce.tipo_obiettivi:
         return fx.derived_points(voce.massimo, layout.achievement_ref(group.area))
-    rows = group.category_rows(voce.categoria)
-    first, last = rows[0] + 1, rows[-1] + 1
+    rows = group.rows_of(voce, person.matricola)
     col = layout.pct_col
-    return fx.category_points(
-        f"{OBIETTIVI}!F{first}:F{last}", f"{OBIETTIVI}!{col}{first}:{col}{last}", len(rows)
-    )
+    pesi = [f"{OBIETTIVI}!F{r + 1}" for r in rows]
+    pcts = [f"{OBIETTIVI}!{col}{r + 1}" for r in rows]
+    adjacent = rows == list(range(rows[0], rows[-1] + 1)) if rows else False
+    if adjacent:
+        first, last = rows[0] + 1, rows[-1] + 1
+        pesi_span = f"{OBIETTIVI}!F{first}:F{last}"
+        pcts_span = f"{OBIETTIVI}!{col}{first}:{col}{last}"
+        if voce.tipo == "derivata":
+            return fx.derived_weighted(voce.massimo, pesi_span, pcts_span, len(rows))
+        return fx.category_points(pesi_span, pcts_span, len(rows))
+    if voce.tipo == "derivata":  # a type's objectives are adjacent: never reached
+        raise ValueError(f"{voce.codice}: obiettivi non contigui")
+    return fx.points_of(pesi, pcts)

@@ -24,30 +24,34 @@ INSTRUCTIONS = [
     (
         "wrap",
         "Foglio «Ente»: denominazione, anno di valutazione, Sistema di valutazione "
-        "(scegliere dall'elenco, oppure il nome di un file .yaml nella cartella del ciclo), "
-        "fondo per la produttività dei dipendenti e fondo per la retribuzione di risultato "
-        "delle PO in euro, e-mail del Nucleo di Valutazione.",
+        "(scegliere dall'elenco, oppure il nome di un file .xlsx o .yaml nella cartella del "
+        "ciclo, come sistema.xlsx), fondo per la produttività dei dipendenti e fondo per la "
+        "retribuzione di risultato delle EQ (PO) in euro, e-mail del Nucleo di Valutazione; "
+        "nome ed e-mail del Segretario Comunale se guida un'Area o valuta qualcuno.",
     ),
     (
         "wrap",
         "Foglio «Aree»: una riga per Area, con un codice breve (lettere, cifre, «-» e «_»: "
         "diventa il nome del file del modulo), la denominazione, la matricola del "
-        "Responsabile (titolare di Posizione Organizzativa) e il suo indirizzo e-mail.",
+        "Responsabile (EQ o dirigente; «Segretario» se la guida il Segretario Comunale) e il "
+        "suo indirizzo e-mail. La stessa persona può guidare due Aree (ad interim).",
     ),
     (
         "wrap",
         "Foglio «Obiettivi»: una riga per obiettivo, con il codice, l'Area (oppure «tutte» "
         "per gli obiettivi comuni a tutte le Aree), il tipo (strategico, struttura, "
-        "individuale), descrizione, risultati attesi, indicatore, peso e scadenza. I pesi "
-        "di ogni tipo, per ogni Area, devono sommare al punteggio che la scheda PO del "
-        "Sistema assegna a quel tipo di obiettivi.",
+        "individuale), descrizione, risultati attesi, indicatore, peso e scadenza; negli "
+        "«Assegnatari», per un obiettivo individuale o di gruppo, le matricole delle persone "
+        "a cui è assegnato, separate da «;» (vuoto: obiettivo dell'Area). I pesi devono "
+        "sommare al punteggio che la voce della scheda assegna a quegli obiettivi.",
     ),
     (
         "wrap",
         "Foglio «Personale»: una riga per persona in servizio nell'anno, con matricola, "
-        "cognome, nome, genere (M/F), categoria, Area, ruolo (PO oppure dipendente), date "
-        "di inizio e fine servizio (vuote se in servizio tutto l'anno), percentuale di "
-        "part-time (vuota = 100) ed e-mail.",
+        "cognome, nome, genere (M/F), categoria, Area, ruolo (dipendente, EQ o PO, "
+        "dirigente), date di inizio e fine servizio (vuote se in servizio tutto l'anno), "
+        "percentuale di part-time (vuota = 100), e-mail e, solo se non è quella della sua "
+        "categoria, il codice della scheda del Sistema con cui è valutata.",
     ),
     ("text", ""),
     (
@@ -125,11 +129,11 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
         1,
         {
             "validate": "list",
-            "source": bundled_sistemi(),
+            "source": [*bundled_sistemi(), "sistema.xlsx"],
             "error_type": "warning",
             "input_title": "Sistema di valutazione",
-            "input_message": "Un Sistema incluso in valuta, oppure il nome di un file .yaml nella "
-            "cartella del ciclo.",
+            "input_message": "Un Sistema incluso in valuta, oppure il nome di un file .xlsx o "
+            ".yaml nella cartella del ciclo.",
         },
     )
     ws.data_validation(
@@ -203,8 +207,8 @@ def _validations(ws: Any, sheet: str) -> None:
             {
                 "validate": "any",
                 "input_title": "Responsabile",
-                "input_message": "Matricola del titolare di Posizione "
-                "Organizzativa, come nel foglio Personale.",
+                "input_message": "Matricola dell'EQ o del dirigente, come nel foglio "
+                "Personale, oppure «Segretario».",
             },
         )
     elif sheet == "Obiettivi":
@@ -225,14 +229,32 @@ def _validations(ws: Any, sheet: str) -> None:
                 "criteria": ">",
                 "value": 0,
                 "input_title": "Peso",
-                "input_message": "Punti dell'obiettivo nella scheda PO.",
+                "input_message": "Punti dell'obiettivo nella voce della scheda.",
             },
         )
         add("scadenza", date)
+        add(
+            "assegnatari",
+            {
+                "validate": "any",
+                "input_title": "Assegnatari",
+                "input_message": "Matricole delle persone a cui l'obiettivo è assegnato, "
+                "separate da «;». Vuoto: obiettivo dell'Area.",
+            },
+        )
     else:
         add("genere", {"validate": "list", "source": sorted(set(GENERI.values()))})
         add("area", {"validate": "list", "source": "=Aree!$A$2:$A$201"})
-        add("ruolo", {"validate": "list", "source": ["PO", "dipendente"]})
+        add("ruolo", {"validate": "list", "source": ["dipendente", "EQ", "PO", "dirigente"]})
+        add(
+            "scheda",
+            {
+                "validate": "any",
+                "input_title": "Scheda",
+                "input_message": "Vuoto: la scheda del Sistema per il ruolo e la categoria. "
+                "Altrimenti il codice della scheda da usare.",
+            },
+        )
         add("inizio", date)
         add("fine", date)
         add(

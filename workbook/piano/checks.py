@@ -1,21 +1,50 @@
-"""The rules of a Piano that involve more than one sheet, or the Sistema."""
+"""The rules of a Piano that involve more than one sheet, or the Sistema: who leads each Area,
+to whom objectives are assigned, which scheda each person is evaluated with and by whom, and
+whether the objectives' weights fit the schede."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from workbook.anomalies import Codice, suggest
-from workbook.piano.model import Piano
+from workbook.contract import NUCLEO, SEGRETARIO
+from workbook.piano.model import ObiettivoArea, Persona, Piano
 from workbook.piano.reading import Reader, fmt
 from workbook.piano.sheets import TUTTE
+from workbook.sistema.model import Scheda, Voce
+
+ROLE_WORDS = {"dipendente": "dipendente", "eq": "EQ", "dirigente": "dirigente"}
 
 
 def check_consistency(r: Reader, piano: Piano) -> None:
     """Rules that involve more than one sheet, or the Sistema."""
+    _leaders(r, piano)
+    _assignees(r, piano)
+    for p in piano.personale:
+        if p.matricola in r.tainted_people or not piano.idoneita(p).valutabile:
+            continue
+        scheda = _scheda(r, piano, p)
+        if scheda is not None:
+            _evaluator(r, piano, p, scheda)
+    _weights(r, piano)
+    for area in piano.aree:
+        if not piano.valutati(area.codice) and area.codice not in r.tainted_areas:
+            r.add(Codice.PIANO_AREA_SENZA_PERSONALE, "Personale", None, area=area.codice)
+
+
+def _chi(p: Persona) -> str:
+    return f"{p.nominativo} (matricola {p.matricola})"
+
+
+def _leaders(r: Reader, piano: Piano) -> None:
+    """Each Area is led by an EQ or a dirigente of the Personale sheet (one may lead two, ad
+    interim), or by the Segretario Comunale, whose name and address the Ente sheet gives."""
     people = {p.matricola: p for p in piano.personale}
-    led: dict[str, str] = {}
     for area in piano.aree:
         if not area.responsabile or area.responsabile in r.tainted_people:
+            continue
+        if area.del_segretario:
+            _segretario(r, piano, f"l'Area «{area.codice}» è guidata dal Segretario Comunale")
             continue
         person = people.get(area.responsabile)
         if person is None:
@@ -25,62 +54,210 @@ def check_consistency(r: Reader, piano: Piano) -> None:
                 area.riga,
                 area=area.codice,
                 valore=area.responsabile,
-                dettaglio="che non è nel foglio Personale",
+                dettaglio="che non è nel foglio Personale (per il Segretario Comunale scrivere "
+                "«Segretario»)",
                 suggerimento=suggest(area.responsabile, people),
             )
-        elif person.ruolo != "po":
+        elif person.ruolo == "dipendente":
             r.add(
                 Codice.PIANO_RESPONSABILE_NON_VALIDO,
                 "Aree",
                 area.riga,
                 area=area.codice,
                 valore=area.responsabile,
-                dettaglio=f"ma {person.nominativo} ha ruolo "
-                "«dipendente» nel foglio Personale: indicare ruolo PO",
+                dettaglio=f"ma {person.nominativo} ha ruolo «dipendente» nel foglio Personale: "
+                "indicare il ruolo EQ (o PO) o dirigente",
                 suggerimento="",
             )
-        elif area.responsabile in led:
-            r.add(
-                Codice.PIANO_RESPONSABILE_NON_VALIDO,
-                "Aree",
-                area.riga,
-                area=area.codice,
-                valore=area.responsabile,
-                dettaglio=f"che è già Responsabile dell'Area "
-                f"«{led[area.responsabile]}»: ogni PO risponde di una sola Area",
-                suggerimento="",
-            )
-        led.setdefault(area.responsabile, area.codice)
     for p in piano.personale:
-        if p.ruolo == "po" and p.matricola not in led:
-            r.add(Codice.PIANO_PO_SENZA_AREA, "Personale", p.riga, valore=p.matricola)
-
-    scheda_po = piano.sistema.scheda("po")
-    has_derived = any(v.tipo == "derivata" for v in piano.sistema.scheda("dipendente").voci)
-    for area in piano.aree:
-        if {area.codice, TUTTE} & r.tainted_areas:
-            continue
-        objectives = piano.obiettivi_area(area.codice)
-        if not objectives and has_derived:
-            r.add(Codice.PIANO_AREA_SENZA_OBIETTIVI, "Obiettivi", None, area=area.codice)
-        for voce in scheda_po.voci:
-            if voce.tipo != "obiettivi":
-                continue
-            total = sum(
-                (o.obiettivo.peso for o in objectives if o.obiettivo.tipo == voce.categoria),
-                Decimal(0),
+        if p.ruolo == "eq" and not piano.guidate(p.matricola):
+            r.add(
+                Codice.PIANO_PO_SENZA_AREA,
+                "Personale",
+                p.riga,
+                valore=p.matricola,
+                ruolo=piano.sistema.sigla_eq,
             )
-            if total != voce.massimo:
-                rows = [o.obiettivo.riga for o in objectives if o.obiettivo.tipo == voce.categoria]
+
+
+def _segretario(r: Reader, piano: Piano, perche: str) -> None:
+    for field, label in (
+        ("segretario", "Segretario Comunale (cognome e nome)"),
+        ("email_segretario", "E-mail del Segretario Comunale"),
+    ):
+        if not getattr(piano.ente, field):
+            r.add(Codice.PIANO_SEGRETARIO, "Ente", None, perche=perche, campo=label)
+
+
+def _assignees(r: Reader, piano: Piano) -> None:
+    """The people an objective is assigned to are in the Personale sheet and belong to the
+    objective's Area (whose Responsabile declares its achievement)."""
+    for o in piano.obiettivi:
+        for matricola in o.assegnatari:
+            person = piano.persona(matricola)
+            if person is None:
+                if matricola not in r.tainted_people:
+                    r.add(
+                        Codice.PIANO_ASSEGNATARI,
+                        "Obiettivi",
+                        o.riga,
+                        obiettivo=o.codice,
+                        dettaglio=f"la matricola «{matricola}» non è nel foglio Personale"
+                        f"{suggest(matricola, [p.matricola for p in piano.personale])}",
+                    )
+            elif piano.area_of(person) != o.area:
                 r.add(
-                    Codice.PIANO_PESI,
+                    Codice.PIANO_ASSEGNATARI,
                     "Obiettivi",
-                    rows[0] if rows else None,
-                    area=area.codice,
-                    tipo=voce.categoria,
-                    somma=fmt(total),
-                    voce=voce.titolo,
-                    massimo=fmt(voce.massimo),
+                    o.riga,
+                    obiettivo=o.codice,
+                    dettaglio=f"è dell'Area «{o.area}», ma {_chi(person)} è dell'Area "
+                    f"«{piano.area_of(person)}»: si può assegnare un obiettivo solo a persone "
+                    "dell'Area che lo ha",
                 )
-        if not piano.dipendenti(area.codice):
-            r.add(Codice.PIANO_AREA_SENZA_PERSONALE, "Personale", None, area=area.codice)
+
+
+def _scheda(r: Reader, piano: Piano, p: Persona) -> Scheda | None:
+    """The scheda of an evaluable person: the one their row names, or the only one of their
+    role that applies to their category."""
+    sistema = piano.sistema
+    for_role = [s.codice for s in sistema.schede if s.ruolo == p.ruolo]
+    ruolo = ROLE_WORDS[p.ruolo]
+    if p.scheda:
+        found = sistema.scheda_codice(p.scheda)
+        if found is None:
+            detail = (
+                "che non è una scheda del Sistema"
+                f"{suggest(p.scheda, [s.codice for s in sistema.schede])}; schede per il ruolo "
+                f"«{ruolo}»: {', '.join(for_role) or 'nessuna'}"
+            )
+        elif found.ruolo != p.ruolo:
+            detail = (
+                f"che è una scheda per il ruolo «{ROLE_WORDS[found.ruolo]}», mentre la persona "
+                f"ha ruolo «{ruolo}»"
+            )
+        else:
+            return found
+        r.add(
+            Codice.PIANO_SCHEDA_SCONOSCIUTA,
+            "Personale",
+            p.riga,
+            chi=_chi(p),
+            valore=p.scheda,
+            dettaglio=detail,
+        )
+        return None
+    candidates = sistema.schede_di(p.ruolo, p.categoria)
+    if len(candidates) == 1:
+        return candidates[0]
+    described = [_described(s) for s in (candidates or sistema.schede) if s.ruolo == p.ruolo]
+    r.add(
+        Codice.PIANO_SCHEDA_PIU if candidates else Codice.PIANO_SCHEDA_NESSUNA,
+        "Personale",
+        p.riga,
+        chi=_chi(p),
+        ruolo=ruolo,
+        categoria=p.categoria,
+        schede="; ".join(described) or "nessuna",
+    )
+    return None
+
+
+def _described(s: Scheda) -> str:
+    if s.solo_indicata:
+        return f"«{s.codice}» (solo per chi la indica nella colonna «Scheda»)"
+    if s.categorie:
+        return f"«{s.codice}» (categorie {', '.join(s.categorie)})"
+    return f"«{s.codice}» (tutte le categorie)"
+
+
+def _evaluator(r: Reader, piano: Piano, p: Persona, scheda: Scheda) -> None:
+    """Nobody evaluates themselves; the Segretario's modulo needs the Segretario's address."""
+    modulo = piano.modulo_of(p)
+    if modulo == SEGRETARIO:
+        _segretario(r, piano, f"{_chi(p)} è valutato dal Segretario Comunale")
+    elif modulo != NUCLEO and modulo in piano.guidate(p.matricola):
+        r.add(
+            Codice.PIANO_VALUTATORE,
+            "Personale",
+            p.riga,
+            chi=_chi(p),
+            dettaglio=f"da se stesso: la scheda «{scheda.codice}» lo fa valutare dal "
+            f"Responsabile dell'Area «{modulo}», che è lui",
+            scheda=scheda.codice,
+        )
+
+
+def _weights(r: Reader, piano: Piano) -> None:
+    """The objectives an item of objectives counts weigh what the item is worth, for every
+    person evaluated with it; an item derived from an achievement has objectives to derive it
+    from. Each problem once, however many people share it."""
+    seen: set[tuple[str, ...]] = set()
+    for p in piano.personale:
+        scheda = piano.scheda_of(p)
+        if scheda is None or p.matricola in r.tainted_people:
+            continue
+        if not piano.idoneita(p).valutabile:
+            continue
+        area = piano.area_of(p)
+        if {area, TUTTE} & r.tainted_areas:
+            continue
+        for voce in scheda.voci:
+            if voce.tipo == "fattore":
+                continue
+            if voce.fonte == "assegnati":
+                items, whose, key = piano.assegnati(p.matricola), _chi(p), p.matricola
+                quali = f"gli obiettivi assegnati a {_chi(p)}"
+            elif voce.fonte == "ente":
+                items, whose, key = piano.obiettivi_ente(), "l'Ente", "ente"
+                quali = "gli obiettivi dell'Ente"
+            else:
+                items, whose, key = piano.obiettivi_area(area), area, f"area {area}"
+                quali = f"gli obiettivi dell'Area «{area}»"
+            counted = [o for o in items if voce.conta(o.obiettivo.tipo)]
+            if voce.tipo_obiettivi:
+                quali += f" di tipo «{voce.tipo_obiettivi}»"
+            signature = (scheda.codice, voce.codice, key)
+            if signature in seen:
+                continue
+            seen.add(signature)
+            _check_items(r, p, scheda, voce, counted, quali, whose)
+
+
+def _check_items(
+    r: Reader,
+    p: Persona,
+    scheda: Scheda,
+    voce: Voce,
+    counted: list[ObiettivoArea],
+    quali: str,
+    whose: str,
+) -> None:
+    shared = voce.fonte == "area" and p.ruolo == "dipendente"
+    chi = f"il personale dell'Area «{whose}»" if shared else _chi(p)
+    if not counted:
+        r.add(
+            Codice.PIANO_AREA_SENZA_OBIETTIVI,
+            "Personale" if voce.fonte == "assegnati" else "Obiettivi",
+            p.riga if voce.fonte == "assegnati" else None,
+            quali=quali,
+            voce=voce.titolo,
+            scheda=scheda.codice,
+            chi=chi,
+        )
+        return
+    if voce.tipo != "obiettivi":
+        return
+    total = sum((o.obiettivo.peso for o in counted), Decimal(0))
+    if total != voce.massimo:
+        r.add(
+            Codice.PIANO_PESI,
+            "Obiettivi",
+            counted[0].obiettivo.riga,
+            quali=quali,
+            somma=fmt(total),
+            voce=voce.titolo,
+            scheda=scheda.codice,
+            chi=chi,
+            massimo=fmt(voce.massimo),
+        )

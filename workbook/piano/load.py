@@ -13,17 +13,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, has_errors, suggest
+from workbook.contract import SEGRETARIO
 from workbook.errors import AnomaliesError
 from workbook.piano.checks import check_consistency
 from workbook.piano.file import read_sheets
 from workbook.piano.model import Area, Ente, Obiettivo, Persona, Piano
 from workbook.piano.reading import Reader, norm, text_of
 from workbook.piano.sheets import (
+    ADDED_LATER,
+    ASSIGNEE_SEPARATORS,
     ENTE_FIELDS,
     GENERI,
     MAX_FUND,
     PAROLE_RUOLO,
+    PAROLE_SEGRETARIO,
     RESERVED_AREA_CODES,
+    RUOLI_AMMESSI,
     SHEETS,
     TUTTE,
 )
@@ -80,6 +85,8 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
                 motivo=RESERVED_AREA_CODES[codice.casefold()],
             )
         responsabile = text_of(v.get("responsabile"))
+        if " ".join(responsabile.split()).upper() in PAROLE_SEGRETARIO:
+            responsabile = SEGRETARIO
         if not responsabile:
             r.add(Codice.PIANO_AREA_SENZA_RESPONSABILE, "Aree", row, area=codice)
         aree.append(
@@ -116,7 +123,9 @@ def _read_ente(r: Reader, rows: list[tuple[object, ...]]) -> Ente | None:
                 found[field] = (i, row[1] if len(row) > 1 else None)
     ok = True
     for field, header, req in ENTE_FIELDS:
-        if field not in found:
+        if field not in found and field in ADDED_LATER:
+            found[field] = (0, None)
+        elif field not in found:
             labels = [text_of(row[0]) for row in rows if row and row[0]]
             r.add(
                 Codice.PIANO_COLONNA_MANCANTE,
@@ -172,6 +181,8 @@ def _read_ente(r: Reader, rows: list[tuple[object, ...]]) -> Ente | None:
             example="30.000,00",
         ).quantize(Decimal("0.01"))
     email_row, email_raw = value("email_nucleo")
+    segretario_row, segretario_raw = value("segretario")
+    sec_email_row, sec_email_raw = value("email_segretario")
     if anno == 0:
         return None
     return Ente(
@@ -184,6 +195,10 @@ def _read_ente(r: Reader, rows: list[tuple[object, ...]]) -> Ente | None:
         fondo_risultato_po=money["fondo_risultato_po"],
         email_nucleo=r.email(
             "Ente", email_row, "E-mail del Nucleo di Valutazione", text_of(email_raw)
+        ),
+        segretario=r.text("Ente", segretario_row, "Segretario Comunale", segretario_raw),
+        email_segretario=r.email(
+            "Ente", sec_email_row, "E-mail del Segretario Comunale", text_of(sec_email_raw)
         ),
     )
 
@@ -224,6 +239,21 @@ def _read_obiettivi(
                 ammessi=", ".join(CATEGORIE),
             )
             ok = False
+        assegnatari = tuple(
+            dict.fromkeys(
+                m.strip() for m in ASSIGNEE_SEPARATORS.split(text_of(v["assegnatari"])) if m.strip()
+            )
+        )
+        if assegnatari and area == TUTTE:
+            r.add(
+                Codice.PIANO_ASSEGNATARI,
+                "Obiettivi",
+                row,
+                obiettivo=codice,
+                dettaglio="un obiettivo di tutte le Aree non può essere assegnato a persone: "
+                "indicare l'Area delle persone a cui è assegnato",
+            )
+            ok = False
         peso = r.number(
             "Obiettivi",
             row,
@@ -249,6 +279,7 @@ def _read_obiettivi(
                 peso=peso,
                 scadenza=r.date("Obiettivi", row, "Scadenza", v["scadenza"], anno),
                 riga=row,
+                assegnatari=assegnatari,
             )
         )
     return result
@@ -296,8 +327,8 @@ def _read_personale(
                 row,
                 campo="Ruolo",
                 valore=text_of(v["ruolo"]),
-                suggerimento=suggest(text_of(v["ruolo"]), ["PO", "dipendente"]),
-                ammessi="PO, dipendente",
+                suggerimento=suggest(text_of(v["ruolo"]), ["EQ", "PO", "dipendente", "dirigente"]),
+                ammessi=RUOLI_AMMESSI,
             )
             ok = False
         area = text_of(v["area"])
@@ -359,6 +390,7 @@ def _read_personale(
                 part_time=part_time,
                 email=email,
                 riga=row,
+                scheda=text_of(v["scheda"]),
             )
         )
     return result

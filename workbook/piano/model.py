@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from workbook.contract import NUCLEO, SEGRETARIO
 from workbook.piano.sheets import TUTTE
-from workbook.sistema.model import CATEGORIE, Ruolo, Sistema
+from workbook.sistema.model import CATEGORIE, Ruolo, Scheda, Sistema
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +23,21 @@ class Ente:
     fondo_produttivita: Decimal
     fondo_risultato_po: Decimal
     email_nucleo: str
+    segretario: str = ""  # the Segretario Comunale's name, when they lead an Area
+    email_segretario: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Area:
     codice: str
     denominazione: str
-    responsabile: str
+    responsabile: str  # a matricola, or SEGRETARIO when the Segretario Comunale leads it
     email: str
     riga: int
+
+    @property
+    def del_segretario(self) -> bool:
+        return self.responsabile == SEGRETARIO
 
     @property
     def etichetta(self) -> str:
@@ -49,6 +56,7 @@ class Obiettivo:
     peso: Decimal
     scadenza: dt.date | None
     riga: int
+    assegnatari: tuple[str, ...] = ()  # matricole: an individual or group objective
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,7 @@ class Persona:
     part_time: Decimal
     email: str
     riga: int
+    scheda: str = ""  # the scheda the Personale row names, when not the one of the category
 
     @property
     def nominativo(self) -> str:
@@ -94,82 +103,169 @@ class Idoneita:
 
 @dataclass(frozen=True, slots=True)
 class Piano:
+    """The Piano, with who is evaluated with which scheda and in which modulo, worked out
+    once: the largest Comuni have some 20,000 people and 300 Areas."""
+
     ente: Ente
     aree: tuple[Area, ...]
     obiettivi: tuple[Obiettivo, ...]
     personale: tuple[Persona, ...]
     sistema: Sistema
     origine: str
-    # Indexes, built once: the largest Comuni have some 20,000 people and 300 Areas.
     _areas: dict[str, Area] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
     _people: dict[str, Persona] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
-    _staff: dict[str, tuple[Persona, ...]] = dataclasses.field(
+    _led: dict[str, tuple[str, ...]] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
-    )
-    _led: dict[str, str] = dataclasses.field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    )  # matricola → the Areas they lead
     _objectives: dict[str, tuple[ObiettivoArea, ...]] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
-    _by_area: dict[str, list[Obiettivo]] = dataclasses.field(
+    _assigned: dict[str, tuple[ObiettivoArea, ...]] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _schede: dict[str, Scheda] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _moduli: dict[str, str] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )  # matricola → the modulo they are evaluated in
+    _evaluated: dict[str, tuple[Persona, ...]] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
         self._areas.update((a.codice, a) for a in self.aree)
         self._people.update((p.matricola, p) for p in self.personale)
-        self._led.update((a.responsabile, a.codice) for a in self.aree if a.responsabile)
-        staff: dict[str, list[Persona]] = {}
+        led: dict[str, list[str]] = {}
+        for a in self.aree:
+            if a.responsabile and not a.del_segretario:
+                led.setdefault(a.responsabile, []).append(a.codice)
+        self._led.update((k, tuple(v)) for k, v in led.items())
+        by_area: dict[str, list[Obiettivo]] = {}
+        assigned: dict[str, list[Obiettivo]] = {}
+        for o in self.obiettivi:
+            by_area.setdefault(o.area, []).append(o)
+            for matricola in o.assegnatari:
+                assigned.setdefault(matricola, []).append(o)
+        for area in [*self._areas, TUTTE]:
+            mine = list(by_area.get(area, ()))
+            if area != TUTTE:
+                mine += by_area.get(TUTTE, ())
+            self._objectives[area] = tuple(ObiettivoArea(area, o) for o in _in_order(mine))
+        for matricola, objectives in assigned.items():
+            self._assigned[matricola] = tuple(
+                ObiettivoArea(o.area, o) for o in _in_order(objectives)
+            )
+        evaluated: dict[str, list[Persona]] = {}
         for p in self.personale:
-            if p.ruolo == "dipendente":
-                staff.setdefault(p.area, []).append(p)
-        self._staff.update((k, tuple(v)) for k, v in staff.items())
+            scheda = self._match(p)
+            if scheda is None:
+                continue
+            self._schede[p.matricola] = scheda
+            modulo = self._evaluator(p, scheda)
+            self._moduli[p.matricola] = modulo
+            evaluated.setdefault(modulo, []).append(p)
+        order = {code: i for i, code in enumerate(self._areas)}
+        for modulo, people in evaluated.items():
+            if modulo == NUCLEO:  # as the Nucleo reads them: by the Area they lead
+                people.sort(key=lambda p: (order.get(self.area_of(p), len(order)), p.matricola))
+            self._evaluated[modulo] = tuple(people)
+
+    def _match(self, p: Persona) -> Scheda | None:
+        """The scheda the person is evaluated with: the one their row names, or the only one
+        of their role that applies to their category (load.py reports the others)."""
+        if p.scheda:
+            found = self.sistema.scheda_codice(p.scheda)
+            return found if found is not None and found.ruolo == p.ruolo else None
+        candidates = self.sistema.schede_di(p.ruolo, p.categoria)
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _evaluator(self, p: Persona, scheda: Scheda) -> str:
+        """The modulo a person is evaluated in: their Area's (filled by its Responsabile),
+        the Nucleo's or the Segretario's, as their scheda says; an EQ in an Area led by a
+        dirigente goes to that Area's modulo when the Sistema lets the dirigente evaluate
+        them."""
+        if scheda.valutatore == "segretario":
+            return SEGRETARIO
+        if scheda.valutatore == "responsabile":
+            return p.area
+        leader = self.responsabile(p.area)
+        if (
+            p.ruolo == "eq"
+            and self.sistema.dirigente_valuta_eq
+            and leader is not None
+            and leader.ruolo == "dirigente"
+        ):
+            return p.area
+        return NUCLEO
 
     def area(self, codice: str) -> Area:
         return self._areas[codice]
 
     def obiettivi_area(self, area: str) -> tuple[ObiettivoArea, ...]:
-        """The Area's objectives, ordered by category (as in the PO scheda), then code, so that
-        the objectives of one category sit on adjacent rows of the workbooks."""
-        if area not in self._objectives:
-            if not self._by_area:
-                for o in self.obiettivi:
-                    self._by_area.setdefault(o.area, []).append(o)
-            rank = {c: i for i, c in enumerate(CATEGORIE)}
-            mine = list(self._by_area.get(area, ()))
-            if area != TUTTE:
-                mine += self._by_area.get(TUTTE, ())
-            mine.sort(key=lambda o: (rank.get(o.tipo, 99), o.codice))
-            self._objectives[area] = tuple(ObiettivoArea(area, o) for o in mine)
-        return self._objectives[area]
+        """The Area's objectives (those of «tutte» included), ordered by type (as the schede
+        list them), then code, so that the objectives of one type sit on adjacent rows."""
+        return self._objectives.get(area, ())
 
-    def dipendenti(self, area: str) -> tuple[Persona, ...]:
-        return self._staff.get(area, ())
+    def obiettivi_ente(self) -> tuple[ObiettivoArea, ...]:
+        """Every objective of every Area, Area by Area (an objective of «tutte» once for each
+        Area): what the Ente's achievement is made of."""
+        return tuple(o for a in self.aree for o in self.obiettivi_area(a.codice))
 
-    def po(self) -> tuple[Persona, ...]:
-        """Every PO, ordered by the Area they lead (as in the Nucleo's workbook)."""
-        order = {a.responsabile: i for i, a in enumerate(self.aree)}
+    def assegnati(self, matricola: str) -> tuple[ObiettivoArea, ...]:
+        """The objectives assigned to a person (the «Assegnatari» of the Obiettivi sheet)."""
+        return self._assigned.get(matricola, ())
+
+    def scheda_of(self, p: Persona) -> Scheda | None:
+        return self._schede.get(p.matricola)
+
+    def modulo_of(self, p: Persona) -> str | None:
+        return self._moduli.get(p.matricola)
+
+    def valutati(self, modulo: str) -> tuple[Persona, ...]:
+        """The people a modulo evaluates, in its order (Personale's; the Nucleo's by the
+        Area each one leads)."""
+        return self._evaluated.get(modulo, ())
+
+    def eq(self) -> tuple[Persona, ...]:
+        """Every EQ (PO), by the Area they lead."""
+        order = {code: i for i, code in enumerate(self._areas)}
         return tuple(
             sorted(
-                (p for p in self.personale if p.ruolo == "po"),
-                key=lambda p: (order.get(p.matricola, len(order)), p.matricola),
+                (p for p in self.personale if p.ruolo == "eq"),
+                key=lambda p: (order.get(self.area_of(p), len(order)), p.matricola),
             )
         )
 
-    def area_of_po(self, persona: Persona) -> str:
-        """The Area a PO leads (or, when they lead none, the Area of their row)."""
-        return self._led.get(persona.matricola, persona.area)
+    def guidate(self, matricola: str) -> tuple[str, ...]:
+        """The Areas a person leads (two, ad interim)."""
+        return self._led.get(matricola, ())
+
+    def responsabile(self, area: str) -> Persona | None:
+        """Who leads an Area, when it is someone of the staff (not the Segretario)."""
+        code = self._areas[area].responsabile if area in self._areas else ""
+        return self._people.get(code)
+
+    def area_of(self, p: Persona) -> str:
+        """The Area whose objectives count for a person: their own; for whoever leads Areas,
+        the one of their Personale row if they lead it, else the first they lead."""
+        led = self._led.get(p.matricola, ())
+        return p.area if not led or p.area in led else led[0]
 
     def persona(self, matricola: str) -> Persona | None:
         return self._people.get(matricola)
 
     def idoneita(self, persona: Persona) -> Idoneita:
         return eligibility(persona, self.ente.anno, self.sistema)
+
+
+def _in_order(objectives: list[Obiettivo]) -> list[Obiettivo]:
+    rank = {c: i for i, c in enumerate(CATEGORIE)}
+    return sorted(objectives, key=lambda o: (rank.get(o.tipo, 99), o.codice))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

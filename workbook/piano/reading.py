@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, anomalia, suggest
 from workbook.errors import UnreadableValue
-from workbook.piano.sheets import CODE_RE, COLUMNS, EMAIL_RE
+from workbook.piano.sheets import ADDED_LATER, CODE_RE, COLUMNS, EMAIL_RE
 from workbook.values import format_number, looks_like_formula, parse_date, parse_number
 
 
@@ -60,7 +60,7 @@ class Reader:
             header_index = 0
         headers = [text_of(c) for c in ws_rows[header_index]] if ws_rows else []
         for field, header, _ in columns:
-            if field not in positions:
+            if field not in positions and field not in ADDED_LATER:
                 self.add(
                     Codice.PIANO_COLONNA_MANCANTE,
                     sheet,
@@ -73,6 +73,7 @@ class Reader:
         for i in range(header_index + 1, len(ws_rows)):
             row = ws_rows[i]
             values = {f: (row[p] if p < len(row) else None) for f, p in positions.items()}
+            values.update((f, None) for f, _, _ in columns if f not in positions)
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
                 continue  # blank rows are skipped but keep the numbering of those that follow
             yield i + 1, values

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from workbook.contract import NUCLEO
+from workbook.contract import NUCLEO, SEGRETARIO
 
 TUTTE = "tutte"
 MAX_FUND = Decimal("999999999999.99")  # euro: a fund of the largest Comune is some 10**7
@@ -17,6 +17,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 _DEVICE = "è un nome che Windows riserva a un dispositivo e che nessun file può avere"
 RESERVED_AREA_CODES = {
     NUCLEO: "è il nome del modulo del Nucleo di Valutazione",
+    SEGRETARIO: "è il nome del modulo del Segretario Comunale",
     TUTTE: "nel foglio Obiettivi indica tutte le Aree",
     **{name: _DEVICE for name in ("con", "prn", "aux", "nul")},
     **{f"{port}{n}": _DEVICE for port in ("com", "lpt") for n in range(10)},
@@ -40,6 +41,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("indicatore", "Indicatore", False),
         ("peso", "Peso", True),
         ("scadenza", "Scadenza", False),
+        ("assegnatari", "Assegnatari", False),
     ),
     "Personale": (
         ("matricola", "Matricola", True),
@@ -53,6 +55,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("fine", "Fine servizio", False),
         ("part_time", "Part-time %", False),
         ("email", "E-mail", False),
+        ("scheda", "Scheda", False),
     ),
 }
 # Sheet Ente: one row per setting, label in column A and value in column B.
@@ -63,8 +66,13 @@ ENTE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("fondo_produttivita", "Fondo per la produttività dei dipendenti (€)", False),
     ("fondo_risultato_po", "Fondo per la retribuzione di risultato delle PO (€)", False),
     ("email_nucleo", "E-mail del Nucleo di Valutazione", False),
+    ("segretario", "Segretario Comunale (cognome e nome)", False),
+    ("email_segretario", "E-mail del Segretario Comunale", False),
 )
 SHEETS = ("Ente", "Aree", "Obiettivi", "Personale")
+# Optional columns and Ente rows that came with later versions: a Piano written before them
+# stays valid without them.
+ADDED_LATER = frozenset({"assegnatari", "scheda", "segretario", "email_segretario"})
 GENERI = {
     "M": "M",
     "F": "F",
@@ -75,10 +83,17 @@ GENERI = {
     "MASCHILE": "M",
     "FEMMINILE": "F",
 }
-PAROLE_RUOLO = {  # how a Piano may write a role
-    "PO": "po",
-    "P.O.": "po",
-    "POSIZIONE ORGANIZZATIVA": "po",
-    "EQ": "po",
+PAROLE_RUOLO = {  # how a Piano may write a role (upper case)
+    "PO": "eq",
+    "P.O.": "eq",
+    "POSIZIONE ORGANIZZATIVA": "eq",
+    "EQ": "eq",
+    "E.Q.": "eq",
+    "ELEVATA QUALIFICAZIONE": "eq",
     "DIPENDENTE": "dipendente",
+    "DIRIGENTE": "dirigente",
 }
+RUOLI_AMMESSI = "dipendente, EQ (o PO), dirigente"
+# How the Aree sheet says that the Segretario Comunale leads an Area (upper case).
+PAROLE_SEGRETARIO = ("SEGRETARIO", "SEGRETARIO COMUNALE", "SEGRETARIA", "SEGRETARIA COMUNALE")
+ASSIGNEE_SEPARATORS = re.compile(r"[;,\n]")

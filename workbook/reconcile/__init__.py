@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
-from decimal import Decimal
 
 from workbook.anomalies import Anomalia, Codice, Gravita, anomalia
 from workbook.contract import compilatore
@@ -26,6 +25,7 @@ from workbook.reconcile.outcome import Outcome, Progress, StatoModulo, sort_anom
 from workbook.reconcile.sources import evaluate, objectives
 from workbook.reconcile.verify import Expected, Verifica, Verifier, examine
 from workbook.reconcile.versions import choose_versions, module_of_file
+from workbook.scoring.engine import achievements
 
 PARALLEL_FROM = 24  # files; below this a process pool costs more than it saves
 
@@ -129,15 +129,8 @@ def reconcile(cycle: Cycle, progress: Progress | None = None) -> Outcome:
         statuses.append(StatoModulo(modulo, compilatore(piano, modulo).descrizione, state, version))
     esiti, areas = objectives(piano, used, problems)
     by_module = {s.modulo: s for s in statuses}
-    # Each Area's objectives by category, as (peso, achievement): what a PO scheda needs.
-    by_area: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
-    for o in esiti:
-        by_area.setdefault(o.obiettivo.area, {}).setdefault(o.obiettivo.obiettivo.tipo, []).append(
-            (o.obiettivo.obiettivo.peso, o.raggiungimento)
-        )
-    valutazioni = [
-        evaluate(piano, p, used, by_module, areas, by_area, problems) for p in piano.personale
-    ]
+    draws_on = achievements(piano, "", {o.obiettivo.id: o.raggiungimento for o in esiti})
+    valutazioni = [evaluate(piano, p, used, by_module, draws_on, problems) for p in piano.personale]
     if not any(a.gravita is Gravita.ERRORE for a in problems):
         # Results are final only when everyone who can be evaluated is: an incomplete scheda
         # without an errore that explains it must not pass for a final one.

@@ -31,7 +31,6 @@ from workbook.relazione import (
     RigaObiettivo,
     RigaPO,
 )
-from workbook.sistema.model import Sistema
 
 
 def _d(value: Decimal | None) -> Decimal | None:
@@ -51,15 +50,15 @@ def quote(valutazioni: list[Valutazione]) -> list[Quota]:
     ]
 
 
-def mean_su_100(valutati: list[Valutazione], sistema: Sistema) -> Decimal | None:
-    """MEDIA PUNTEGGIO su 100: the mean of score × 100 / maximum, exactly, then rounded (not
-    the mean of the rounded «su 100» figures). The one mean of every table and message."""
+def mean_su_100(valutati: list[Valutazione]) -> Decimal | None:
+    """MEDIA PUNTEGGIO su 100: the mean of score × 100 / maximum (of each one's scheda),
+    exactly, then rounded (not the mean of the rounded «su 100» figures). The one mean of
+    every table and message."""
     if not valutati:
         return None
     by_max: dict[Decimal, Decimal] = {}
-    maxima = {r: sistema.scheda(r).massimo for r in ("dipendente", "po")}
     for v in valutati:
-        massimo = maxima[v.ruolo]
+        massimo = v.scheda.massimo  # type: ignore[union-attr]
         by_max[massimo] = by_max.get(massimo, Decimal(0)) + v.punteggio  # type: ignore[operator]
     total = sum((Fraction(s) * 100 / Fraction(m) for m, s in by_max.items()), Fraction(0))
     mean = total / len(valutati)
@@ -69,7 +68,8 @@ def mean_su_100(valutati: list[Valutazione], sistema: Sistema) -> Decimal | None
 # --- one function per table ---------------------------------------------------------------------
 
 
-def posizioni_organizzative(outcome: Outcome) -> tuple[RigaPO, ...]:
+def posizioni_organizzative(outcome: Outcome, ruolo: str = "eq") -> tuple[RigaPO, ...]:
+    """The EQ (PO) — or, with `ruolo="dirigente"`, the dirigenti — and how they were rated."""
     return tuple(
         RigaPO(
             v.persona.matricola,
@@ -83,7 +83,7 @@ def posizioni_organizzative(outcome: Outcome) -> tuple[RigaPO, ...]:
             v.motivo,
         )
         for v in outcome.valutazioni
-        if v.ruolo == "po"
+        if v.ruolo == ruolo
     )
 
 
@@ -96,13 +96,29 @@ def non_valutati(outcome: Outcome) -> tuple[NonValutato, ...]:
 
 
 def fasce(outcome: Outcome) -> tuple[RigaFascia, ...]:
-    """The bands of the dipendenti's scheda, from the highest, with how many fell in each."""
-    scheda = outcome.piano.sistema.scheda("dipendente")
-    in_band = Counter(v.fascia.etichetta for v in _valutati(outcome) if v.fascia)
-    return tuple(
-        RigaFascia(band.da, band.a, band.etichetta, band.premio, in_band[band.etichetta])
-        for band in sorted(scheda.fasce, key=lambda f: f.da, reverse=True)
+    """The bands of each dipendenti's scheda in use, from the highest, with how many fell in
+    each."""
+    return tuple(_bands(outcome, _valutati(outcome)))
+
+
+def _bands(outcome: Outcome, valutati: list[Valutazione]) -> list[RigaFascia]:
+    in_band = Counter(
+        (v.scheda.codice, v.fascia.etichetta) for v in valutati if v.fascia and v.scheda
     )
+    used = {v.scheda.codice for v in _dipendenti(outcome) if v.scheda}
+    return [
+        RigaFascia(
+            s.codice,
+            band.da,
+            band.a,
+            band.etichetta,
+            band.premio,
+            in_band[(s.codice, band.etichetta)],
+        )
+        for s in outcome.piano.sistema.schede
+        if s.codice in used
+        for band in sorted(s.fasce, key=lambda f: f.da, reverse=True)
+    ]
 
 
 def obiettivi(outcome: Outcome) -> tuple[ObiettiviArea, ...]:
@@ -151,14 +167,16 @@ def genere(
     rows = []
     for g in ("F", "M"):
         mine = [v for v in _valutati(outcome) if v.persona.genere == g]
-        mine_in_band = Counter(v.fascia.etichetta for v in mine if v.fascia)
         rows.append(
             RigaGenere(
                 g,
                 staff[g],
                 len(mine),
-                mean_su_100(mine, outcome.piano.sistema),
-                tuple(FasciaGenere(b.etichetta, mine_in_band[b.etichetta]) for b in bands),
+                mean_su_100(mine),
+                tuple(
+                    FasciaGenere(b.scheda, b.etichetta, b.n_dipendenti)
+                    for b in _bands(outcome, mine)
+                ),
                 sum(
                     (premi.get(v.persona.matricola, Decimal(0)) for v in mine), Decimal(0)
                 ).quantize(CENT),
@@ -170,7 +188,6 @@ def genere(
 def differenziazione(outcome: Outcome) -> tuple[RigaDifferenziazione, ...]:
     """For each evaluator, how differentiated the judgements are (art. 9, c. 1, lett. d,
     D.Lgs. 150/2009)."""
-    sistema = outcome.piano.sistema
     piano = outcome.piano
     evaluators = [(m, compilatore(piano, m).titolo) for m in moduli(piano)]
     by_evaluator: dict[str, list[Valutazione]] = {}
@@ -192,7 +209,7 @@ def differenziazione(outcome: Outcome) -> tuple[RigaDifferenziazione, ...]:
                 label,
                 modulo,
                 len(mine),
-                mean_su_100(mine, sistema),
+                mean_su_100(mine),
                 std,
                 min(scores, default=None),
                 max(scores, default=None),
@@ -262,7 +279,7 @@ def aggregate(outcome: Outcome) -> Relazione:
     ente = outcome.piano.ente
     fund = distribute(ente.fondo_produttivita, quote(_dipendenti(outcome)))
     fund_po = distribute(
-        ente.fondo_risultato_po, quote([v for v in outcome.valutazioni if v.ruolo == "po"])
+        ente.fondo_risultato_po, quote([v for v in outcome.valutazioni if v.ruolo == "eq"])
     )
     premi = {**fund.importi, **fund_po.importi}
     bands = fasce(outcome)
@@ -276,13 +293,14 @@ def aggregate(outcome: Outcome) -> Relazione:
         n_dipendenti_non_valutati=len(non_valutati(outcome)),
         non_valutati=non_valutati(outcome),
         fasce=bands,
-        media_punteggio_su_100=mean_su_100(_valutati(outcome), outcome.piano.sistema),
+        media_punteggio_su_100=mean_su_100(_valutati(outcome)),
         obiettivi=obiettivi(outcome),
         performance_organizzativa=performance_organizzativa(outcome),
         genere=genere(outcome, bands, premi),
         premialita=_fondo(fund),
         risultato_po=_fondo(fund_po),
         differenziazione=evaluators,
+        dirigenti=posizioni_organizzative(outcome, "dirigente"),
         premi=premi,
         anomalie=tuple(_checks(outcome, evaluators)),
     )

@@ -17,10 +17,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from workbook.anomalies import Anomalia, Codice, anomalia
-from workbook.contract import NUCLEO, CellValue, MapEntry, compilatore
+from workbook.contract import NUCLEO, CellValue, MapEntry, compilatore, modulo_areas
 from workbook.errors import UnreadableValue
-from workbook.piano.model import Persona, Piano
+from workbook.piano.model import Piano
 from workbook.scoring.engine import achievement_value
+from workbook.sistema.model import RUOLI
 from workbook.values import canonical_number, format_count, format_number, is_blank, parse_number
 
 Raw = tuple[CellValue, str | None]  # (value, formula) as read from the cell
@@ -47,16 +48,16 @@ class Compilazione:
     obiettivi: dict[str, Dichiarazione] = field(default_factory=dict)  # by ObiettivoArea.id
     anomalie: list[Anomalia] = field(default_factory=list)
 
-    def as_inputs(self, modulo: str) -> dict[str, Decimal | str | None]:
+    def as_inputs(self, piano: Piano) -> dict[str, Decimal | str | None]:
         """The checked inputs by map key, as `scoring.shown_results` takes them."""
-        soggetto = "po" if modulo == NUCLEO else "dipendente"
         out: dict[str, Decimal | str | None] = {
             f"obiettivo/{ident}/raggiungimento": d.percentuale
             for ident, d in self.obiettivi.items()
         }
         for matricola, factors in self.schede.items():
+            person = piano.persona(matricola)
             for code, value in factors.items():
-                out[f"{soggetto}/{matricola}/{code}"] = value
+                out[f"{person.ruolo if person else ''}/{matricola}/{code}"] = value
         return out
 
 
@@ -199,9 +200,8 @@ class _Checker:
         """The achievement of each objective of the Piano this workbook reports on: declared
         by the Responsabile (an Area's workbook) or validated by the Nucleo."""
         piano, modulo = self.piano, self.modulo
-        areas = [a.codice for a in piano.aree] if modulo == NUCLEO else [modulo]
         what = "validato" if modulo == NUCLEO else "dichiarato"
-        for area in areas:
+        for area in modulo_areas(piano, modulo):
             for item in piano.obiettivi_area(area):
                 entries = self.index.get(("obiettivo", item.id), {})
                 entry = entries.get("raggiungimento")
@@ -232,12 +232,17 @@ class _Checker:
         not put here (the Piano changed since) is reported and left out; someone who cannot be
         evaluated this year is left out, and reported if scored all the same."""
         piano = self.piano
-        fattori = {r: piano.sistema.scheda(r).fattori for r in ("dipendente", "po")}
         for (soggetto, matricola), entries in self.index.items():
-            if soggetto not in fattori:
+            if soggetto not in RUOLI:
                 continue
             person = piano.persona(matricola)
-            if person is None or workbook_of(person) != (soggetto, self.modulo):
+            scheda = piano.scheda_of(person) if person else None
+            if (
+                person is None
+                or scheda is None
+                or person.ruolo != soggetto
+                or piano.modulo_of(person) != self.modulo
+            ):
                 self.report(None, Codice.REC_PERSONA_SCONOSCIUTA, matricola=matricola)
                 continue
             inputs = [e for e in entries.values() if e.is_input]
@@ -253,7 +258,7 @@ class _Checker:
                     )
                 continue
             factors: dict[str, Decimal | None] = {}
-            for voce in fattori[soggetto]:
+            for voce in scheda.fattori:
                 entry = entries.get(voce.codice)
                 if entry is None:
                     factors[voce.codice] = None
@@ -288,12 +293,6 @@ CELL_TEXT = 32_767  # the characters an Excel cell holds
 
 def _empty(raw: CellValue) -> bool:
     return raw is None or (isinstance(raw, str) and is_blank(raw))
-
-
-def workbook_of(person: Persona) -> tuple[str, str]:
-    """(soggetto, workbook) where the Piano puts a person: a PO in the Nucleo's workbook, the
-    rest of the staff in their Area's."""
-    return ("po", NUCLEO) if person.ruolo == "po" else ("dipendente", person.area)
 
 
 def _is_number(text: str) -> bool:

@@ -15,7 +15,7 @@ from workbook.piano.model import ObiettivoArea, Persona, Piano
 from workbook.reconcile.ingest import Documento, Elemento
 from workbook.reconcile.verify import Verifica
 from workbook.scoring.engine import Risultato, objective_points
-from workbook.sistema.model import Fascia, Ruolo
+from workbook.sistema.model import Fascia, Ruolo, Scheda
 
 Stato = Literal["valutato", "incompleto", "non valutabile", "in attesa"]
 
@@ -26,8 +26,9 @@ class Valutazione:
 
     persona: Persona
     area: str
-    valutatore: str  # the workbook: an Area's code or «nucleo»
+    valutatore: str  # the workbook: an Area's code, «nucleo» or «segretario»
     stato: Stato
+    scheda: Scheda | None = None
     motivo: str = ""
     risultato: Risultato | None = None
     giorni_servizio: int = 0

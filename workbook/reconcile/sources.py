@@ -4,15 +4,16 @@ the inputs checked where their modulo was read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO
 from workbook.piano.model import Persona, Piano
-from workbook.reconcile.inputs import Compilazione, workbook_of
+from workbook.reconcile.inputs import Compilazione
 from workbook.reconcile.outcome import EsitoObiettivo, StatoModulo, Valutazione
 from workbook.reconcile.verify import Verifica
-from workbook.scoring.engine import score, weighted_achievement
+from workbook.scoring.engine import Obiettivi, score, weighted_achievement
 from workbook.values import format_number
 
 
@@ -77,22 +78,24 @@ def evaluate(
     person: Persona,
     used: dict[str, Verifica],
     statuses: dict[str, StatoModulo],
-    areas: dict[str, Decimal | None],
-    objectives: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]],
+    draws_on: Callable[[Persona], Obiettivi],
     problems: list[Anomalia],
 ) -> Valutazione:
-    """One person's outcome, scored with the inputs checked where their workbook was read."""
-    soggetto, modulo = workbook_of(person)
-    area = piano.area_of_po(person) if person.ruolo == "po" else person.area
+    """One person's outcome, scored with the inputs checked where their modulo was read and
+    the objectives' achievements that count (`draws_on`)."""
+    modulo = piano.modulo_of(person) or ""
+    area = piano.area_of(person)
     eligibility = piano.idoneita(person)
+    scheda = piano.scheda_of(person)
     base = {
         "persona": person,
         "area": area,
         "valutatore": modulo,
+        "scheda": scheda,
         "giorni_servizio": eligibility.giorni_servizio,
         "giorni_anno": eligibility.giorni_anno,
     }
-    if not eligibility.valutabile:  # scored all the same: reported by inputs.check_inputs
+    if not eligibility.valutabile or scheda is None:  # scored all the same: see inputs.py
         return Valutazione(stato="non valutabile", motivo=eligibility.motivo, **base)
     v = used.get(modulo)
     if v is None:
@@ -112,16 +115,13 @@ def evaluate(
             )
         )
         return Valutazione(stato="incompleto", motivo="assente dal modulo", **base)
-    scheda = piano.sistema.scheda(soggetto)  # type: ignore[arg-type]
-    result = score(
-        scheda, factors, area_percentuale=areas.get(area), obiettivi=objectives.get(area, {})
-    )
+    result = score(scheda, factors, draws_on(person))
     if not result.completo:
         missing_factor = any(x is None for x in factors.values())
         why = (
             "punteggi mancanti o non validi"
             if missing_factor
-            else "raggiungimento degli obiettivi dell'Area incompleto"
+            else "raggiungimento degli obiettivi incompleto"
         )
         return Valutazione(stato="incompleto", motivo=why, risultato=result, **base)
     return Valutazione(stato="valutato", risultato=result, **base)

@@ -269,7 +269,7 @@ class Verifier:
                         formats[e.chiave] = shown_as
             piano = self.expected.piano
             v.compilazione = check_inputs(piano, v.modulo, doc.etichetta, mappa, raw, formats)
-            expected = shown_results(piano, v.modulo, v.compilazione.as_inputs(v.modulo))
+            expected = shown_results(piano, v.modulo, v.compilazione.as_inputs(piano))
             v.compilazione.anomalie.extend(check_shown(book, mappa, expected, doc.etichetta))
         return v
 

@@ -96,7 +96,9 @@ def _valutazione(v: Valutazione, relazione: Relazione) -> dict[str, Any]:
         "genere": v.persona.genere,
         "area": v.area,
         "ruolo": v.ruolo,
+        "categoria": v.persona.categoria,
         "valutatore": v.valutatore,
+        "scheda": v.scheda.codice if v.scheda else None,
         "stato": v.stato,
         "motivo": v.motivo,
         "punteggio": v.punteggio,
@@ -104,4 +106,23 @@ def _valutazione(v: Valutazione, relazione: Relazione) -> dict[str, Any]:
         "fascia": v.fascia.etichetta if v.fascia else None,
         "premio_percentuale": _pct(v.premio_percentuale),
         "premio_euro": relazione.premi.get(v.persona.matricola),
+        "voci": voci(v),
     }
+
+
+def voci(v: Valutazione) -> list[dict[str, Any]]:
+    """Every item of the person's scheda with its maximum and the points earned (None while
+    it cannot be computed): what an appeal, or next year's history, needs."""
+    if v.scheda is None:
+        return []
+    points = v.risultato.voci if v.risultato else {}
+    return [
+        {
+            "codice": voce.codice,
+            "titolo": voce.titolo,
+            "tipo": voce.tipo,
+            "massimo": voce.massimo,
+            "punti": points.get(voce.codice),
+        }
+        for voce in v.scheda.voci
+    ]

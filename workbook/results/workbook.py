@@ -34,6 +34,7 @@ def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     _anomalie(wb.add_worksheet("Anomalie"), outcome, st)
     _relazione(wb, wb.add_worksheet("Relazione"), outcome, relazione, st)
     _valutazioni(wb.add_worksheet("Valutazioni"), outcome, relazione, st)
+    _voci(wb.add_worksheet("Voci"), outcome, st)
     _obiettivi(wb.add_worksheet("Obiettivi"), outcome, st)
     _premi(wb.add_worksheet("Premi"), outcome, relazione, st)
     page_setup(wb, piano.ente.denominazione, f"Valutazione {piano.ente.anno}")
@@ -305,6 +306,49 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
     )
 
 
+def role_words(outcome: Outcome) -> dict[str, str]:
+    """How the results name each role: the Sistema says PO or EQ."""
+    return {
+        "dipendente": "dipendente",
+        "eq": outcome.piano.sistema.sigla_eq,
+        "dirigente": "dirigente",
+    }
+
+
+def _voci(ws: Any, outcome: Outcome, st: Styles) -> None:
+    """Every item of every evaluated person's scheda, one row each: what an appeal, or next
+    year's history, needs (the same as «voci» in the results JSON)."""
+    headers = [
+        ("Matricola", 11),
+        ("Cognome e nome", 26),
+        ("Area", 9),
+        ("Scheda", 14),
+        ("Voce", 16),
+        ("Titolo della voce", 40),
+        ("Tipo", 10),
+        ("Massimo", 9),
+        ("Punti", 9),
+    ]
+    rows = [
+        [
+            v.persona.matricola,
+            v.persona.nominativo,
+            v.area,
+            v.scheda.codice,
+            voce.codice,
+            voce.titolo,
+            voce.tipo,
+            voce.massimo,
+            v.risultato.voci.get(voce.codice),
+        ]
+        for v in outcome.valutazioni
+        if v.scheda is not None and v.risultato is not None
+        for voce in v.scheda.voci
+    ]
+    w, n = st.wrap, st.number
+    table(ws, 0, headers, rows, st, [w, w, w, w, w, w, w, n, n], filtered=True)
+
+
 def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
     """One row per person. Some 20,000 rows in the largest Comuni: every cell costs, so empty
     ones are not written and part-time and days of service only when not the full ones."""
@@ -330,6 +374,7 @@ def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) ->
         ws.set_column(col, col, width)
     text, number, euro = st.text, st.number, st.euro
     write_string, write_number = ws.write_string, ws.write_number
+    roles = role_words(outcome)
     for row, v in enumerate(outcome.valutazioni, start=1):
         p = v.persona
         write_string(row, 0, p.matricola, text)
@@ -337,7 +382,7 @@ def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) ->
         write_string(row, 2, p.genere, text)
         write_string(row, 3, p.categoria, text)
         write_string(row, 4, v.area, text)
-        write_string(row, 5, "PO" if v.ruolo == "po" else "dipendente", text)
+        write_string(row, 5, roles[v.ruolo], text)
         write_string(row, 6, v.stato, text)
         if v.risultato is not None and v.risultato.totale is not None:
             write_number(row, 7, float(v.risultato.totale), number)
@@ -420,6 +465,7 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
         st,
         [st.wrap, st.euro, st.euro, st.euro],
     )
+    roles = role_words(outcome)
     per_area: dict[tuple[str, str], list[Decimal]] = {}
     for v in outcome.valutazioni:
         amount = relazione.premi.get(v.persona.matricola)
@@ -434,7 +480,7 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
             [
                 area,
                 names.get(area, ""),
-                "PO" if ruolo == "po" else "dipendenti",
+                roles[ruolo],
                 len(amounts),
                 sum(amounts, Decimal(0)),
             ]

@@ -7,16 +7,17 @@ rounding to two decimals at the same places), so that LibreOffice and Python agr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from workbook.contract import NUCLEO
 from workbook.scoring.formulas import DASH, INCOMPLETE
-from workbook.sistema.model import Fascia, Scheda, Sistema
+from workbook.sistema.model import Fascia, Scheda, Sistema, Voce
 
 if TYPE_CHECKING:
-    from workbook.piano.model import Piano
+    from workbook.piano.model import ObiettivoArea, Persona, Piano
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -56,6 +57,50 @@ def derived_points(massimo: Decimal, area_percentuale: Decimal | None) -> Decima
     return round2(massimo * area_percentuale / HUNDRED)
 
 
+def ente_achievement(items: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal | None:
+    """The Ente's achievement (%) over objectives: the points they earn (each rounded as its
+    cell shows it) over their weights; None until all are given."""
+    if not items or any(p is None for _, p in items):
+        return None
+    total = sum((w for w, _ in items), Decimal(0))
+    if total == 0:
+        return None
+    points = sum((objective_points(w, p) for w, p in items), Decimal(0))  # type: ignore[arg-type]
+    return round2(points * HUNDRED / total)
+
+
+Achievement = tuple[str, Decimal, Decimal | None]  # (type, peso, achievement %) of an objective
+
+
+@dataclass(frozen=True, slots=True)
+class Obiettivi:
+    """The objectives a person's scheda can draw on, each (type, peso, achievement): their
+    Area's, those assigned to them, the whole Ente's. None where they are not at hand (a
+    modulo that does not hold them): the items made of them cannot be computed there."""
+
+    area: Sequence[Achievement] | None = ()
+    assegnati: Sequence[Achievement] | None = ()
+    ente: Sequence[Achievement] | None = None
+
+    def of(self, voce: Voce) -> Sequence[Achievement] | None:
+        if voce.fonte == "assegnati":
+            return self.assegnati
+        return self.ente if voce.fonte == "ente" else self.area
+
+
+def item_points(voce: Voce, obiettivi: Obiettivi) -> Decimal | None:
+    """The points of an item the evaluator does not score (see sistema.model.Voce)."""
+    source = obiettivi.of(voce)
+    if source is None:
+        return None
+    items = [(w, p) for t, w, p in source if voce.conta(t)]
+    if voce.tipo == "obiettivi":
+        return category_points(items)
+    if voce.fonte == "ente":
+        return derived_points(voce.massimo, ente_achievement(items))
+    return derived_points(voce.massimo, weighted_achievement(items))
+
+
 @dataclass(frozen=True, slots=True)
 class Risultato:
     """A person's recomputed scheda; totals are None while any item is missing."""
@@ -75,27 +120,15 @@ def su_100(scheda: Scheda, totale: Decimal) -> Decimal:
     return round2(totale * HUNDRED / scheda.massimo)
 
 
-def score(
-    scheda: Scheda,
-    fattori: Mapping[str, Decimal | None],
-    *,
-    area_percentuale: Decimal | None = None,
-    obiettivi: Mapping[str, Sequence[tuple[Decimal, Decimal | None]]] | None = None,
-) -> Risultato:
-    """Score one person.
-
-    `fattori`: the evaluator's score of each factor item (None when empty);
-    `area_percentuale`: the Area's achievement, for derived items;
-    `obiettivi`: for each objective category, the (peso, achievement) of the Area's objectives.
-    """
+def score(scheda: Scheda, fattori: Mapping[str, Decimal | None], obiettivi: Obiettivi) -> Risultato:
+    """Score one person: `fattori`, the evaluator's score of each factor item (None when
+    empty); `obiettivi`, the objectives the other items are made of."""
     voci: dict[str, Decimal | None] = {}
     for voce in scheda.voci:
         if voce.tipo == "fattore":
             voci[voce.codice] = fattori.get(voce.codice)
-        elif voce.tipo == "derivata":
-            voci[voce.codice] = derived_points(voce.massimo, area_percentuale)
         else:
-            voci[voce.codice] = category_points((obiettivi or {}).get(voce.categoria, ()))
+            voci[voce.codice] = item_points(voce, obiettivi)
     if any(v is None for v in voci.values()):
         return Risultato(voci, None, None, None, None)
     totale = round2(sum(voci.values(), Decimal(0)))  # type: ignore[arg-type]
@@ -113,10 +146,52 @@ def achievement_value(sistema: Sistema, raw: Decimal | str | None) -> Decimal | 
     return grade.valore if grade else None
 
 
+def achievements(
+    piano: Piano, modulo: str, percentuali: Mapping[str, Decimal | None]
+) -> Callable[[Persona], Obiettivi]:
+    """For each person, the objectives their scheda draws on, with the achievements of
+    `percentuali` (by ObiettivoArea.id). `modulo` is the modulo whose objectives are at hand
+    (its Area's; every Area's for the Nucleo's, and the Ente's with them; none for the
+    Segretario's), or «» for all of them (the final scores)."""
+    everything = modulo in ("", NUCLEO)
+    areas = {a.codice for a in piano.aree} if everything else {modulo}
+
+    def triple(item: ObiettivoArea) -> Achievement:
+        return (item.obiettivo.tipo, item.obiettivo.peso, percentuali.get(item.id))
+
+    ente = [triple(o) for o in piano.obiettivi_ente()] if everything else None
+
+    def of(person: Persona) -> Obiettivi:
+        area = piano.area_of(person)
+        if area not in areas:
+            return Obiettivi(None, None, ente)
+        return Obiettivi(
+            [triple(o) for o in piano.obiettivi_area(area)],
+            [triple(o) for o in piano.assegnati(person.matricola)],
+            ente,
+        )
+
+    return of
+
+
 # What the formulas of a workbook show, from the inputs typed into it: the results of the map
-# (total, band, bonus, and the items the evaluator does not score), computed with that
-# workbook's own inputs only — the Responsabile's declared achievements in an Area's workbook,
-# the Nucleo's validated ones in the Nucleo's.
+# (total, band, bonus, and the items the evaluator does not score, where the modulo holds what
+# they are made of), computed with that workbook's own inputs only — the Responsabile's
+# declared achievements in an Area's workbook, the Nucleo's validated ones in the Nucleo's.
+
+
+def ente_types(piano: Piano, modulo: str) -> list[str]:
+    """The types of objectives («» for every type) whose Ente-wide achievement the Nucleo's
+    modulo shows: those its schede's Ente-derived items ask for."""
+    if modulo != NUCLEO:
+        return []
+    found: dict[str, None] = {}
+    for person in piano.valutati(modulo):
+        scheda = piano.scheda_of(person)
+        for voce in scheda.voci if scheda else ():
+            if voce.tipo == "derivata" and voce.fonte == "ente":
+                found[voce.tipo_obiettivi] = None
+    return list(found)
 
 
 def shown_results(
@@ -124,21 +199,19 @@ def shown_results(
 ) -> dict[str, Decimal | str]:
     """Every result of the map of workbook `modulo` (by key), as its formulas compute it from
     `inputs` (by key: numbers, or the grade chosen)."""
-    from workbook.contract import NUCLEO, make_key
+    from workbook.contract import make_key, modulo_areas
 
     sistema = piano.sistema
-    nucleo = modulo == NUCLEO
     out: dict[str, Decimal | str] = {}
-    areas = [a.codice for a in piano.aree] if nucleo else [modulo]
-    achievement: dict[str, Decimal | None] = {}
-    categories: dict[str, dict[str, list[tuple[Decimal, Decimal | None]]]] = {}
-    for area in areas:
+    percentuali: dict[str, Decimal | None] = {}
+    for area in modulo_areas(piano, modulo):
         items = []
         for item in piano.obiettivi_area(area):
             o = item.obiettivo
             pct = achievement_value(
                 sistema, inputs.get(make_key("obiettivo", item.id, "raggiungimento"))
             )
+            percentuali[item.id] = pct
             if sistema.modalita == "percentuale":
                 out[make_key("obiettivo", item.id, "grado")] = (
                     sistema.grado(pct).descrizione if pct is not None else DASH
@@ -150,35 +223,48 @@ def shown_results(
             points = objective_points(o.peso, pct) if pct is not None else None
             out[make_key("obiettivo", item.id, "punti")] = points if points is not None else DASH
             items.append((o.peso, pct))
-            categories.setdefault(area, {}).setdefault(o.tipo, []).append((o.peso, pct))
-        achievement[area] = weighted_achievement(items)
-        value = achievement[area]
+        value = weighted_achievement(items)
         out[make_key("area", area, "raggiungimento")] = value if value is not None else INCOMPLETE
-    soggetto = "po" if nucleo else "dipendente"
-    scheda = sistema.scheda(soggetto)  # type: ignore[arg-type]
-    people = piano.po() if nucleo else piano.dipendenti(modulo)
-    for person in people:
-        if not piano.idoneita(person).valutabile:
+    draws_on = achievements(piano, modulo, percentuali)
+    for tipo in ente_types(piano, modulo):
+        whole = draws_on_ente(piano, percentuali, tipo)
+        out[make_key("ente", tipo or TUTTI, "raggiungimento")] = (
+            whole if whole is not None else INCOMPLETE
+        )
+    for person in piano.valutati(modulo):
+        scheda = piano.scheda_of(person)
+        if scheda is None or not piano.idoneita(person).valutabile:
             continue
-        area = piano.area_of_po(person) if nucleo else person.area
         factors: dict[str, Decimal | None] = {}
         for voce in scheda.fattori:
-            raw = inputs.get(make_key(soggetto, person.matricola, voce.codice))
+            raw = inputs.get(make_key(person.ruolo, person.matricola, voce.codice))
             factors[voce.codice] = raw if isinstance(raw, Decimal) else None
-        result = score(
-            scheda,
-            factors,
-            area_percentuale=achievement.get(area),
-            obiettivi=categories.get(area, {}),
-        )
+        obiettivi = draws_on(person)
+        result = score(scheda, factors, obiettivi)
         for voce in scheda.voci:
-            if voce.tipo != "fattore":
+            if voce.tipo != "fattore" and obiettivi.of(voce) is not None:
                 value = result.voci[voce.codice]
-                out[make_key(soggetto, person.matricola, voce.codice)] = (
+                out[make_key(person.ruolo, person.matricola, voce.codice)] = (
                     value if value is not None else INCOMPLETE
                 )
-        base = (soggetto, person.matricola)
+        base = (person.ruolo, person.matricola)
         out[make_key(*base, "totale")] = result.totale if result.totale is not None else INCOMPLETE
         out[make_key(*base, "fascia")] = result.fascia.etichetta if result.fascia else DASH
         out[make_key(*base, "premio")] = result.premio if result.premio is not None else DASH
     return out
+
+
+TUTTI = "tutti"  # the key of the Ente's achievement over objectives of every type
+
+
+def draws_on_ente(
+    piano: Piano, percentuali: Mapping[str, Decimal | None], tipo: str
+) -> Decimal | None:
+    """The Ente's achievement over its objectives of one type («» for every type)."""
+    return ente_achievement(
+        [
+            (o.obiettivo.peso, percentuali.get(o.id))
+            for o in piano.obiettivi_ente()
+            if not tipo or o.obiettivo.tipo == tipo
+        ]
+    )

@@ -17,7 +17,8 @@ from workbook.values import canonical_number
 # Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none
 # that Excel stores with an `_xlfn.` prefix (generate/writer.py writes formulas as they are).
 FUNCTIONS = frozenset(
-    {"IF", "ISNUMBER", "ROUND", "COUNT", "SUM", "SUMPRODUCT", "IFERROR", "VLOOKUP"}
+    {"IF", "ISNUMBER", "ROUND", "COUNT", "SUM", "SUMPRODUCT", "IFERROR", "VLOOKUP", "SUMIF"}
+    | {"COUNTIF"}
 )
 
 INCOMPLETE = "da completare"
@@ -61,6 +62,33 @@ def weighted_achievement(pesi: str, pcts: str, count: int) -> str:
 
 def category_points(pesi: str, pcts: str, count: int) -> str:
     return f"IF(COUNT({pcts})<{count},{_q(INCOMPLETE)},ROUND(SUMPRODUCT({pesi},{pcts})/100,2))"
+
+
+def points_of(pesi: list[str], pcts: list[str]) -> str:
+    """Σ peso × achievement / 100 of objectives on any rows (those assigned to a person need
+    not be adjacent): `category_points` of cells named one by one."""
+    count, products = len(pcts), "+".join(f"{w}*{p}" for w, p in zip(pesi, pcts, strict=True))
+    return f"IF(COUNT({','.join(pcts)})<{count},{_q(INCOMPLETE)},ROUND(({products})/100,2))"
+
+
+def derived_weighted(massimo: Decimal, pesi: str, pcts: str, count: int) -> str:
+    """`massimo` × the weighted achievement of some of an Area's objectives (one type)."""
+    mean = f"ROUND(SUMPRODUCT({pesi},{pcts})/SUM({pesi}),2)"
+    return f"IF(COUNT({pcts})<{count},{_q(INCOMPLETE)},ROUND({_n(massimo)}*{mean}/100,2))"
+
+
+def ente_achievement(types: str, points: str, pesi: str, tipi: list[str]) -> str:
+    """The Ente's achievement over its objectives of the types `tipi`, on the Nucleo's sheet
+    of every Area's objectives: Σ points × 100 / Σ peso, over the rows whose type (`types`
+    column) is one of them; «da completare» while any of them has no points."""
+    of_type = "+".join(f"({types}={_q(t)})" for t in tipi)
+    counted = "+".join(f"COUNTIF({types},{_q(t)})" for t in tipi)
+    earned = "+".join(f"SUMIF({types},{_q(t)},{points})" for t in tipi)
+    weights = "+".join(f"SUMIF({types},{_q(t)},{pesi})" for t in tipi)
+    return (
+        f"IF(SUMPRODUCT(({of_type})*ISNUMBER({points}))<{counted},{_q(INCOMPLETE)},"
+        f"ROUND(({earned})*100/({weights}),2))"
+    )
 
 
 def derived_points(massimo: Decimal, area_pct: str) -> str:

@@ -8,10 +8,7 @@ not plausible, tags that build objects, encodings other than UTF-8, UTF-16 and W
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -19,23 +16,14 @@ from workbook.anomalies import Codice, anomalia, suggest
 from workbook.errors import AnomaliesError
 from workbook.resources import bundled_sistemi, templates_dir
 from workbook.sistema.lines import MAX_BYTES, LineDict, LineLoader
-from workbook.sistema.model import (
-    RUOLI,
-    Livello,
-    Ruolo,
-    Scheda,
-    Sistema,
+from workbook.sistema.model import ETICHETTE_EQ, Livello, Scheda, Sistema
+from workbook.sistema.rules import (
+    CONTEXT_NAMES,
+    Checker,
+    parse_grades,
+    parse_levels,
+    parse_scheda,
 )
-from workbook.sistema.rules import Checker, parse_grades, parse_levels, parse_scheda
-
-
-def _plain(obj: Any) -> Any:
-    """Plain JSON-able data, for the definition hash."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
-    return obj
 
 
 def parse_sistema(text: str, filename: str) -> Sistema:
@@ -59,7 +47,12 @@ def parse_sistema(text: str, filename: str) -> Sistema:
     top = ck.mapping(data, "sistema", 1)
     if top is None:
         raise AnomaliesError(ck.problems)
+    return sistema_from_data(ck, top, filename)
 
+
+def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
+    """The model from a Sistema's data (as YAML has it, whichever form it was written in),
+    each rule checked; raise `AnomaliesError` listing every problem, where it is."""
     scales: dict[str, tuple[Livello, ...]] = {}
     raw_scales = top.get("scale") or {}
     if isinstance(raw_scales, dict):
@@ -103,50 +96,36 @@ def parse_sistema(text: str, filename: str) -> Sistema:
     if "raggiungimento" in top:
         modalita, gradi = parse_grades(ck, top["raggiungimento"])
 
-    schede: dict[Ruolo, Scheda] = {}
+    schede: list[Scheda] = []
     raw_schede = top.get("schede")
     if isinstance(raw_schede, dict):
         for key in raw_schede:
-            if key not in RUOLI:
-                ck.add(
-                    Codice.SIST_CHIAVE_SCONOSCIUTA,
-                    raw_schede.key_lines[key],
-                    chiave=key,
-                    contesto="«schede»",
-                    suggerimento=suggest(str(key), RUOLI),
-                    ammesse=", ".join(RUOLI),
-                )
-        for ruolo in RUOLI:
-            if ruolo not in raw_schede:
-                ck.add(
-                    Codice.SIST_CHIAVE_MANCANTE, raw_schede.line, chiave=ruolo, contesto="«schede»"
-                )
-                continue
-            scheda = parse_scheda(ck, ruolo, raw_schede[ruolo], raw_schede.key_lines[ruolo], scales)
+            scheda = parse_scheda(ck, str(key), raw_schede[key], raw_schede.key_lines[key], scales)
             if scheda is not None:
-                schede[ruolo] = scheda
-        if "po" in schede and any(v.tipo == "derivata" for v in schede["po"].voci):
-            ck.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                raw_schede.key_lines["po"],
-                chiave="tipo",
-                contesto="la scheda po",
-                regola="le voci «derivata» valgono solo per i "
-                "dipendenti: la PO risponde direttamente degli obiettivi (voci «obiettivi»)",
-            )
-        if "dipendente" in schede and any(v.tipo == "obiettivi" for v in schede["dipendente"].voci):
-            ck.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                raw_schede.key_lines["dipendente"],
-                chiave="tipo",
-                contesto="la scheda dipendente",
-                regola="il dipendente concorre agli obiettivi dell'Area con una voce "
-                "«derivata», non con voci «obiettivi»",
-            )
+                schede.append(scheda)
+        if not raw_schede:
+            ck.add(Codice.SIST_VALORE_NON_VALIDO, raw_schede.line, **_NO_SCHEDE)
+    elif "schede" in top:
+        ck.add(Codice.SIST_VALORE_NON_VALIDO, top.key_lines["schede"], **_NO_SCHEDE)
+    etichetta = ck.text(top, "etichetta_eq", "sistema", ETICHETTE_EQ[0]).strip()
+    if etichetta not in ETICHETTE_EQ:
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            top.key_lines.get("etichetta_eq", top.line),
+            chiave="etichetta_eq",
+            contesto=CONTEXT_NAMES["sistema"],
+            regola=f"«{etichetta}» non è ammessa; scrivere «{ETICHETTE_EQ[0]}» oppure "
+            f"«{ETICHETTE_EQ[1]}»",
+        )
+        etichetta = ETICHETTE_EQ[0]
+    dirigente_valuta_eq = False
+    if "regole" in top:
+        regole = ck.mapping(top["regole"], "regole", top.key_lines["regole"])
+        if regole is not None:
+            dirigente_valuta_eq = ck.flag(regole, "dirigente_valuta_eq", "regole")
     if ck.problems:
         raise AnomaliesError(ck.problems)
 
-    definition = json.dumps(_plain(data), sort_keys=True, ensure_ascii=False, default=str)
     return Sistema(
         codice=str(top["codice"]),
         nome=str(top["nome"]),
@@ -156,10 +135,18 @@ def parse_sistema(text: str, filename: str) -> Sistema:
         motivo_esclusione=motivo,
         modalita=modalita,  # type: ignore[arg-type]
         gradi=gradi,
-        schede=schede,
-        hash=hashlib.sha256(definition.encode()).hexdigest(),
+        schede=tuple(schede),
         origine=filename,
+        etichetta_eq=etichetta,
+        dirigente_valuta_eq=dirigente_valuta_eq,
     )
+
+
+_NO_SCHEDE = {
+    "chiave": "schede",
+    "contesto": "cima del file",
+    "regola": "indicare almeno una scheda, ciascuna con il proprio codice",
+}
 
 
 def sistema_path(name: str, base: Path | None = None) -> Path:

@@ -2,19 +2,49 @@
 
 Both engines read it — the Excel formulas of the workbooks (scoring/formulas.py) and the Python
 recomputation (scoring/engine.py) — so that no threshold or weight is written in two places.
-It is built by load.py, from a Sistema's YAML file, once every rule has been checked.
+It is built by load.py, from a Sistema written in YAML or in a workbook (sistema.xlsx), once
+every rule has been checked.
+
+A Sistema has one or more schede. Each scheda applies to one role (dipendente, EQ, dirigente)
+and, if it says so, only to some categories of staff; it names who evaluates with it (the
+Responsabile of the person's Area, the Nucleo di Valutazione or the Segretario Comunale). Its
+items are factors the evaluator scores, points earned on objectives (the Area's, or those
+assigned to the person), or points derived from an achievement (the Area's, or the whole
+Ente's).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-Ruolo = Literal["dipendente", "po"]
-RUOLI: tuple[Ruolo, ...] = ("dipendente", "po")
-CATEGORIE = ("strategico", "struttura", "individuale")
+Ruolo = Literal["dipendente", "eq", "dirigente"]
+RUOLI: tuple[Ruolo, ...] = ("dipendente", "eq", "dirigente")
+# The word a Piano or a Sistema may use for each role («PO» is the EQ of before 2022).
+PAROLE_RUOLO: dict[str, Ruolo] = {
+    "dipendente": "dipendente",
+    "eq": "eq",
+    "po": "eq",
+    "dirigente": "dirigente",
+}
+CATEGORIE = ("strategico", "struttura", "individuale")  # the types of objectives
 TIPI_VOCE = ("fattore", "obiettivi", "derivata")
+Valutatore = Literal["responsabile", "nucleo", "segretario"]
+VALUTATORI: tuple[Valutatore, ...] = ("responsabile", "nucleo", "segretario")
+VALUTATORE_TITOLO: dict[Valutatore, str] = {
+    "responsabile": "il Responsabile dell'Area",
+    "nucleo": "il Nucleo di Valutazione",
+    "segretario": "il Segretario Comunale",
+}
+Fonte = Literal["area", "assegnati", "ente"]
+FONTI: dict[str, tuple[Fonte, ...]] = {
+    "obiettivi": ("area", "assegnati"),  # whose objectives earn the points
+    "derivata": ("area", "ente"),  # whose achievement the points follow
+}
+ETICHETTE_EQ = ("Elevata Qualificazione", "Posizione Organizzativa")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +57,16 @@ class Livello:
 
 @dataclass(frozen=True, slots=True)
 class Voce:
-    """An item of a scheda: a factor scored by the evaluator, the Area's objectives of one
-    category (points = peso × achievement), or a score derived from the Area's achievement."""
+    """An item of a scheda.
+
+    - `fattore`: a score the evaluator chooses from a scale (`livelli`);
+    - `obiettivi`: Σ peso × achievement / 100 of the objectives of the person's Area
+      (`fonte="area"`) or of those assigned to the person (`fonte="assegnati"`), of one type
+      (`tipo_obiettivi`) or of every type («»); their weights add up to `massimo`;
+    - `derivata`: `massimo` × an achievement / 100: the person's Area's (`fonte="area"`, the
+      mean of its objectives weighted by peso) or the whole Ente's (`fonte="ente"`: the
+      points of all its objectives over their weights), of one type or of every type.
+    """
 
     codice: str
     titolo: str
@@ -36,7 +74,9 @@ class Voce:
     massimo: Decimal
     descrizione: str = ""
     livelli: tuple[Livello, ...] = ()
-    categoria: str = ""
+    fonte: Fonte = "area"
+    tipo_obiettivi: str = ""  # «» = objectives of every type
+    scala: str = ""  # the name of the scale the levels come from (not part of the model)
 
     @property
     def is_input(self) -> bool:
@@ -45,6 +85,10 @@ class Voce:
     @property
     def valori(self) -> tuple[Decimal, ...]:
         return tuple(lv.valore for lv in self.livelli)
+
+    def conta(self, tipo: str) -> bool:
+        """Whether an objective of this type counts for the item."""
+        return not self.tipo_obiettivi or tipo == self.tipo_obiettivi
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +119,20 @@ class Fascia:
 
 @dataclass(frozen=True, slots=True)
 class Scheda:
-    """The evaluation form of one role."""
+    """One evaluation form: for one role and, when `categorie` says so, only some categories
+    of staff (see `applies_to`); `solo_indicata` schede go only to the people whose Personale
+    row names them."""
 
+    codice: str
     ruolo: Ruolo
     titolo: str
-    valutatore: str
+    valutatore: Valutatore
+    titolo_valutatore: str  # as the workbooks name the evaluator («Responsabile del Settore»)
     massimo: Decimal
     parti: tuple[Parte, ...]
     fasce: tuple[Fascia, ...]  # ascending by `da`
+    categorie: tuple[str, ...] = ()
+    solo_indicata: bool = False
 
     @property
     def voci(self) -> tuple[Voce, ...]:
@@ -99,6 +149,21 @@ class Scheda:
             if punteggio >= f.da:
                 found = f
         return found
+
+    def applies_to(self, categoria: str) -> bool:
+        """Whether the scheda is for staff of this category (the Personale «Categoria»). An
+        entry matches the same word, or the same word followed by a number: «C» matches «C»,
+        «C1» and «C 3», not «CD»; «Istruttori» matches «Istruttori», not «Istruttori
+        direttivi»."""
+        if not self.categorie:
+            return True
+        text = " ".join(categoria.split()).casefold()
+        for entry in self.categorie:
+            head = " ".join(entry.split()).casefold()
+            rest = text[len(head) :].strip()
+            if text.startswith(head) and (not rest or rest.isdigit()):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +186,32 @@ class Sistema:
     motivo_esclusione: str
     modalita: Literal["percentuale", "grado"]
     gradi: tuple[Grado, ...]
-    schede: dict[Ruolo, Scheda]
-    hash: str
+    schede: tuple[Scheda, ...]
     origine: str
+    etichetta_eq: str = "Elevata Qualificazione"
+    dirigente_valuta_eq: bool = False  # EQ in an Area led by a dirigente: evaluated by them
 
-    def scheda(self, ruolo: Ruolo) -> Scheda:
-        return self.schede[ruolo]
+    @property
+    def hash(self) -> str:
+        """The fingerprint of the model: the same whichever form (YAML or workbook) it was
+        written in, and whatever its scales are called."""
+        return hashlib.sha256(fingerprint_text(self).encode()).hexdigest()
+
+    @property
+    def sigla_eq(self) -> str:
+        """«PO» or «EQ», as the documents abbreviate the role."""
+        return "PO" if self.etichetta_eq == "Posizione Organizzativa" else "EQ"
+
+    def scheda_codice(self, codice: str) -> Scheda | None:
+        return next((s for s in self.schede if s.codice == codice), None)
+
+    def schede_di(self, ruolo: Ruolo, categoria: str) -> list[Scheda]:
+        """The schede that apply by themselves to a person of this role and category."""
+        return [
+            s
+            for s in self.schede
+            if s.ruolo == ruolo and not s.solo_indicata and s.applies_to(categoria)
+        ]
 
     def grado(self, percentuale: Decimal) -> Grado:
         found = self.gradi[0]
@@ -140,3 +225,23 @@ class Sistema:
             if g.descrizione.casefold() == descrizione.strip().casefold():
                 return g
         return None
+
+
+def fingerprint_text(sistema: Sistema) -> str:
+    """The model as canonical JSON: every field that changes a score, a label or who is
+    evaluated how, and nothing else (not the file it came from, not the scales' names)."""
+
+    def plain(obj: object) -> object:
+        if isinstance(obj, tuple | list):
+            return [plain(x) for x in obj]
+        if isinstance(obj, Decimal):
+            return format(obj.normalize(), "f")
+        if hasattr(obj, "__dataclass_fields__"):
+            return {
+                name: plain(getattr(obj, name))
+                for name in obj.__dataclass_fields__  # type: ignore[attr-defined]
+                if name not in ("origine", "scala")
+            }
+        return obj
+
+    return json.dumps(plain(sistema), sort_keys=True, ensure_ascii=False)

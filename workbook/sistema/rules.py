@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,36 +13,55 @@ from workbook.anomalies import Anomalia, Codice, anomalia, suggest
 from workbook.sistema.lines import MAX_NUMBER, LineDict
 from workbook.sistema.model import (
     CATEGORIE,
+    FONTI,
+    PAROLE_RUOLO,
     TIPI_VOCE,
+    VALUTATORE_TITOLO,
+    VALUTATORI,
     Fascia,
     Grado,
     Livello,
     Parte,
-    Ruolo,
     Scheda,
     Voce,
 )
 from workbook.values import format_number
 
+YES_NO = {"sì": True, "si": True, "vero": True, "no": False, "falso": False, "": False}
+
 # --- validation --------------------------------------------------------------------------------
 
 KEYS: dict[str, tuple[set[str], set[str]]] = {
     # context: (required, optional)
-    "sistema": ({"codice", "nome", "idoneita", "raggiungimento", "schede"}, {"note", "scale"}),
+    "sistema": (
+        {"codice", "nome", "idoneita", "raggiungimento", "schede"},
+        {"note", "scale", "etichetta_eq", "regole"},
+    ),
+    "regole": (set(), {"dirigente_valuta_eq"}),
     "idoneita": (set(), {"servizio_minimo_mesi", "servizio_minimo_giorni", "motivo"}),
     "raggiungimento": ({"modalita", "gradi"}, set()),
     "grado": ({"descrizione", "da", "a"}, {"valore"}),
     "livello": ({"valore", "descrizione"}, set()),
-    "scheda": ({"titolo", "valutatore", "massimo", "parti", "fasce"}, set()),
+    "scheda": (
+        {"titolo", "valutatore", "massimo", "parti", "fasce"},
+        {"ruolo", "categorie", "solo_indicata", "titolo_valutatore"},
+    ),
     "parte": ({"codice", "titolo", "massimo", "voci"}, set()),
     "fascia": ({"da", "a", "premio"}, set()),
     "fattore": ({"codice", "titolo", "tipo"}, {"descrizione", "scala", "livelli"}),
-    "obiettivi": ({"codice", "titolo", "tipo", "categoria", "massimo"}, {"descrizione"}),
-    "derivata": ({"codice", "titolo", "tipo", "massimo"}, {"descrizione"}),
+    "obiettivi": (
+        {"codice", "titolo", "tipo", "massimo"},
+        {"descrizione", "fonte", "tipo_obiettivi"},
+    ),
+    "derivata": (
+        {"codice", "titolo", "tipo", "massimo"},
+        {"descrizione", "fonte", "tipo_obiettivi"},
+    ),
 }
 
 CONTEXT_NAMES = {
     "sistema": "cima del file",
+    "regole": "«regole»",
     "idoneita": "«idoneita»",
     "raggiungimento": "«raggiungimento»",
     "grado": "un grado di raggiungimento",
@@ -55,15 +75,71 @@ CONTEXT_NAMES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Cella:
+    """Where a value of a Sistema written as a workbook is: its sheet, row and column."""
+
+    foglio: str
+    riga: int
+    colonna: str
+
+    def __str__(self) -> str:  # «è già usato alla riga 12 del foglio Voci»
+        return f"{self.riga} del foglio {self.foglio}"
+
+
+Where = int | Cella | None  # a YAML line, or a cell of the workbook
+
+
 class Checker:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.problems: list[Anomalia] = []
 
-    def add(self, codice: Codice, line: int | None, **params: object) -> None:
-        self.problems.append(anomalia(codice, file=self.filename, riga=line, **params))
+    def add(self, codice: Codice, line: Where, **params: object) -> None:
+        if isinstance(line, Cella):
+            place = {
+                "foglio": line.foglio,
+                "riga": line.riga,
+                "cella": f"{line.colonna}{line.riga}",
+            }
+            self.problems.append(anomalia(codice, file=self.filename, **place, **params))
+        else:
+            self.problems.append(anomalia(codice, file=self.filename, riga=line, **params))
 
-    def mapping(self, obj: Any, context: str, line: int) -> LineDict | None:
+    def flag(self, obj: LineDict, key: str, context: str) -> bool:
+        """A yes/no value: YAML's true/false, or «sì»/«no» in a workbook."""
+        value = obj.get(key, False)
+        if isinstance(value, str) and value.strip().casefold() in YES_NO:
+            return YES_NO[value.strip().casefold()]
+        if isinstance(value, bool):
+            return value
+        self.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            obj.key_lines.get(key, obj.line),
+            chiave=key,
+            contesto=CONTEXT_NAMES[context],
+            regola="indicare sì oppure no",
+        )
+        return False
+
+    def choice(
+        self, obj: LineDict, key: str, context: str, allowed: tuple[str, ...], default: str
+    ) -> str:
+        """One word of a short list (a role, an evaluator, a source)."""
+        value = self.text(obj, key, context, default).strip().casefold()
+        if value not in allowed:
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                obj.key_lines.get(key, obj.line),
+                chiave=key,
+                contesto=CONTEXT_NAMES[context],
+                regola=f"«{value}» non è ammesso{suggest(value, allowed)}; valori ammessi: "
+                + ", ".join(allowed),
+            )
+            return default
+        return value
+
+    def mapping(self, obj: Any, context: str, line: Where) -> LineDict | None:
         if not isinstance(obj, dict):
             self.add(
                 Codice.SIST_VALORE_NON_VALIDO,
@@ -155,7 +231,7 @@ class Checker:
 
 
 def _check_bands(
-    ck: Checker, bands: list[tuple[Fascia, int]], massimo: Decimal, scheda: str, line: int
+    ck: Checker, bands: list[tuple[Fascia, Where]], massimo: Decimal, scheda: str, line: Where
 ) -> None:
     if not bands:
         ck.add(
@@ -222,7 +298,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def parse_levels(
-    ck: Checker, raw: Any, line: int, where: LineDict, key: str
+    ck: Checker, raw: Any, line: Where, where: LineDict, key: str
 ) -> tuple[Livello, ...]:
     if not isinstance(raw, list) or not raw:
         ck.add(
@@ -234,7 +310,7 @@ def parse_levels(
         )
         return ()
     levels: list[Livello] = []
-    seen: dict[Decimal, int] = {}
+    seen: dict[Decimal, Where] = {}
     for item, item_line in zip(raw, raw.item_lines, strict=True):
         obj = ck.mapping(item, "livello", item_line)
         if obj is None:
@@ -257,14 +333,23 @@ def parse_levels(
 
 
 def parse_scheda(
-    ck: Checker, ruolo: Ruolo, raw: Any, line: int, scales: dict[str, tuple[Livello, ...]]
+    ck: Checker, codice: str, raw: Any, line: Where, scales: dict[str, tuple[Livello, ...]]
 ) -> Scheda | None:
+    """One scheda, `codice` being its key in «schede». Its role is «ruolo», or the key itself
+    when the key names a role («dipendente», «po», «eq», «dirigente»)."""
     obj = ck.mapping(raw, "scheda", line)
     if obj is None:
         return None
+    default_role = codice.casefold() if codice.casefold() in PAROLE_RUOLO else ""
+    if "ruolo" not in obj and not default_role:
+        ck.add(Codice.SIST_CHIAVE_MANCANTE, line, chiave="ruolo", contesto="una scheda")
+        return None
+    word = ck.choice(obj, "ruolo", "scheda", tuple(PAROLE_RUOLO), default_role or "dipendente")
+    ruolo = PAROLE_RUOLO[word]
+    valutatore = ck.choice(obj, "valutatore", "scheda", VALUTATORI, "responsabile")
     massimo = ck.number(obj, "massimo", "scheda") or Decimal(0)
     parts: list[Parte] = []
-    codes: dict[str, int] = {}
+    codes: dict[str, Where] = {}
     for part_raw, part_line in ck.items(obj, "parti", "scheda"):
         part = ck.mapping(part_raw, "parte", part_line)
         if part is None:
@@ -296,11 +381,11 @@ def parse_scheda(
         ck.add(
             Codice.SIST_SCHEDA_MASSIMO,
             obj.key_lines.get("massimo", line),
-            scheda=ruolo,
+            scheda=codice,
             somma=_fmt(total),
             massimo=_fmt(massimo),
         )
-    bands: list[tuple[Fascia, int]] = []
+    bands: list[tuple[Fascia, Where]] = []
     for band_raw, band_line in ck.items(obj, "fasce", "scheda"):
         band = ck.mapping(band_raw, "fascia", band_line)
         if band is None:
@@ -308,23 +393,48 @@ def parse_scheda(
         da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
         if da is not None and a is not None and premio is not None:
             bands.append((Fascia(da, a, premio), band_line))
-    _check_bands(ck, bands, massimo, ruolo, obj.key_lines.get("fasce", line))
+    _check_bands(ck, bands, massimo, codice, obj.key_lines.get("fasce", line))
+    titolo_valutatore = ck.text(obj, "titolo_valutatore", "scheda").strip()
     return Scheda(
+        codice=codice,
         ruolo=ruolo,
         titolo=ck.text(obj, "titolo", "scheda"),
-        valutatore=ck.text(obj, "valutatore", "scheda"),
+        valutatore=valutatore,  # type: ignore[arg-type]
+        titolo_valutatore=titolo_valutatore
+        or VALUTATORE_TITOLO[valutatore].removeprefix("il ").capitalize(),  # type: ignore[index]
         massimo=massimo,
         parti=tuple(parts),
         fasce=tuple(sorted((b for b, _ in bands), key=lambda b: b.da)),
+        categorie=_categories(ck, obj),
+        solo_indicata=ck.flag(obj, "solo_indicata", "scheda"),
     )
+
+
+def _categories(ck: Checker, obj: LineDict) -> tuple[str, ...]:
+    """«categorie»: a list («[B, C]»), or words separated by commas or semicolons."""
+    raw = obj.get("categorie")
+    if raw is None or raw == "":
+        return ()
+    items = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+    words = tuple(" ".join(str(x).split()) for x in items if str(x).strip())
+    if not words or any(isinstance(x, dict | list) for x in items):
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            obj.key_lines.get("categorie", obj.line),
+            chiave="categorie",
+            contesto="una scheda",
+            regola="indicare le categorie a cui si applica la scheda, per esempio «B, C»",
+        )
+        return ()
+    return words
 
 
 def _parse_voce(
     ck: Checker,
     raw: Any,
-    line: int,
+    line: Where,
     scales: dict[str, tuple[Livello, ...]],
-    codes: dict[str, int],
+    codes: dict[str, Where],
 ) -> Voce | None:
     tipo = raw.get("tipo") if isinstance(raw, dict) else None
     if tipo not in TIPI_VOCE:
@@ -366,6 +476,7 @@ def _parse_voce(
                 "«livelli», uno dei due",
             )
             return None
+        name = ""
         if "scala" in obj:
             name = str(obj["scala"])
             if name not in scales:
@@ -384,22 +495,32 @@ def _parse_voce(
         if not levels:
             return None
         return Voce(
-            tipo="fattore", massimo=max(lv.valore for lv in levels), livelli=levels, **common
+            tipo="fattore",
+            massimo=max(lv.valore for lv in levels),
+            livelli=levels,
+            scala=name,
+            **common,
         )
     massimo = ck.number(obj, "massimo", tipo) or Decimal(0)
-    if tipo == "obiettivi":
-        categoria = ck.text(obj, "categoria", tipo)
-        if categoria not in CATEGORIE:
-            ck.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines.get("categoria", line),
-                chiave="categoria",
-                contesto="una voce di tipo obiettivi",
-                regola=f"«{categoria}» non è una categoria di obiettivi"
-                f"{suggest(categoria, CATEGORIE)}; categorie ammesse: " + ", ".join(CATEGORIE),
-            )
-        return Voce(tipo="obiettivi", massimo=massimo, categoria=categoria, **common)
-    return Voce(tipo="derivata", massimo=massimo, **common)
+    fonte = ck.choice(obj, "fonte", tipo, FONTI[tipo], "area")
+    kind = ck.text(obj, "tipo_obiettivi", tipo).strip().casefold()
+    if kind and kind not in CATEGORIE:
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            obj.key_lines.get("tipo_obiettivi", line),
+            chiave="tipo_obiettivi",
+            contesto=CONTEXT_NAMES[tipo],
+            regola=f"«{kind}» non è un tipo di obiettivi{suggest(kind, CATEGORIE)}; tipi "
+            "ammessi: " + ", ".join(CATEGORIE) + " (oppure nessuno: tutti gli obiettivi)",
+        )
+        kind = ""
+    return Voce(
+        tipo=tipo,
+        massimo=massimo,
+        fonte=fonte,  # type: ignore[arg-type]
+        tipo_obiettivi=kind,
+        **common,
+    )
 
 
 def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
@@ -417,7 +538,7 @@ def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
             "grado dall'elenco)",
         )
         modalita = "percentuale"
-    grades: list[tuple[Grado, int]] = []
+    grades: list[tuple[Grado, Where]] = []
     for item, line in ck.items(obj, "gradi", "raggiungimento"):
         g = ck.mapping(item, "grado", line)
         if g is None:
