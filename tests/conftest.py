@@ -43,6 +43,12 @@ def torchiarolo(tmp_path_factory: pytest.TempPathFactory) -> Cycle:
     return make_cycle(tmp_path_factory.mktemp("torchiarolo") / "ciclo", "torchiarolo-2022")
 
 
+@pytest.fixture(scope="session")
+def esempio(tmp_path_factory: pytest.TempPathFactory) -> Cycle:
+    """The esempio-2025 sample (an invented Comune), generated once. Not to be modified."""
+    return make_cycle(tmp_path_factory.mktemp("esempio") / "ciclo", "esempio-2025")
+
+
 ANSWERS = sample_answers(load_sample("almenno-2017", "risposte"))
 
 

@@ -120,7 +120,7 @@ def italian(value: Decimal | str) -> str:
 
 
 def band_fillings(
-    cycle: Cycle, modulo: str, rng: random.Random
+    cycle: Cycle, modulo: str, rng: random.Random, skip: frozenset[str] = frozenset()
 ) -> list[tuple[dict[str, Decimal | str], dict[str, Decimal]]]:
     """Fillings of one workbook that put, between them, a person of each of its schede on the
     first score of every band of that scheda (or, where no filling reaches that score, on the
@@ -131,7 +131,7 @@ def band_fillings(
     achievement `p` typed for every objective of the modulo) plus the factors' scores; for
     each band a `p` and factor scores are searched that add up to the band's start. People
     whose total the modulo cannot compute (an item made of objectives it does not hold) are
-    left out."""
+    left out, and so are the schede in `skip` (already covered in another modulo)."""
     from workbook.scoring.engine import Obiettivi, score
 
     piano = piano_of(cycle)
@@ -180,6 +180,8 @@ def band_fillings(
     # (scheda, p, target, factors): one plan per band of each scheda, for a person of it.
     plans: list[tuple[str, Decimal, Decimal, dict[str, Decimal]]] = []
     for code in dict.fromkeys(piano.scheda_of(p).codice for p in people):
+        if code in skip:
+            continue
         person = next(p for p in people if piano.scheda_of(p).codice == code)
         for band in piano.scheda_of(person).fasce:
             found = None

@@ -284,21 +284,25 @@ def test_cell_refs_round_trip() -> None:
         assert parse_ref(cell_ref(row, col)) == (row, col)
 
 
-def test_formulas_use_only_functions_written_as_they_are(almenno: Cycle) -> None:
+def test_formulas_use_only_functions_written_as_they_are(
+    almenno: Cycle, torchiarolo: Cycle, esempio: Cycle
+) -> None:
     """generate/writer.py skips xlsxwriter's rewriting of dynamic-array functions (`_xlfn.`
-    prefixes): safe only while every formula sticks to formulas.FUNCTIONS."""
+    prefixes): safe only while every formula sticks to formulas.FUNCTIONS, which the three
+    samples use between them (SUMIF and COUNTIF for the Ente's achievement by type)."""
     import re
 
     from workbook.scoring.formulas import FUNCTIONS
 
     seen: set[str] = set()
-    for modulo in MODULI:
-        for sheet in model_of(almenno, modulo).sheets:
-            for cell in sheet.cells.values():
-                if cell.formula:
-                    outside_strings = re.sub(r'"(?:[^"]|"")*"', "", cell.formula)
-                    seen |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", outside_strings))
-    assert seen <= FUNCTIONS
+    for cycle in (almenno, torchiarolo, esempio):
+        for path in sorted(cycle.moduli.glob("*.xlsx")):
+            for sheet in model_of(cycle, path.stem).sheets:
+                for cell in sheet.cells.values():
+                    if cell.formula:
+                        outside_strings = re.sub(r'"(?:[^"]|"")*"', "", cell.formula)
+                        seen |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", outside_strings))
+    assert seen == FUNCTIONS
 
 
 def test_without_a_return_address_generate_stops_and_says_where_to_write_it(
@@ -346,3 +350,45 @@ def test_the_shapes_that_reconcile_recognises_are_those_the_formulas_have(almenn
         assert pattern.fullmatch(normalize_formula(built)), built
         assert any(pattern.fullmatch(f) for f in formulas), pattern.pattern
     assert any(fx.REFERENCE.fullmatch(f) for f in formulas)
+
+
+def test_torchiarolo_reproduces_the_individual_objectives_of_its_seed(torchiarolo: Cycle) -> None:
+    """The seed assigns «velocizzazione iter amministrativi» and «completa informatizzazione
+    e gestione dei servizi scolastici» (peso 25 together) to Carbotti, cat. C: her row of the
+    PO02 modulo scores them from the achievements the Responsabile types for them, while
+    the PO still counts them among the Settore's individual objectives (10 + 12,5 + 12,5)."""
+    piano = piano_of(torchiarolo)
+    carbotti = piano.persona("2011")
+    assert carbotti is not None and piano.scheda_of(carbotti).codice == "dipendente_obiettivi"
+    assert [(o.obiettivo.codice, o.obiettivo.peso) for o in piano.assegnati("2011")] == [
+        ("PI02-2", Decimal("12.5")),
+        ("PI02-3", Decimal("12.5")),
+    ]
+    wb = openpyxl.load_workbook(_path(torchiarolo, "PO02"))
+    entries = {e.chiave: e for e in read_map(_path(torchiarolo, "PO02"))}
+    typed = {
+        "obiettivo/PO02.PI02-2/raggiungimento": entries["obiettivo/PO02.PI02-2/raggiungimento"],
+        "obiettivo/PO02.PI02-3/raggiungimento": entries["obiettivo/PO02.PI02-3/raggiungimento"],
+    }
+    assert all(e.is_input and e.foglio == "Obiettivi" for e in typed.values())
+    for e in typed.values():
+        row = openpyxl.utils.cell.coordinate_to_tuple(e.cella)[0]
+        assert wb["Obiettivi"].cell(row, 12).value == "Carbotti Anna Lucia Paola"
+    item = entries["dipendente/2011/obiettivi_individuali"]
+    assert not item.is_input and item.foglio == "Valutazioni"
+    formula = wb[item.foglio][item.cella].value
+    assert all(e.cella[1:] in formula for e in typed.values()), formula
+    answers = {
+        "obiettivo/PO02.PI02-2/raggiungimento": Decimal(100),
+        "obiettivo/PO02.PI02-3/raggiungimento": Decimal(50),
+    }
+    computed = expected_results(model_of(torchiarolo, "PO02", answers))
+    assert computed["dipendente/2011/obiettivi_individuali"] == Decimal("18.75")
+    # Nobody else in the Area has them: Longo's scheda has no individual objectives.
+    assert "dipendente/2004/obiettivi_individuali" not in computed
+    nucleo = expected_results(
+        model_of(
+            torchiarolo, "nucleo", {**answers, "obiettivo/PO02.PI02-1/raggiungimento": Decimal(100)}
+        )
+    )
+    assert nucleo["eq/1002/obiettivi_individuali"] == Decimal("28.75")

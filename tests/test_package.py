@@ -83,7 +83,7 @@ def test_every_exception_is_declared_in_errors_py() -> None:
 
 
 def test_only_the_writers_import_xlsxwriter() -> None:
-    """The moduli, the results, and the blank Piano."""
+    """The moduli, the results, the blank Piano and the Sistema's workbook form."""
     users = sorted(
         path.relative_to(REPO).as_posix()
         for path in PRODUCT
@@ -96,7 +96,12 @@ def test_only_the_writers_import_xlsxwriter() -> None:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         )
     )
-    writers = ("workbook/generate/", "workbook/results/", "workbook/piano/blank.py")
+    writers = (
+        "workbook/generate/",
+        "workbook/results/",
+        "workbook/piano/blank.py",
+        "workbook/sistema/export.py",
+    )
     assert all(u.startswith(writers) for u in users), users
 
 
@@ -133,6 +138,7 @@ def test_the_wheel_holds_the_whole_package_and_no_top_level_cli(tmp_path: Path) 
     for package in _packages_on_disk():
         assert f"{package.replace('.', '/')}/__init__.py" in names, package
     assert "workbook/templates/almenno-2017.yaml" in names
+    assert "workbook/templates/almenno-2017.xlsx" in names  # the Sistema's workbook form
     assert any(n.startswith("workbook/samples/almenno-2017/") for n in names)
 
 

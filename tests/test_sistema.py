@@ -115,7 +115,7 @@ BAD = {
     "items exceed the part": (
         {PART_B.format(20): PART_B.format(15)},
         Codice.SIST_PARTE_MASSIMO,
-        "- codice: B",
+        "        massimo: 15",  # the part's maximum: the number to correct
     ),
     "overlapping bands": (
         {"{da: 37, a: 53, premio: 80}": "{da: 37, a: 54, premio: 80}"},

@@ -40,6 +40,42 @@ class Codice(Enum):
         "File YAML non leggibile",
         "il file non è YAML valido ({dettaglio}). Correggere la sintassi alla riga indicata.",
     )
+    SIST_FILE = (
+        "SIST-FILE",
+        E,
+        "Sistema non leggibile",
+        "il file del Sistema non si può leggere come foglio di calcolo ({dettaglio}). Salvarlo "
+        "di nuovo come .xlsx o .ods, oppure usare la forma YAML.",
+    )
+    SIST_FOGLIO_MANCANTE = (
+        "SIST-FOGLIO-MANCANTE",
+        E,
+        "Foglio del Sistema mancante",
+        "manca il foglio «{nome}»{suggerimento}. Un Sistema in forma di foglio di calcolo ha i "
+        "fogli Sistema, Gradi, Scale, Schede, Parti, Voci e Fasce: ripartire da quello scritto "
+        "da «valuta init» o da «valuta sistema converti».",
+    )
+    SIST_COLONNA_SCONOSCIUTA = (
+        "SIST-COLONNA-SCONOSCIUTA",
+        E,
+        "Colonna sconosciuta",
+        "la colonna «{colonna}» non è prevista nel foglio {tabella}{suggerimento}. Colonne "
+        "ammesse: {ammesse}.",
+    )
+    SIST_COLONNA_MANCANTE = (
+        "SIST-COLONNA-MANCANTE",
+        E,
+        "Colonna obbligatoria mancante",
+        "nel foglio {tabella} manca la colonna «{colonna}» (la riga 1 dà il nome delle "
+        "colonne). Aggiungerla.",
+    )
+    SIST_RIFERIMENTO = (
+        "SIST-RIFERIMENTO",
+        E,
+        "Riferimento a una scheda o parte inesistente",
+        "{cosa} indica «{valore}», che non è nel foglio {tabella}{suggerimento}{altre}. "
+        "Correggere il codice.",
+    )
     SIST_CHIAVE_SCONOSCIUTA = (
         "SIST-CHIAVE-SCONOSCIUTA",
         E,

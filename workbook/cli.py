@@ -21,6 +21,7 @@ from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Gravita
+from workbook.cli_sistema import sistema_app
 from workbook.console import (
     console,
     err,
@@ -101,18 +102,22 @@ def init_command(
         str | None,
         typer.Option(
             "--esempio",
-            help="Riempie il Piano con un esempio incluso: almenno-2017 oppure torchiarolo-2022.",
+            help="Riempie il Piano con un esempio incluso: almenno-2017, torchiarolo-2022 oppure "
+            "esempio-2025 (un Comune inventato che mostra schede per categoria, obiettivi "
+            "individuali e un'Area guidata dal Segretario).",
         ),
     ] = None,
 ) -> None:
-    """Crea la cartella di un nuovo ciclo: valuta.toml (impostazioni commentate) e piano.xlsx
-    (vuoto, con elenchi a discesa e istruzioni, oppure un esempio)."""
+    """Crea la cartella di un nuovo ciclo: valuta.toml (impostazioni commentate), piano.xlsx
+    (vuoto, con elenchi a discesa e istruzioni, oppure un esempio) e sistema.xlsx (il Sistema
+    di valutazione dell'esempio, da adattare, oppure vuoto con le istruzioni)."""
     from workbook.cycle import init_cycle
 
     cycle = init_cycle(directory, esempio)
     console.print(safe(f"Creato il ciclo di valutazione in {cycle.root}"), style="green")
     console.print(safe(f"  impostazioni: {cycle.settings_path}"))
     console.print(safe(f"  Piano:        {cycle.piano_path}"))
+    console.print(safe(f"  Sistema:      {cycle.root / 'sistema.xlsx'}"))
     steps = []
     if not cycle.settings().restituzione.strip():
         steps.append(
@@ -121,9 +126,18 @@ def init_command(
             "scadenza"
         )
     if not esempio:
-        steps.append(f"compilare {cycle.piano_path.name}")
+        steps.append(
+            f"compilare {cycle.piano_path.name}, scegliendo nel foglio Ente un Sistema incluso "
+            "oppure sistema.xlsx dopo averlo compilato (verificarlo con «valuta sistema "
+            "controlla»)"
+        )
     steps.append(f"eseguire «valuta generate --dir {shell_path(cycle.root)}»")
     console.print(safe("Prossimi passi: " + "; poi ".join(steps) + "."))
+
+
+# --- sistema ---------------------------------------------------------------------------------
+
+app.add_typer(sistema_app, name="sistema")
 
 
 # --- generate --------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 SETTINGS = "valuta.toml"
 PIANO = "piano.xlsx"
+SISTEMA = "sistema.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,9 +271,9 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     from workbook.piano.blank import write_piano
 
     cycle = Cycle(root)
-    if cycle.settings_path.exists() or cycle.piano_path.exists():
+    if any(p.exists() for p in (cycle.settings_path, cycle.piano_path, root / SISTEMA)):
         raise CycleError(
-            f"«{root}» contiene già un ciclo di valutazione ({SETTINGS} o {PIANO}): "
+            f"«{root}» contiene già un ciclo di valutazione ({SETTINGS}, {PIANO} o {SISTEMA}): "
             "non viene sovrascritto. Scegliere un'altra cartella."
         )
     sample = None
@@ -286,6 +287,7 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     root.mkdir(parents=True, exist_ok=True)
     year = int(sample["ente"]["anno"]) if sample else dt.date.today().year
     restituzione = restituzione or (sample.get("restituzione", "") if sample else "")
+    _write_sistema(cycle, sample)
     write_piano(cycle.piano_path, sample)
     cycle.settings_path.write_text(
         SETTINGS_TEMPLATE.format(
@@ -302,6 +304,30 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     for folder in (cycle.moduli, cycle.ricevuti):
         folder.mkdir(exist_ok=True)
     return cycle
+
+
+def _write_sistema(cycle: Cycle, sample: dict | None) -> None:
+    """sistema.xlsx next to the Piano: a copy of the sample's Sistema, which the sample's Ente
+    sheet then names (editing it changes the cycle's Sistema), or a blank one with its
+    instructions."""
+    import shutil
+
+    from workbook.resources import templates_dir
+    from workbook.sistema.export import write_workbook
+
+    target = cycle.root / SISTEMA
+    if sample is None:
+        write_workbook(None, target)
+        return
+    name = str(sample["ente"]["sistema"])
+    bundled = templates_dir() / f"{name}.xlsx"
+    if bundled.is_file():
+        shutil.copyfile(bundled, target)
+    else:
+        from workbook.sistema.load import load_sistema
+
+        write_workbook(load_sistema(name), target)
+    sample["ente"]["sistema"] = SISTEMA
 
 
 def load_sample(name: str, part: str = "piano") -> dict:

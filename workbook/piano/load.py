@@ -72,9 +72,16 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
     seen: dict[str, int] = {}
     for row, v in r.rows(sheets["Aree"], "Aree"):
         codice = r.text("Aree", row, "Codice", v["codice"])
-        if not r.required("Aree", row, {**v, "responsabile": "x"}) or not r.code(
-            "Aree", row, codice, seen, "Area"
-        ):
+        responsabile = text_of(v.get("responsabile"))
+        led_by_segretario = " ".join(responsabile.split()).upper() in PAROLE_SEGRETARIO
+        # The Segretario's e-mail is in the Ente sheet. A row with a value missing is still an
+        # Area: its people and objectives are not reported again as «unknown Area».
+        r.required(
+            "Aree",
+            row,
+            {**v, "responsabile": "x", "email": "x" if led_by_segretario else v["email"]},
+        )
+        if not text_of(v["codice"]) or not r.code("Aree", row, codice, seen, "Area"):
             continue
         if codice.casefold() in RESERVED_AREA_CODES:  # kept: its rows are not «unknown Area»
             r.add(
@@ -84,8 +91,7 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
                 valore=codice,
                 motivo=RESERVED_AREA_CODES[codice.casefold()],
             )
-        responsabile = text_of(v.get("responsabile"))
-        if " ".join(responsabile.split()).upper() in PAROLE_SEGRETARIO:
+        if led_by_segretario:
             responsabile = SEGRETARIO
         if not responsabile:
             r.add(Codice.PIANO_AREA_SENZA_RESPONSABILE, "Aree", row, area=codice)

@@ -15,6 +15,9 @@ import yaml
 class LineDict(dict):  # type: ignore[type-arg]
     line: int
     key_lines: dict[str, int]
+    # Set by the workbook reader on a scheda or part that lost a row to a problem already
+    # reported (an item naming a part that does not exist): its totals are not checked.
+    danneggiata: bool = False
 
 
 class LineList(list):  # type: ignore[type-arg]

@@ -15,15 +15,10 @@ import yaml
 from workbook.anomalies import Codice, anomalia, suggest
 from workbook.errors import AnomaliesError
 from workbook.resources import bundled_sistemi, templates_dir
+from workbook.sistema.checker import CONTEXT_NAMES, Cella, Checker
 from workbook.sistema.lines import MAX_BYTES, LineDict, LineLoader
 from workbook.sistema.model import ETICHETTE_EQ, Livello, Scheda, Sistema
-from workbook.sistema.rules import (
-    CONTEXT_NAMES,
-    Checker,
-    parse_grades,
-    parse_levels,
-    parse_scheda,
-)
+from workbook.sistema.rules import parse_grades, parse_levels, parse_scheda
 
 
 def parse_sistema(text: str, filename: str) -> Sistema:
@@ -149,9 +144,14 @@ _NO_SCHEDE = {
 }
 
 
+FILE_SUFFIXES = (".yaml", ".yml", ".xlsx", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".ods")
+
+
 def sistema_path(name: str, base: Path | None = None) -> Path:
-    """A bundled Sistema by name (`almenno-2017`) or a YAML file (relative to `base`)."""
-    if name.endswith((".yaml", ".yml")):
+    """A bundled Sistema by name (`almenno-2017`) or a file, YAML or workbook (relative to
+    `base`)."""
+    if name.casefold().endswith(FILE_SUFFIXES):
         path = Path(name)
         return path if path.is_absolute() or base is None else base / path
     return templates_dir() / f"{name}.yaml"
@@ -173,6 +173,18 @@ def load_sistema(name: str, base: Path | None = None) -> Sistema:
                 )
             ]
         )
+    return load_sistema_file(path)
+
+
+def load_sistema_file(path: Path) -> Sistema:
+    """A Sistema file in either form, by its extension: YAML, or a workbook (.xlsx, .ods)."""
+    if path.suffix.casefold() in WORKBOOK_SUFFIXES:
+        from workbook.sistema.spreadsheet import SETTINGS_SHEET, read_sistema_workbook
+
+        ck = Checker(path.name)
+        top = read_sistema_workbook(path, ck)
+        ck.mapping(top, "sistema", Cella(SETTINGS_SHEET, 1, "A"))
+        return sistema_from_data(ck, top, path.name)
     return parse_sistema(read_text(path), path.name)
 
 

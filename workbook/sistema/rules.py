@@ -1,16 +1,15 @@
-"""The rules of a Sistema: every key, number, scale, band and grade checked, each problem
-an anomaly with its YAML line."""
+"""The rules of a Sistema: every scheda, part, item, scale, band and grade checked, each
+problem an anomaly where it is (checker.py reads the values and locates them)."""
 
 from __future__ import annotations
 
 import itertools
-import math
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from workbook.anomalies import Anomalia, Codice, anomalia, suggest
-from workbook.sistema.lines import MAX_NUMBER, LineDict
+from workbook.anomalies import Codice, suggest
+from workbook.sistema.checker import CONTEXT_NAMES, Checker, Where
+from workbook.sistema.lines import LineDict
 from workbook.sistema.model import (
     CATEGORIE,
     FONTI,
@@ -27,218 +26,22 @@ from workbook.sistema.model import (
 )
 from workbook.values import format_number
 
-YES_NO = {"sì": True, "si": True, "vero": True, "no": False, "falso": False, "": False}
-
-# --- validation --------------------------------------------------------------------------------
-
-KEYS: dict[str, tuple[set[str], set[str]]] = {
-    # context: (required, optional)
-    "sistema": (
-        {"codice", "nome", "idoneita", "raggiungimento", "schede"},
-        {"note", "scale", "etichetta_eq", "regole"},
-    ),
-    "regole": (set(), {"dirigente_valuta_eq"}),
-    "idoneita": (set(), {"servizio_minimo_mesi", "servizio_minimo_giorni", "motivo"}),
-    "raggiungimento": ({"modalita", "gradi"}, set()),
-    "grado": ({"descrizione", "da", "a"}, {"valore"}),
-    "livello": ({"valore", "descrizione"}, set()),
-    "scheda": (
-        {"titolo", "valutatore", "massimo", "parti", "fasce"},
-        {"ruolo", "categorie", "solo_indicata", "titolo_valutatore"},
-    ),
-    "parte": ({"codice", "titolo", "massimo", "voci"}, set()),
-    "fascia": ({"da", "a", "premio"}, set()),
-    "fattore": ({"codice", "titolo", "tipo"}, {"descrizione", "scala", "livelli"}),
-    "obiettivi": (
-        {"codice", "titolo", "tipo", "massimo"},
-        {"descrizione", "fonte", "tipo_obiettivi"},
-    ),
-    "derivata": (
-        {"codice", "titolo", "tipo", "massimo"},
-        {"descrizione", "fonte", "tipo_obiettivi"},
-    ),
-}
-
-CONTEXT_NAMES = {
-    "sistema": "cima del file",
-    "regole": "«regole»",
-    "idoneita": "«idoneita»",
-    "raggiungimento": "«raggiungimento»",
-    "grado": "un grado di raggiungimento",
-    "livello": "un livello di scala",
-    "scheda": "una scheda",
-    "parte": "una parte",
-    "fascia": "una fascia",
-    "fattore": "una voce di tipo fattore",
-    "obiettivi": "una voce di tipo obiettivi",
-    "derivata": "una voce di tipo derivata",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Cella:
-    """Where a value of a Sistema written as a workbook is: its sheet, row and column."""
-
-    foglio: str
-    riga: int
-    colonna: str
-
-    def __str__(self) -> str:  # «è già usato alla riga 12 del foglio Voci»
-        return f"{self.riga} del foglio {self.foglio}"
-
-
-Where = int | Cella | None  # a YAML line, or a cell of the workbook
-
-
-class Checker:
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.problems: list[Anomalia] = []
-
-    def add(self, codice: Codice, line: Where, **params: object) -> None:
-        if isinstance(line, Cella):
-            place = {
-                "foglio": line.foglio,
-                "riga": line.riga,
-                "cella": f"{line.colonna}{line.riga}",
-            }
-            self.problems.append(anomalia(codice, file=self.filename, **place, **params))
-        else:
-            self.problems.append(anomalia(codice, file=self.filename, riga=line, **params))
-
-    def flag(self, obj: LineDict, key: str, context: str) -> bool:
-        """A yes/no value: YAML's true/false, or «sì»/«no» in a workbook."""
-        value = obj.get(key, False)
-        if isinstance(value, str) and value.strip().casefold() in YES_NO:
-            return YES_NO[value.strip().casefold()]
-        if isinstance(value, bool):
-            return value
-        self.add(
-            Codice.SIST_VALORE_NON_VALIDO,
-            obj.key_lines.get(key, obj.line),
-            chiave=key,
-            contesto=CONTEXT_NAMES[context],
-            regola="indicare sì oppure no",
-        )
-        return False
-
-    def choice(
-        self, obj: LineDict, key: str, context: str, allowed: tuple[str, ...], default: str
-    ) -> str:
-        """One word of a short list (a role, an evaluator, a source)."""
-        value = self.text(obj, key, context, default).strip().casefold()
-        if value not in allowed:
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines.get(key, obj.line),
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola=f"«{value}» non è ammesso{suggest(value, allowed)}; valori ammessi: "
-                + ", ".join(allowed),
-            )
-            return default
-        return value
-
-    def mapping(self, obj: Any, context: str, line: Where) -> LineDict | None:
-        if not isinstance(obj, dict):
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                line,
-                chiave=context,
-                contesto=CONTEXT_NAMES[context],
-                regola="deve essere un elenco di chiavi",
-            )
-            return None
-        required, optional = KEYS[context]
-        allowed = required | optional
-        for key in obj:
-            if key not in allowed:
-                self.add(
-                    Codice.SIST_CHIAVE_SCONOSCIUTA,
-                    obj.key_lines.get(key, obj.line),
-                    chiave=key,
-                    contesto=CONTEXT_NAMES[context],
-                    suggerimento=suggest(key, allowed),
-                    ammesse=", ".join(sorted(allowed)),
-                )
-        for key in sorted(required - set(obj)):  # reported where the mapping is named
-            self.add(Codice.SIST_CHIAVE_MANCANTE, line, chiave=key, contesto=CONTEXT_NAMES[context])
-        return obj
-
-    def number(
-        self, obj: LineDict, key: str, context: str, *, minimum: Decimal = Decimal(0)
-    ) -> Decimal | None:
-        if key not in obj:
-            return None
-        value = obj[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines[key],
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola=f"«{str(value)[:40]}» non è un numero",
-            )
-            return None
-        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines[key],
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola=f"deve essere un numero finito, al più {_fmt(MAX_NUMBER)}",
-            )
-            return None
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if number < minimum:
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines[key],
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola=f"deve essere almeno {minimum}",
-            )
-            return None
-        return number
-
-    def text(self, obj: LineDict, key: str, context: str, default: str = "") -> str:
-        value = obj.get(key, default)
-        if value is None or isinstance(value, dict | list):
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines.get(key, obj.line),
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola="deve essere un testo",
-            )
-            return default
-        return str(value)
-
-    def items(self, obj: LineDict, key: str, context: str) -> list[tuple[Any, int]]:
-        value = obj.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.add(
-                Codice.SIST_VALORE_NON_VALIDO,
-                obj.key_lines[key],
-                chiave=key,
-                contesto=CONTEXT_NAMES[context],
-                regola="deve essere un elenco («- …»)",
-            )
-            return []
-        return list(zip(value, value.item_lines, strict=True))
-
 
 def _check_bands(
-    ck: Checker, bands: list[tuple[Fascia, Where]], massimo: Decimal, scheda: str, line: Where
+    ck: Checker,
+    bands: list[tuple[Fascia, Where]],
+    massimo: Decimal | None,
+    scheda: str,
+    line: Where,
 ) -> None:
+    """Bands from 0 to the scheda's maximum (when it could be read), without gaps or
+    overlaps."""
     if not bands:
         ck.add(
             Codice.SIST_FASCE_COPERTURA,
             line,
             scheda=scheda,
-            massimo=massimo,
+            massimo=_fmt(massimo) if massimo is not None else "il massimo",
             dettaglio="non è definita alcuna fascia",
         )
         return
@@ -263,10 +66,10 @@ def _check_bands(
             Codice.SIST_FASCE_COPERTURA,
             first_line,
             scheda=scheda,
-            massimo=_fmt(massimo),
+            massimo=_fmt(massimo) if massimo is not None else "il massimo",
             dettaglio=f"la fascia più bassa inizia da {_fmt(first.da)} invece che da 0",
         )
-    if last.a != massimo:
+    if massimo is not None and last.a != massimo:
         ck.add(
             Codice.SIST_FASCE_COPERTURA,
             last_line,
@@ -347,19 +150,28 @@ def parse_scheda(
     word = ck.choice(obj, "ruolo", "scheda", tuple(PAROLE_RUOLO), default_role or "dipendente")
     ruolo = PAROLE_RUOLO[word]
     valutatore = ck.choice(obj, "valutatore", "scheda", VALUTATORI, "responsabile")
-    massimo = ck.number(obj, "massimo", "scheda") or Decimal(0)
+    massimo_read = ck.number(obj, "massimo", "scheda")
+    massimo = massimo_read or Decimal(0)
     parts: list[Parte] = []
+    damaged = getattr(raw, "danneggiata", False)
+    every_part = massimo_read is not None and not damaged
     codes: dict[str, Where] = {}
     for part_raw, part_line in ck.items(obj, "parti", "scheda"):
         part = ck.mapping(part_raw, "parte", part_line)
         if part is None:
+            every_part = False
             continue
-        part_max = ck.number(part, "massimo", "parte") or Decimal(0)
+        part_max_read = ck.number(part, "massimo", "parte")
+        part_max = part_max_read or Decimal(0)
+        complete = part_max_read is not None and not damaged
         voci: list[Voce] = []
+        # A voce (or a maximum) refused is reported once: the total is not checked against it.
         for voce_raw, voce_line in ck.items(part, "voci", "parte"):
             voce = _parse_voce(ck, voce_raw, voce_line, scales, codes)
             if voce is not None:
                 voci.append(voce)
+            complete = complete and voce is not None
+        every_part = every_part and complete
         parte = Parte(
             ck.text(part, "codice", "parte"),
             ck.text(part, "titolo", "parte"),
@@ -367,17 +179,17 @@ def parse_scheda(
             tuple(voci),
         )
         total = sum((v.massimo for v in voci), Decimal(0))
-        if voci and total != part_max:
+        if voci and complete and total != part_max:
             ck.add(
                 Codice.SIST_PARTE_MASSIMO,
-                part_line,
+                part.key_lines.get("massimo", part_line),
                 parte=parte.titolo or parte.codice,
                 somma=_fmt(total),
                 massimo=_fmt(part_max),
             )
         parts.append(parte)
     total = sum((p.massimo for p in parts), Decimal(0))
-    if parts and total != massimo:
+    if parts and every_part and total != massimo:
         ck.add(
             Codice.SIST_SCHEDA_MASSIMO,
             obj.key_lines.get("massimo", line),
@@ -386,14 +198,19 @@ def parse_scheda(
             massimo=_fmt(massimo),
         )
     bands: list[tuple[Fascia, Where]] = []
+    every_band = not damaged
     for band_raw, band_line in ck.items(obj, "fasce", "scheda"):
         band = ck.mapping(band_raw, "fascia", band_line)
         if band is None:
+            every_band = False
             continue
         da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
         if da is not None and a is not None and premio is not None:
             bands.append((Fascia(da, a, premio), band_line))
-    _check_bands(ck, bands, massimo, codice, obj.key_lines.get("fasce", line))
+        else:
+            every_band = False
+    if every_band:  # a band refused is reported once, not again as a gap
+        _check_bands(ck, bands, massimo_read, codice, obj.key_lines.get("fasce", line))
     titolo_valutatore = ck.text(obj, "titolo_valutatore", "scheda").strip()
     return Scheda(
         codice=codice,

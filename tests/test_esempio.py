@@ -1,0 +1,133 @@
+"""The third bundled sample (esempio-2025, an invented Comune): schede per category, an Ente
+component, the Area's and individual objectives, an Area led by the Segretario and an EQ who
+leads two Areas. Generated, filled with its sample answers, reconciled: the scores are the
+ones computed by hand below."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from workbook.anomalies import Gravita
+from workbook.cycle import Cycle, load_sample
+from workbook.demo import fill_from_answers, sample_answers
+from workbook.pipeline import Results, reconcile_and_report
+
+from .helpers import piano_of, read_map
+
+
+@pytest.fixture(scope="module")
+def compilato(esempio: Cycle, tmp_path_factory: pytest.TempPathFactory) -> Cycle:
+    """A copy of the sample's cycle, with the moduli filled with its answers and received."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("esempio-compilato") / "ciclo"
+    shutil.copytree(esempio.root, root)
+    cycle = Cycle(root)
+    fill_from_answers(
+        cycle, sample_answers(load_sample("esempio-2025", "risposte"), piano_of(cycle))
+    )
+    return cycle
+
+
+@pytest.fixture(scope="module")
+def results(compilato: Cycle) -> Results:
+    return reconcile_and_report(compilato)
+
+
+def test_one_modulo_per_area_each_to_whoever_leads_it(esempio: Cycle) -> None:
+    """AFF goes to the Segretario, FIN and TRI both to Bruno (ad interim), the Nucleo's modulo
+    holds exactly the two EQ."""
+    from workbook.contract import compilatore
+
+    piano = piano_of(esempio)
+    assert sorted(p.stem for p in esempio.moduli.glob("*.xlsx")) == [
+        "AFF",
+        "FIN",
+        "TEC",
+        "TRI",
+        "nucleo",
+    ]
+    who = {m: compilatore(piano, m) for m in ("AFF", "FIN", "TRI", "TEC")}
+    assert (who["AFF"].nome, who["AFF"].email) == ("Conti Laura", "segretario@valleverde.example")
+    assert who["FIN"].email == who["TRI"].email == "m.bruno@valleverde.example"
+    assert [p.matricola for p in piano.valutati("nucleo")] == ["1001", "1002"]
+    nucleo_people = {e.chiave.split("/")[1] for e in read_map(esempio.moduli / "nucleo.xlsx")}
+    assert {"1001", "1002"} <= nucleo_people and not nucleo_people & {"3001", "3009"}
+    # Each category found its scheda; the EQ are the only ones on the EQ scheda.
+    schede = {p.matricola: piano.scheda_of(p).codice for p in piano.personale if piano.scheda_of(p)}
+    assert schede["3002"] == schede["3003"] == "dipendente_operatori"
+    assert schede["3001"] == schede["3009"] == "dipendente_istruttori"
+    assert schede["1001"] == schede["1002"] == "eq"
+
+
+def test_the_segretario_is_not_evaluated_and_the_cycle_reconciles_clean(results: Results) -> None:
+    outcome = results.outcome
+    errors = [a for a in outcome.anomalie if a.gravita is Gravita.ERRORE]
+    assert errors == []
+    stati = {v.persona.matricola: v.stato for v in outcome.valutazioni}
+    assert stati.pop("3008") == "non valutabile"  # hired in November: less than three months
+    assert set(stati.values()) == {"valutato"} and len(stati) == 13
+    assert all("Conti" not in v.persona.cognome for v in outcome.valutazioni)
+
+
+# By hand, with the Nucleo's figures (TEC-2 validated at 70% instead of the 80% declared):
+# Ente, every objective: points 71,5 (AFF) + 77 (FIN) + 67 (TRI) + 105,5 (TEC) = 321 of 350
+#   weight → 91,71% → 10 × 91,71% = 9,17 for the EQ; the strategic S1 at 100% everywhere → 5
+#   (Istruttori) or 10 (Operatori).
+# Bruno (EQ, FIN): 9,17 + S1 10 + FIN-1 20 + FIN-2 20 + factors 8+8+6+8 = 89,17 → 80%.
+# Gallo (EQ, TEC): 9,17 + 10 + TEC-1 25 + TEC-2 15 × 70% = 10,5 + 10+8+8+6 = 86,67 → 80%.
+# Ferrara (Istruttori, AFF, evaluated by the Segretario): Ente 5; AFF (10×100 + 25×90 + 15×100
+#   + 30×80)/80 = 89,375 → 89,38% → 15 × 89,38% = 13,41; her AFF-I1 30 × 80% = 24; factors
+#   8+8+10+8+10 = 44 → 86,41 → 80%.
+# Ricci (Funzionari ed EQ, a dipendente of TEC): 5; TEC (1000 + 2500 + 15×70 + 3000 +
+#   3000)/110 = 95,91% → 14,39; TEC-I1 30; factors 50 → 99,39 → 100%.
+HAND = {
+    "1001": ("89.17", "80"),
+    "1002": ("86.67", "80"),
+    "3001": ("86.41", "80"),
+    "3009": ("99.39", "100"),
+}
+
+
+def test_the_scores_are_the_ones_computed_by_hand(results: Results) -> None:
+    people = {v.persona.matricola: v for v in results.outcome.valutazioni}
+    for matricola, (total, premio) in HAND.items():
+        assert people[matricola].punteggio == Decimal(total), matricola
+        assert people[matricola].fascia.premio == Decimal(premio), matricola
+
+
+def test_the_results_file_gives_each_item_of_each_scheda(
+    compilato: Cycle, results: Results
+) -> None:
+    path = compilato.risultati / "risultati-2025.json"
+    data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    people = {p["matricola"]: p for p in data["valutazioni"]}
+    ferrara = people["3001"]
+    assert (ferrara["scheda"], ferrara["categoria"]) == ("dipendente_istruttori", "Istruttori")
+    voci = {v["codice"]: v for v in ferrara["voci"]}
+    assert [v["codice"] for v in ferrara["voci"]] == [
+        "performance_ente",
+        "performance_area",
+        "obiettivi_assegnati",
+        "collaborazione",
+        "iniziativa",
+        "relazioni",
+        "competenza",
+        "qualita",
+    ]
+    assert (voci["performance_ente"]["tipo"], voci["performance_ente"]["massimo"]) == (
+        "derivata",
+        5,
+    )
+    assert (
+        Decimal(voci["performance_area"]["punti"]),
+        Decimal(voci["obiettivi_assegnati"]["punti"]),
+    ) == (
+        Decimal("13.41"),
+        Decimal("24"),
+    )
+    assert sum(Decimal(v["punti"]) for v in ferrara["voci"]) == Decimal("86.41")
+    assert people["3002"]["scheda"] == "dipendente_operatori"

@@ -1,0 +1,589 @@
+"""A Sistema written as a workbook (sistema.xlsx or .ods), in the way XLSForm lets people
+write forms in Excel: one sheet per kind of thing (the settings, the grades of achievement,
+the scales, the schede, their parts, their items, the bands), one row per thing, one column
+per key of the YAML form, with the same names.
+
+`SHEETS` says, once, what each sheet holds: the reader (here) turns the rows into the data the
+YAML form would have given — every value carrying its sheet, row and column as a `Cella` — and
+load.py checks it with the same rules; the writer (export.py) writes the same sheets, with
+dropdowns and an input message on every column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from workbook.anomalies import Codice, suggest
+from workbook.contract import col_letter as column_letter
+from workbook.errors import AnomaliesError, UnreadableValue
+from workbook.sistema.checker import Cella, Checker
+from workbook.sistema.lines import LineDict, LineList
+from workbook.sistema.model import CATEGORIE, ETICHETTE_EQ, FONTI, TIPI_VOCE, VALUTATORI
+from workbook.values import format_number, parse_number
+
+
+@dataclass(frozen=True, slots=True)
+class Colonna:
+    """A column of a sheet: its key (the YAML key, also its header), what it holds (shown
+    when a cell of it is selected, and in the Istruzioni sheet), and the values it admits."""
+
+    chiave: str
+    spiegazione: str
+    ammessi: tuple[str, ...] = ()  # a dropdown of these words
+    elenco: str = ""  # a dropdown of the values of another sheet's column («Schede!A»)
+    numero: bool = False
+    obbligatoria: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Foglio:
+    nome: str
+    scopo: str
+    colonne: tuple[Colonna, ...]
+
+    def colonna(self, chiave: str) -> str:
+        """The column letter of a key: «C»."""
+        keys = [c.chiave for c in self.colonne]
+        return column_letter(keys.index(chiave))
+
+
+SI_NO = ("sì", "no")
+RUOLI_SCHEDA = ("dipendente", "eq", "dirigente")
+
+# The «Sistema» sheet: one row per setting (key | valore | spiegazione), and where each goes
+# in the YAML form.
+IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # (key, YAML section or «» for the top, explanation, admitted values)
+    ("codice", "", "Codice breve del Sistema, senza spazi (es. «comune-2025»).", ()),
+    ("nome", "", "Nome completo del Sistema, come lo riportano i moduli.", ()),
+    ("note", "", "Note libere: da dove viene il Sistema, che cosa è stato adattato.", ()),
+    (
+        "etichetta_eq",
+        "",
+        "Come i moduli e i documenti chiamano i titolari di incarico: «Elevata "
+        "Qualificazione» (CCNL 16.11.2022) o «Posizione Organizzativa».",
+        ETICHETTE_EQ,
+    ),
+    (
+        "servizio_minimo_mesi",
+        "idoneita",
+        "Mesi di servizio nell'anno sotto i quali una persona non è valutata (lasciare vuoto "
+        "se il servizio minimo è in giorni, o se non c'è).",
+        (),
+    ),
+    (
+        "servizio_minimo_giorni",
+        "idoneita",
+        "Giorni di servizio nell'anno sotto i quali una persona non è valutata (in "
+        "alternativa ai mesi).",
+        (),
+    ),
+    ("motivo", "idoneita", "Il motivo dell'esclusione, come lo leggono i moduli.", ()),
+    (
+        "modalita",
+        "raggiungimento",
+        "Come si dichiara il raggiungimento di un obiettivo: «percentuale» (si scrive la "
+        "percentuale) o «grado» (si sceglie un grado del foglio Gradi).",
+        ("percentuale", "grado"),
+    ),
+    (
+        "dirigente_valuta_eq",
+        "regole",
+        "«sì» se, nelle Aree guidate da un dirigente, le EQ sono valutate dal dirigente "
+        "invece che dal Nucleo di Valutazione.",
+        SI_NO,
+    ),
+)
+
+SHEETS: tuple[Foglio, ...] = (
+    Foglio(
+        "Gradi",
+        "I gradi di raggiungimento degli obiettivi, da 0% a 100% senza vuoti né sovrapposizioni.",
+        (
+            Colonna(
+                "descrizione", "Il nome del grado (es. «Obiettivo raggiunto»).", obbligatoria=True
+            ),
+            Colonna("da", "La percentuale da cui inizia il grado.", numero=True, obbligatoria=True),
+            Colonna("a", "La percentuale a cui finisce il grado.", numero=True, obbligatoria=True),
+            Colonna(
+                "valore",
+                "La percentuale riconosciuta quando si sceglie il grado (modalità «grado»); "
+                "vuoto = il valore «a».",
+                numero=True,
+            ),
+        ),
+    ),
+    Foglio(
+        "Scale",
+        "Le scale dei fattori: una riga per livello; le righe con lo stesso nome di scala "
+        "formano una scala.",
+        (
+            Colonna("scala", "Il nome della scala (es. «decimi»), senza spazi.", obbligatoria=True),
+            Colonna("valore", "Il punteggio del livello.", numero=True, obbligatoria=True),
+            Colonna(
+                "descrizione", "Che cosa significa il livello (es. «Adeguato»).", obbligatoria=True
+            ),
+        ),
+    ),
+    Foglio(
+        "Schede",
+        "Le schede di valutazione: una riga per scheda.",
+        (
+            Colonna(
+                "codice",
+                "Il codice della scheda, senza spazi (es. «dipendente_bc»).",
+                obbligatoria=True,
+            ),
+            Colonna(
+                "ruolo",
+                "Chi è valutato con la scheda: dipendente, eq (Elevata Qualificazione o "
+                "Posizione Organizzativa) o dirigente.",
+                ammessi=RUOLI_SCHEDA,
+            ),
+            Colonna(
+                "titolo", "Il titolo della scheda, come lo mostrano i moduli.", obbligatoria=True
+            ),
+            Colonna(
+                "valutatore",
+                "Chi valuta: responsabile (il Responsabile dell'Area della persona), nucleo "
+                "(il Nucleo di Valutazione) o segretario (il Segretario Comunale).",
+                ammessi=VALUTATORI,
+                obbligatoria=True,
+            ),
+            Colonna(
+                "titolo_valutatore",
+                "Come i moduli chiamano il valutatore (es. «Responsabile del Settore»).",
+            ),
+            Colonna(
+                "massimo", "Il punteggio massimo della scheda.", numero=True, obbligatoria=True
+            ),
+            Colonna(
+                "categorie",
+                "Le categorie a cui si applica, separate da virgole (es. «B, C», o «Operatori, "
+                "Operatori esperti»); vuoto = tutte.",
+            ),
+            Colonna(
+                "solo_indicata",
+                "«sì» se la scheda si applica solo a chi la indica nella colonna «Scheda» del "
+                "foglio Personale del Piano.",
+                ammessi=SI_NO,
+            ),
+        ),
+    ),
+    Foglio(
+        "Parti",
+        "Le parti di ogni scheda, nell'ordine in cui compaiono.",
+        (
+            Colonna(
+                "scheda",
+                "Il codice della scheda (foglio Schede).",
+                elenco="Schede!A",
+                obbligatoria=True,
+            ),
+            Colonna("codice", "Il codice della parte (es. «A», «I»).", obbligatoria=True),
+            Colonna("titolo", "Il titolo della parte.", obbligatoria=True),
+            Colonna(
+                "massimo",
+                "Il punteggio massimo della parte: la somma dei massimi delle sue voci.",
+                numero=True,
+                obbligatoria=True,
+            ),
+        ),
+    ),
+    Foglio(
+        "Voci",
+        "Le voci di ogni parte, nell'ordine in cui compaiono.",
+        (
+            Colonna(
+                "scheda",
+                "Il codice della scheda (foglio Schede).",
+                elenco="Schede!A",
+                obbligatoria=True,
+            ),
+            Colonna("parte", "Il codice della parte (foglio Parti).", obbligatoria=True),
+            Colonna(
+                "codice",
+                "Il codice della voce, senza spazi (es. «collaborazione»).",
+                obbligatoria=True,
+            ),
+            Colonna(
+                "tipo",
+                "fattore (il valutatore sceglie un livello della scala), obiettivi (punti = "
+                "peso × raggiungimento degli obiettivi) o derivata (massimo × raggiungimento).",
+                ammessi=TIPI_VOCE,
+                obbligatoria=True,
+            ),
+            Colonna(
+                "titolo", "Il titolo della voce, come lo mostrano i moduli.", obbligatoria=True
+            ),
+            Colonna(
+                "massimo",
+                "Per obiettivi e derivate: il punteggio massimo (per un fattore è il livello "
+                "più alto della scala: lasciare vuoto).",
+                numero=True,
+            ),
+            Colonna(
+                "scala", "Per un fattore: il nome della scala (foglio Scale).", elenco="Scale!A"
+            ),
+            Colonna(
+                "fonte",
+                "Per obiettivi: area (gli obiettivi dell'Area) o assegnati (quelli assegnati "
+                "alla persona); per una derivata: area (il raggiungimento dell'Area) o ente "
+                "(quello di tutto l'Ente). Vuoto = area.",
+                ammessi=tuple(dict.fromkeys(f for fonti in FONTI.values() for f in fonti)),
+            ),
+            Colonna(
+                "tipo_obiettivi",
+                "Solo gli obiettivi di questo tipo (strategico, struttura, individuale); "
+                "vuoto = tutti.",
+                ammessi=CATEGORIE,
+            ),
+            Colonna("descrizione", "Una spiegazione per il valutatore (facoltativa)."),
+        ),
+    ),
+    Foglio(
+        "Fasce",
+        "Le fasce di premio di ogni scheda: da 0 al massimo della scheda, senza vuoti.",
+        (
+            Colonna(
+                "scheda",
+                "Il codice della scheda (foglio Schede).",
+                elenco="Schede!A",
+                obbligatoria=True,
+            ),
+            Colonna("da", "Il punteggio da cui inizia la fascia.", numero=True, obbligatoria=True),
+            Colonna("a", "Il punteggio a cui finisce la fascia.", numero=True, obbligatoria=True),
+            Colonna("premio", "La percentuale del premio (0-100).", numero=True, obbligatoria=True),
+        ),
+    ),
+)
+SETTINGS_SHEET = "Sistema"
+SETTINGS_HEADER = ("chiave", "valore", "spiegazione")
+MAX_ROWS = 5_000  # of any sheet of a Sistema: a few hundred at most
+
+
+def sheet(name: str) -> Foglio:
+    return next(s for s in SHEETS if s.nome == name)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def read_sistema_workbook(path: Path, ck: Checker) -> LineDict:
+    """The data of a Sistema workbook as its YAML form would give it, each value located by a
+    `Cella`. The structure is checked first (every sheet and column there, no unknown column):
+    its problems are reported together, and stop the reading."""
+    from workbook.piano.file import read_sheets
+
+    try:
+        sheets = read_sheets(path)
+    except Exception as exc:  # the guards', or python-calamine's on a damaged file
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        ck.add(Codice.SIST_FILE, None, dettaglio=detail)
+        raise AnomaliesError(ck.problems) from None
+    rows = {name: _located_rows(ck, name, body) for name, body in _structure(ck, sheets)}
+    if ck.problems:
+        raise AnomaliesError(ck.problems)
+    return _assemble(ck, rows)
+
+
+def _structure(
+    ck: Checker, sheets: dict[str, list[tuple[object, ...]]]
+) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
+    """(sheet name, its rows) for every sheet of `SHEETS` and the settings sheet, once each is
+    found with its headers; what is missing or unknown is reported."""
+    by_fold = {name.strip().casefold(): name for name in sheets}
+    for name in (SETTINGS_SHEET, *(s.nome for s in SHEETS)):
+        found = by_fold.get(name.casefold())
+        if found is None:
+            ck.add(
+                Codice.SIST_FOGLIO_MANCANTE,
+                None,
+                nome=name,
+                suggerimento=suggest(name, list(sheets)),
+            )
+            continue
+        body = sheets[found]
+        if len(body) > MAX_ROWS:
+            ck.add(
+                Codice.SIST_FILE,
+                Cella(name, MAX_ROWS + 1, "A"),
+                dettaglio=f"il foglio {name} ha più di {MAX_ROWS} righe",
+            )
+            continue
+        yield name, body
+
+
+def _located_rows(ck: Checker, name: str, body: list[tuple[object, ...]]) -> list[LineDict]:
+    """The non-empty rows of a sheet below its header, as LineDicts keyed by column key; a
+    header that is not a column of the sheet, or a required column missing, is reported."""
+    if name == SETTINGS_SHEET:
+        expected = list(SETTINGS_HEADER)
+        required = {"chiave", "valore"}
+    else:
+        spec = sheet(name)
+        expected = [c.chiave for c in spec.colonne]
+        required = {c.chiave for c in spec.colonne if c.obbligatoria}
+    header = [_text(v).casefold() for v in (body[0] if body else ())]
+    columns: dict[str, int] = {}
+    for index, key in enumerate(header):
+        if not key:
+            continue
+        if key not in expected:
+            ck.add(
+                Codice.SIST_COLONNA_SCONOSCIUTA,
+                Cella(name, 1, column_letter(index)),
+                colonna=key,
+                tabella=name,
+                suggerimento=suggest(key, expected),
+                ammesse=", ".join(expected),
+            )
+        elif key in columns:
+            ck.add(
+                Codice.SIST_COLONNA_SCONOSCIUTA,
+                Cella(name, 1, column_letter(index)),
+                colonna=key,
+                tabella=name,
+                suggerimento=" (è già la colonna " + column_letter(columns[key]) + ")",
+                ammesse=", ".join(expected),
+            )
+        else:
+            columns[key] = index
+    for key in expected:
+        if key in required and key not in columns:
+            ck.add(Codice.SIST_COLONNA_MANCANTE, Cella(name, 1, "A"), colonna=key, tabella=name)
+    out: list[LineDict] = []
+    for r, values in enumerate(body[1:], start=2):
+        row = LineDict()
+        row.line = Cella(name, r, column_letter(min(columns.values(), default=0)))  # type: ignore[assignment]
+        row.key_lines = {}
+        for key, index in columns.items():
+            row.key_lines[key] = Cella(name, r, column_letter(index))  # type: ignore[assignment]
+            value = _value(values[index] if index < len(values) else "")
+            if value != "":
+                row[key] = value
+        if row:
+            out.append(row)
+    return out
+
+
+def _value(raw: object) -> object:
+    """A cell's value as the YAML form would have it: text stripped, whole numbers as int,
+    other numbers exact, dates as ISO text (no Sistema value is a date)."""
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, bool) or raw is None:
+        return "" if raw is None else raw
+    if isinstance(raw, float):
+        if raw.is_integer():
+            return int(raw)
+        return Decimal(repr(raw))
+    if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return raw.isoformat() if hasattr(raw, "isoformat") else str(raw)
+    return raw
+
+
+def _text(raw: object) -> str:
+    value = _value(raw)
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return format_number(Decimal(value)).replace(",", ".")
+    return str(value).strip()
+
+
+def _as_number(value: str) -> object:
+    """A number typed as text, as an Italian keyboard types it («12,5»), is the number; any
+    other text stays text, for the rules to report «non è un numero»."""
+    try:
+        return parse_number(value)
+    except (UnreadableValue, ArithmeticError, ValueError):
+        return value
+
+
+def _number_or_text(row: LineDict, key: str) -> None:
+    if isinstance(row.get(key), str):
+        row[key] = _as_number(row[key])
+
+
+def _codes_as_text(row: LineDict, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if key in row and not isinstance(row[key], str):
+            row[key] = _text(row[key])
+
+
+def _sub(where: Cella | int) -> LineDict:
+    out = LineDict()
+    out.line = where  # type: ignore[assignment]
+    out.key_lines = {}
+    return out
+
+
+def _list(where: Cella | int) -> LineList:
+    out = LineList()
+    out.line = where  # type: ignore[assignment]
+    out.item_lines = []
+    return out
+
+
+def _put(target: LineDict, key: str, value: object, where: object) -> None:
+    target[key] = value
+    target.key_lines[key] = where  # type: ignore[assignment]
+
+
+def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
+    """The YAML form's tree from the rows of every sheet."""
+    for name, body in rows.items():
+        if name == SETTINGS_SHEET:
+            continue
+        spec = sheet(name)
+        for row in body:
+            for col in spec.colonne:
+                if col.numero:
+                    _number_or_text(row, col.chiave)
+                else:
+                    _codes_as_text(row, (col.chiave,))
+    origin = Cella(SETTINGS_SHEET, 1, "A")
+    top = _sub(origin)
+    sections = {"idoneita": _sub(origin), "raggiungimento": _sub(Cella("Gradi", 1, "A"))}
+    regole = _sub(origin)
+    known = {key: section for key, section, _, _ in IMPOSTAZIONI}
+    for row in rows[SETTINGS_SHEET]:
+        key = _text(row.get("chiave", "")).casefold()
+        where_key, where_value = row.key_lines["chiave"], row.key_lines.get("valore", row.line)
+        if key not in known:
+            ck.add(
+                Codice.SIST_CHIAVE_SCONOSCIUTA,
+                where_key,
+                chiave=key,
+                contesto=f"il foglio {SETTINGS_SHEET}",
+                suggerimento=suggest(key, known),
+                ammesse=", ".join(known),
+            )
+            continue
+        if "valore" not in row:
+            continue
+        value = row["valore"]
+        if key.startswith("servizio_minimo") and isinstance(value, str):
+            value = _as_number(value)
+        elif key in ("codice", "nome", "note", "motivo") and not isinstance(value, str):
+            value = _text(value)
+        section = known[key]
+        target = top if not section else regole if section == "regole" else sections[section]
+        _put(target, key, value, where_value)
+    _put(top, "idoneita", sections["idoneita"], origin)
+    if regole:
+        _put(top, "regole", regole, origin)
+    gradi = _list(Cella("Gradi", 1, "A"))
+    for row in rows["Gradi"]:
+        gradi.append(row)
+        gradi.item_lines.append(row.line)  # type: ignore[arg-type]
+    _put(sections["raggiungimento"], "gradi", gradi, Cella("Gradi", 1, "A"))
+    sections["raggiungimento"].setdefault("modalita", "percentuale")
+    _put(top, "raggiungimento", sections["raggiungimento"], Cella("Gradi", 1, "A"))
+
+    scale = _sub(Cella("Scale", 1, "A"))
+    for row in rows["Scale"]:
+        name = row.pop("scala", "")
+        if not name:
+            continue
+        if name not in scale:
+            _put(scale, name, _list(row.key_lines["scala"]), row.key_lines["scala"])
+        scale[name].append(row)
+        scale[name].item_lines.append(row.line)
+    _put(top, "scale", scale, Cella("Scale", 1, "A"))
+
+    schede = _sub(Cella("Schede", 1, "A"))
+    firsts: dict[str, Cella] = {}
+    for row in rows["Schede"]:
+        codice = row.pop("codice", "")
+        if not codice:
+            continue
+        if codice in schede:
+            ck.add(
+                Codice.SIST_CODICE_DUPLICATO,
+                row.key_lines["codice"],
+                valore=codice,
+                prima=firsts[codice],
+                cosa="scheda",
+            )
+            continue
+        firsts[codice] = row.key_lines["codice"]
+        _put(schede, codice, row, row.key_lines["codice"])
+    _put(top, "schede", schede, Cella("Schede", 1, "A"))
+
+    unknown: dict[tuple[str, str, str], list[Cella]] = {}  # (what, code, sheet): cells
+
+    def owner(row: LineDict, what: str) -> LineDict | None:
+        codice = row.pop("scheda", "")
+        found = schede.get(codice)
+        if found is None and codice:
+            unknown.setdefault((what, codice, "Schede"), []).append(row.key_lines["scheda"])
+        return found
+
+    parts: dict[tuple[str, str], LineDict] = {}
+    for row in rows["Parti"]:
+        scheda_code = row.get("scheda", "")
+        found = owner(row, "la parte")
+        if found is None:
+            continue
+        if "parti" not in found:
+            _put(found, "parti", _list(row.line), row.line)
+        found["parti"].append(row)
+        found["parti"].item_lines.append(row.line)
+        parts.setdefault((scheda_code, row.get("codice", "")), row)
+    for row in rows["Voci"]:
+        scheda_code = row.get("scheda", "")
+        if owner(row, "la voce") is None:
+            continue
+        parte_code = row.pop("parte", "")
+        part = parts.get((scheda_code, parte_code))
+        if part is None:
+            where = f"Parti (per la scheda «{scheda_code}»)"
+            unknown.setdefault(("la voce", parte_code, where), []).append(row.key_lines["parte"])
+            schede[scheda_code].danneggiata = True
+            continue
+        if "voci" not in part:
+            _put(part, "voci", _list(row.line), row.line)
+        part["voci"].append(row)
+        part["voci"].item_lines.append(row.line)
+    for row in rows["Fasce"]:
+        found = owner(row, "la fascia")
+        if found is None:
+            continue
+        if "fasce" not in found:
+            _put(found, "fasce", _list(row.line), row.line)
+        found["fasce"].append(row)
+        found["fasce"].item_lines.append(row.line)
+    if unknown:
+        # Rows naming a scheda that does not exist were probably meant for one that has none:
+        # its missing parts and bands are the same mistake, not reported again.
+        for scheda in schede.values():
+            for key in ("parti", "fasce"):
+                if key not in scheda:
+                    _put(scheda, key, _list(scheda.line), scheda.line)
+                    scheda.danneggiata = True
+    # One problem per code that names nothing, at its first cell (a scheda renamed in one
+    # sheet is one mistake, whatever the number of rows that still name it).
+    for (what, code, where), cells in unknown.items():
+        scheda_code = where.partition("«")[2].rstrip("»)")
+        choices = [c for s, c in parts if s == scheda_code] if scheda_code else list(schede)
+        others = [str(c.riga) for c in cells[1:]]
+        ck.add(
+            Codice.SIST_RIFERIMENTO,
+            cells[0],
+            cosa=what,
+            valore=code,
+            tabella=where,
+            suggerimento=suggest(code, choices),
+            altre=(
+                f"; lo stesso alle righe {', '.join(others)}"
+                if len(others) > 1
+                else f"; lo stesso alla riga {others[0]}"
+                if others
+                else ""
+            ),
+        )
+    return top
