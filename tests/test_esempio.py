@@ -131,3 +131,20 @@ def test_the_results_file_gives_each_item_of_each_scheda(
     )
     assert sum(Decimal(v["punti"]) for v in ferrara["voci"]) == Decimal("86.41")
     assert people["3002"]["scheda"] == "dipendente_operatori"
+
+
+def test_a_total_that_waits_for_the_validation_says_so_once_the_rest_is_filled(
+    esempio: Cycle,
+) -> None:
+    """Ferrara's scheda draws on the Ente's achievement, which her Area's modulo does not
+    hold: her total says «da completare» until the Segretario has filled everything the
+    modulo asks, then «dopo la validazione» (not «da completare» for ever)."""
+    from .helpers import expected_results, model_of
+
+    answers = sample_answers(load_sample("esempio-2025", "risposte"), piano_of(esempio))["AFF"]
+    shown = expected_results(model_of(esempio, "AFF", answers))
+    assert shown["dipendente/3001/totale"] == "dopo la validazione"
+    assert shown["dipendente/3001/obiettivi_assegnati"] == Decimal("24")
+    del answers["dipendente/3001/qualita"]
+    shown = expected_results(model_of(esempio, "AFF", answers))
+    assert shown["dipendente/3001/totale"] == "da completare"

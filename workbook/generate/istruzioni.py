@@ -4,9 +4,10 @@ each sheet, by when and to whom it goes back."""
 from __future__ import annotations
 
 from workbook.contract import ISTRUZIONI, compilatore
-from workbook.generate.layout import PENDING, Layout
+from workbook.generate.layout import Layout
 from workbook.generate.model import Context, Sheet
 from workbook.piano.model import Piano
+from workbook.scoring.formulas import PENDING
 from workbook.values import format_date
 
 

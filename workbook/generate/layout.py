@@ -32,7 +32,6 @@ from workbook.sistema.model import Fascia, Grado, Livello, Parte, Scheda, Sistem
 
 FIRST_ROW = 4  # the first row of data on the Obiettivi and Valutazioni sheets (0-based)
 FIRST_VOCE = 4  # the column of the first scheda item on the Valutazioni sheet
-PENDING = "dopo la validazione"  # an item this modulo does not hold the objectives of
 
 
 # --- Criteri -----------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import SCHEDE, make_key
-from workbook.generate.layout import FIRST_VOCE, PENDING, Block, Layout
+from workbook.generate.layout import FIRST_VOCE, Block, Layout
 from workbook.generate.model import Sheet
 from workbook.generate.valutazioni import shown_su_100
 from workbook.piano.model import Persona, Piano
 from workbook.scoring import formulas as fx
+from workbook.scoring.formulas import PENDING
 from workbook.sistema.model import Voce
 from workbook.values import format_number
 

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workbook.contract import OBIETTIVI, VALUTAZIONI, MapEntry, allowed_values, col_letter, make_key
-from workbook.generate.layout import FIRST_VOCE, PENDING, Block, Layout
+from workbook.generate.layout import FIRST_VOCE, Block, Layout
 from workbook.generate.model import Sheet, Validation
 from workbook.piano.model import Persona, Piano
 from workbook.scoring import formulas as fx
 from workbook.scoring.engine import su_100
+from workbook.scoring.formulas import PENDING
 from workbook.sistema.model import Scheda, Voce
 from workbook.values import format_number
 
@@ -175,9 +176,9 @@ def _person(
     total_ref = f"{col_letter(col_total)}{r1}"
     key = make_key(*base, "totale")
     totale = results[key]
-    mappa.append(
-        ws.result(row, col_total, key, fx.total(span, len(scheda.voci)), totale, "calc_strong")
-    )
+    pending = sum(1 for v in scheda.voci if v.tipo != "fattore" and at_hand.of(v) is None)
+    formula = fx.total(span, len(scheda.voci) - pending, pending=bool(pending))
+    mappa.append(ws.result(row, col_total, key, formula, totale, "calc_strong"))
     # «su 100» is shown but is not in the map: the map's results are the Sistema's items, the
     # total, the band and the bonus.
     ws.put(

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from workbook.contract import NUCLEO
-from workbook.scoring.formulas import DASH, INCOMPLETE
+from workbook.scoring.formulas import DASH, INCOMPLETE, PENDING
 from workbook.sistema.model import Fascia, Scheda, Sistema, Voce
 
 if TYPE_CHECKING:
@@ -248,7 +248,14 @@ def shown_results(
                     value if value is not None else INCOMPLETE
                 )
         base = (person.ruolo, person.matricola)
-        out[make_key(*base, "totale")] = result.totale if result.totale is not None else INCOMPLETE
+        computable = [v for v in scheda.voci if v.tipo == "fattore" or obiettivi.of(v) is not None]
+        if len(computable) < len(scheda.voci):  # the formula of fx.total(…, pending=True)
+            done = all(result.voci[v.codice] is not None for v in computable)
+            out[make_key(*base, "totale")] = PENDING if done else INCOMPLETE
+        else:
+            out[make_key(*base, "totale")] = (
+                result.totale if result.totale is not None else INCOMPLETE
+            )
         out[make_key(*base, "fascia")] = result.fascia.etichetta if result.fascia else DASH
         out[make_key(*base, "premio")] = result.premio if result.premio is not None else DASH
     return out

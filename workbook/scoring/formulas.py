@@ -22,6 +22,7 @@ FUNCTIONS = frozenset(
 )
 
 INCOMPLETE = "da completare"
+PENDING = "dopo la validazione"  # an item whose objectives the modulo does not hold
 DASH = "–"
 
 
@@ -95,7 +96,12 @@ def derived_points(massimo: Decimal, area_pct: str) -> str:
     return f"IF(ISNUMBER({area_pct}),ROUND({_n(massimo)}*{area_pct}/100,2),{_q(INCOMPLETE)})"
 
 
-def total(items: str, count: int) -> str:
+def total(items: str, count: int, pending: bool = False) -> str:
+    """The total of a person's items; with `pending` (an item this modulo cannot compute, an
+    achievement known only after the Nucleo's validation), «dopo la validazione» once the
+    `count` items it can compute are all there."""
+    if pending:
+        return f"IF(COUNT({items})<{count},{_q(INCOMPLETE)},{_q(PENDING)})"
     return f"IF(COUNT({items})<{count},{_q(INCOMPLETE)},ROUND(SUM({items}),2))"
 
 

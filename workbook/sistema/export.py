@@ -201,8 +201,18 @@ def write_workbook(sistema: Sistema | None, path: Path) -> None:
     wb.close()
 
 
+def _printable(ws: Any, landscape: bool = True) -> None:
+    """A4, one page wide, the header row on every page."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
 def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
     ws = wb.add_worksheet("Istruzioni")
+    _printable(ws, landscape=False)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
     ws.write_string(0, 0, "Sistema di Misurazione e Valutazione della Performance", fmt["title"])
@@ -247,6 +257,8 @@ def _settings(sistema: Sistema) -> dict[str, object]:
 
 def _settings_sheet(wb: Any, fmt: dict[str, Any], values: dict[str, object]) -> None:
     ws = wb.add_worksheet(SETTINGS_SHEET)
+    _printable(ws)
+    ws.repeat_rows(0)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 2, 80)
@@ -277,9 +289,12 @@ def _write(ws: Any, row: int, col: int, value: object, cell_format: Any = None) 
 
 def _sheet(wb: Any, fmt: dict[str, Any], spec: Foglio, rows: list[dict[str, object]]) -> None:
     ws = wb.add_worksheet(spec.nome)
+    _printable(ws)
+    ws.repeat_rows(0)
     for col, c in enumerate(spec.colonne):
         wide = c.chiave in ("titolo", "descrizione", "titolo_valutatore")
-        ws.set_column(col, col, 48 if wide else 14, fmt["wrap"] if wide else None)
+        width = 48 if wide else 24 if c.chiave in ("scheda", "codice", "categorie") else 14
+        ws.set_column(col, col, width, fmt["wrap"] if wide else None)
         ws.write_string(0, col, c.chiave, fmt["header"])
         rule: dict[str, Any] = {"input_title": c.chiave[:32], "input_message": c.spiegazione[:255]}
         if c.ammessi:
