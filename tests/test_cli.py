@@ -292,3 +292,21 @@ def test_a_folder_with_spaces_is_suggested_between_quotes(
     code, text = run("init", str(folder), "--esempio", "almenno-2017", capsys=capsys)
     assert code == 0
     assert f'valuta generate --dir "{folder}"' in text
+
+
+def test_a_cycle_named_by_a_relative_path_reconciles_and_keeps_its_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """«valuta reconcile» in the cycle folder (the documented default) or with a relative
+    --dir: the results are written, never left hidden as temporary files (test first: the
+    commit of the results compared an absolute temporary path with the relative folder)."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo", "ciclo"]) == 0
+    assert cli.main(["reconcile", "--dir", "ciclo"]) == 0
+    monkeypatch.chdir(tmp_path / "ciclo")
+    assert cli.main(["reconcile"]) == 0
+    out = capsys.readouterr()
+    assert "Errore imprevisto" not in out.out + out.err
+    assert (tmp_path / "ciclo" / "risultati" / "risultati-2017.xlsx").is_file()
+    assert (tmp_path / "ciclo" / "risultati" / "risultati-2017.json").is_file()
+    assert not [p for p in (tmp_path / "ciclo" / "risultati").iterdir() if p.name.startswith(".")]

@@ -79,6 +79,11 @@ class Settings:
 class Cycle:
     root: Path
 
+    def __post_init__(self) -> None:
+        # Absolute: the files written in it are compared with it («valuta reconcile» run in
+        # the cycle folder, or with a relative --dir, once lost its results this way).
+        object.__setattr__(self, "root", Path(self.root).absolute())
+
     @property
     def settings_path(self) -> Path:
         return self.root / SETTINGS

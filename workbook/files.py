@@ -76,7 +76,7 @@ class Commit:
 
     def __init__(self, journal: Path, root: Path) -> None:
         self.journal = journal
-        self.root = root
+        self.root = root.absolute()  # mkstemp's paths are absolute
         self.token = os.urandom(4).hex()
         self.pending: list[tuple[Path, Path]] = []  # (temporary, target)
 
