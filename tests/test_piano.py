@@ -470,10 +470,54 @@ def _custom_sistema(tmp_path: Path, data: PianoData, edit: Callable[[str], str])
 def test_an_objective_assigned_to_nobody_known_is_refused_at_its_row(
     sample: Callable[..., PianoData], piano_file: Callable
 ) -> None:
+    data = sample("esempio-2025")
+    data["obiettivi"][3].update(assegnatari="3001; 3999")  # AFF-I1, on row 5
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    [problem] = exc.value.anomalies
+    assert (problem.codice, problem.foglio, problem.riga) == (
+        Codice.PIANO_ASSEGNATARI,
+        "Obiettivi",
+        5,
+    )
+    assert "«3999»" in problem.messaggio
+
+
+def test_an_assignment_the_persons_scheda_would_not_count_is_refused(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """Almenno's dipendente scheda has no item for assigned objectives: assigning one to
+    Rossi Marco would change nothing, silently."""
     data = sample()
-    data["obiettivi"][1].update(assegnatari="201; 299")
+    data["obiettivi"][1].update(assegnatari="201")
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    [problem] = exc.value.anomalies
+    assert (problem.codice, problem.riga) == (Codice.PIANO_ASSEGNATARI, 3)
+    assert "non conterebbe" in problem.messaggio
+
+
+def test_an_objective_assigned_to_the_wrong_person_is_one_mistake(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """AFF-I1 given to Rinaldi (FIN) instead of Ferrara (AFF): not also «Ferrara has no
+    assigned objectives» and «Rinaldi's weigh 60» (test first: three errors for one)."""
+    data = sample("esempio-2025")
+    data["obiettivi"][3].update(assegnatari="3004")
     problems = _problems(piano_file(data))
-    assert problems == [(Codice.PIANO_ASSEGNATARI.code, "Obiettivi", 3)]
+    assert problems == [(Codice.PIANO_ASSEGNATARI.code, "Obiettivi", 5)]
+
+
+def test_a_role_the_sistema_has_no_scheda_for_says_so(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample()
+    data["personale"][8].update(ruolo="dirigente")
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    found = [a for a in exc.value.anomalies if a.codice is Codice.PIANO_SCHEDA_NESSUNA]
+    assert found and "non ha schede per questo ruolo" in found[0].messaggio
+    assert "Correggere la categoria" not in found[0].messaggio
 
 
 def test_an_objective_assigned_to_someone_of_another_area_is_refused(

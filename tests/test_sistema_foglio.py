@@ -142,7 +142,7 @@ BROKEN = {
         _set("Parti", "D2", "venti"),
         [("SIST-VALORE-NON-VALIDO", "Parti", "D2")],
     ),
-    "overlapping bands": (_set("Fasce", "B3", 36), [("SIST-FASCE-SOVRAPPOSTE", "Fasce", "A3")]),
+    "overlapping bands": (_set("Fasce", "B3", 36), [("SIST-FASCE-SOVRAPPOSTE", "Fasce", "B3")]),
     "an unknown evaluator": (
         _set("Schede", "D2", "sindaco"),
         [("SIST-VALORE-NON-VALIDO", "Schede", "D2")],
@@ -158,13 +158,42 @@ BROKEN = {
     ),
     "a scheda renamed in one sheet only": (
         _set("Schede", "A3", "eq"),
-        [
-            ("SIST-RIFERIMENTO", "Parti", "A5"),
-            ("SIST-RIFERIMENTO", "Voci", "A7"),
-            ("SIST-RIFERIMENTO", "Fasce", "A7"),
-        ],
+        [("SIST-RIFERIMENTO", "Parti", "A5")],  # «lo stesso alla riga 6 e nei fogli Voci…»
+    ),
+    "a part's maximum that its items do not make": (
+        _set("Parti", "D2", 35),
+        [("SIST-PARTE-MASSIMO", "Parti", "D2")],  # not again as the scheda's total
+    ),
+    "a scheda's maximum that its parts do not make": (
+        _set("Schede", "F2", 90),
+        [("SIST-SCHEDA-MASSIMO", "Schede", "F2")],  # not again as the bands' top
+    ),
+    "a band gap": (_set("Fasce", "B3", 38), [("SIST-FASCE-BUCO", "Fasce", "B3")]),
+    "a premio over 100": (_set("Fasce", "D2", 150), [("SIST-VALORE-NON-VALIDO", "Fasce", "D2")]),
+    "an empty role of a scheda whose code is no role": (
+        lambda wb: (
+            wb["Schede"].__setitem__("A2", "personale"),
+            _rename_refs(wb, "dipendente", "personale"),
+            wb["Schede"].__setitem__("B2", None),
+        ),
+        [("SIST-CHIAVE-MANCANTE", "Schede", "B2")],
+    ),
+    "a renamed header": (
+        _set("Parti", "D1", "max"),
+        [("SIST-COLONNA-SCONOSCIUTA", "Parti", "D1")],  # «forse intendeva «massimo»?»
+    ),
+    "a misspelt mode": (
+        _set("Sistema", "B9", "percentule"),
+        [("SIST-VALORE-NON-VALIDO", "Sistema", "B9")],
     ),
 }
+
+
+def _rename_refs(wb: openpyxl.Workbook, old: str, new: str) -> None:
+    for name in ("Parti", "Voci", "Fasce"):
+        for row in wb[name].iter_rows(min_row=2):
+            if row[0].value == old:
+                row[0].value = new
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
@@ -172,6 +201,23 @@ def test_a_broken_workbook_names_sheet_row_and_cell_once(case: str, tmp_path: Pa
     """Each mistake is reported where it is, once: not again as the totals it spoils."""
     edit, expected = BROKEN[case]
     assert _found(_edited(tmp_path, edit)) == expected
+
+
+def test_a_renamed_scheda_is_one_mistake_listing_every_row_that_names_it(tmp_path: Path) -> None:
+    with pytest.raises(AnomaliesError) as exc:
+        load_sistema_file(_edited(tmp_path, _set("Schede", "A3", "eq")))
+    [problem] = exc.value.anomalies
+    assert "lo stesso alla riga 6" in problem.messaggio
+    assert "nel foglio Voci (righe 7, 8, 9, 10, 11)" in problem.messaggio
+    assert "nel foglio Fasce" in problem.messaggio
+
+
+def test_a_blank_setting_is_reported_at_its_empty_cell(tmp_path: Path) -> None:
+    with pytest.raises(AnomaliesError) as exc:
+        load_sistema_file(_edited(tmp_path, _set("Sistema", "B2", None)))
+    [problem] = exc.value.anomalies
+    assert (problem.foglio, problem.cella) == ("Sistema", "B2")
+    assert problem.messaggio.startswith("Nelle impostazioni generali del Sistema manca «codice»")
 
 
 def test_numbers_typed_as_italian_text_are_numbers(tmp_path: Path) -> None:
@@ -218,6 +264,11 @@ def test_converti_refuses_to_overwrite_and_unknown_forms(tmp_path: Path) -> None
     assert cli.main(["sistema", "converti", str(source), str(target)]) == 2
     assert target.read_bytes() == b"mine"
     assert cli.main(["sistema", "converti", str(source), str(tmp_path / "s.ods")]) == 2
+    # Never onto itself, even with --force: the comments and formatting would be lost.
+    own = tmp_path / "proprio.yaml"
+    own.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(["sistema", "converti", str(own), str(own), "--force"]) == 2
+    assert own.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
     assert (
         cli.main(["sistema", "converti", str(tmp_path / "nessuno.xlsx"), str(tmp_path / "t.yaml")])
         == 2

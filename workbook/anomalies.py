@@ -80,20 +80,19 @@ class Codice(Enum):
         "SIST-CHIAVE-SCONOSCIUTA",
         E,
         "Chiave sconosciuta",
-        "la chiave «{chiave}» non è prevista in {contesto}{suggerimento}. "
-        "Chiavi ammesse: {ammesse}.",
+        "«{chiave}» non è previsto {contesto}{suggerimento}. Ammessi: {ammesse}.",
     )
     SIST_CHIAVE_MANCANTE = (
         "SIST-CHIAVE-MANCANTE",
         E,
         "Chiave obbligatoria mancante",
-        "in {contesto} manca la chiave obbligatoria «{chiave}». Aggiungerla.",
+        "{contesto} manca «{chiave}», che è obbligatorio. Aggiungerlo.",
     )
     SIST_VALORE_NON_VALIDO = (
         "SIST-VALORE-NON-VALIDO",
         E,
         "Valore non valido",
-        "il valore di «{chiave}» in {contesto} non è valido: {regola}.",
+        "il valore di «{chiave}» {contesto} non è valido: {regola}.",
     )
     SIST_CODICE_DUPLICATO = (
         "SIST-CODICE-DUPLICATO",
@@ -263,16 +262,15 @@ class Codice(Enum):
         E,
         "Pesi che non corrispondono al Sistema",
         "{quali} pesano in tutto {somma}, ma la voce «{voce}» della scheda «{scheda}» del "
-        "Sistema, con cui è valutato {chi}, vale {massimo} punti. Correggere i pesi nel foglio "
+        "Sistema (la scheda di {chi}) vale {massimo} punti. Correggere i pesi nel foglio "
         "Obiettivi perché la somma sia {massimo}.",
     )
     PIANO_AREA_SENZA_OBIETTIVI = (
         "PIANO-AREA-SENZA-OBIETTIVI",
         E,
         "Area senza obiettivi",
-        "{quali} non hanno alcun obiettivo nel foglio Obiettivi, ma la voce «{voce}» della "
-        "scheda «{scheda}», con cui è valutato {chi}, ne ricava i punti. Aggiungere almeno un "
-        "obiettivo.",
+        "{mancanza}, ma la voce «{voce}» della scheda «{scheda}»{di_chi} ne ricava i punti. "
+        "{rimedio}.",
     )
     PIANO_EMAIL_NON_VALIDA = (
         "PIANO-EMAIL-NON-VALIDA",
@@ -299,15 +297,14 @@ class Codice(Enum):
         "PIANO-ASSEGNATARI",
         E,
         "Assegnatari non validi",
-        "l'obiettivo «{obiettivo}»: {dettaglio}.",
+        "l'obiettivo «{obiettivo}» {dettaglio}.",
     )
     PIANO_SCHEDA_NESSUNA = (
         "PIANO-SCHEDA-NESSUNA",
         E,
         "Nessuna scheda per la persona",
         "nessuna scheda del Sistema si applica a {chi}, con ruolo «{ruolo}» e categoria "
-        "«{categoria}». Schede del Sistema per il ruolo: {schede}. Correggere la categoria, "
-        "oppure indicare la scheda nella colonna «Scheda».",
+        "«{categoria}». Schede del Sistema per il ruolo: {schede}. {rimedio}.",
     )
     PIANO_SCHEDA_PIU = (
         "PIANO-SCHEDA-PIU",
@@ -326,15 +323,15 @@ class Codice(Enum):
         "PIANO-SEGRETARIO",
         E,
         "Dati del Segretario mancanti",
-        "{perche}, ma nel foglio Ente manca «{campo}», necessario per intestare e inviare il "
-        "modulo. Indicarlo.",
+        "{perche}, ma nel foglio Ente manca il campo «{campo}», necessario per intestare e "
+        "inviare il modulo. Compilarlo.",
     )
     PIANO_VALUTATORE = (
         "PIANO-VALUTATORE",
         E,
         "Valutatore non valido",
-        "{chi} sarebbe valutato {dettaglio}. Correggere il Sistema (chi valuta con la scheda "
-        "«{scheda}») o il Piano.",
+        "la valutazione di {chi} sarebbe fatta {dettaglio}. Correggere il Sistema (chi valuta "
+        "con la scheda «{scheda}») o il Piano.",
     )
 
     # --- Ingestion of received files (ricevuti/) -------------------------------------------

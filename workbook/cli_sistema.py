@@ -90,6 +90,10 @@ def sistema_converti_command(
         raise CycleError(
             f"«{target.name}»: scrivere un file .xlsx (si apre anche con LibreOffice) oppure .yaml."
         )
+    if target.exists() and target.resolve() == source.resolve():
+        raise CycleError(
+            f"«{target}» è anche il file da convertire: indicare come DESTINAZIONE un altro file."
+        )
     if target.exists() and not force:
         raise CycleError(f"«{target}» esiste già: non viene sovrascritto (usare --force).")
     sistema = load_sistema_file(_sistema_file(source))

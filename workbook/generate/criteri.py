@@ -13,10 +13,18 @@ from workbook.generate.model import Sheet
 from workbook.sistema.model import Fascia, Grado, Livello, Parte, Scheda, Sistema, Voce
 from workbook.values import format_number
 
-ROUNDING_NOTE = (
-    "Un punteggio non intero appartiene alla fascia il cui valore iniziale non lo supera (es. "
-    "53,5 è nella fascia che inizia da 37 se la successiva inizia da 54)."
-)
+
+def rounding_note(scheda: Scheda) -> str:
+    """How a score between two bands falls, with an example from the scheda's own bands."""
+    text = "Un punteggio non intero appartiene alla fascia il cui valore iniziale non lo supera"
+    if len(scheda.fasce) < 2:
+        return text + "."
+    lower, upper = scheda.fasce[-2], scheda.fasce[-1]  # ascending: the two highest
+    example = format_number(upper.da - Decimal("0.5"))
+    return (
+        f"{text} (es. {example} è nella fascia che inizia da {format_number(lower.da)}, "
+        f"perché la successiva inizia da {format_number(upper.da)})."
+    )
 
 
 def criteri(sistema: Sistema, lines: tuple[CriteriLine, ...]) -> Sheet:
@@ -25,20 +33,23 @@ def criteri(sistema: Sistema, lines: tuple[CriteriLine, ...]) -> Sheet:
         ws.widths[col] = width
     ws.merge(0, 0, 3, f"Criteri di valutazione – {sistema.nome}", "title")
     for line in lines:
-        _line(ws, line)
+        _line(ws, line, sistema.modalita == "grado")
     return ws
 
 
-def _line(ws: Sheet, line: CriteriLine) -> None:
+def _line(ws: Sheet, line: CriteriLine, by_grade: bool) -> None:
     row, item = line.row, line.item
     match line.kind:
         case "grades":
             ws.merge(row, 0, 3, "Grado di raggiungimento degli obiettivi", "subtitle")
         case "grade_header":
-            _headers(ws, row, ("Da (%)", "Grado", "A (%)", "Valore attribuito (%)"))
+            # The value credited for a grade matters only where the grade is chosen.
+            extra = ("Valore attribuito (%)",) if by_grade else ()
+            _headers(ws, row, ("Da (%)", "Grado", "A (%)", *extra))
         case "grade":
             assert isinstance(item, Grado)
-            _numbers(ws, row, (item.da, item.descrizione, item.a, item.valore))
+            extra_value = (item.valore,) if by_grade else ()
+            _numbers(ws, row, (item.da, item.descrizione, item.a, *extra_value))
         case "scheda":
             assert isinstance(item, Scheda)
             ws.merge(
@@ -75,7 +86,8 @@ def _line(ws: Sheet, line: CriteriLine) -> None:
             assert isinstance(item, Fascia)
             _numbers(ws, row, (item.da, item.etichetta, item.a, item.premio))
         case "band_note":
-            ws.merge(row, 0, 3, ROUNDING_NOTE, "note")
+            assert isinstance(item, Scheda)
+            ws.merge(row, 0, 3, rounding_note(item), "note")
 
 
 def _headers(ws: Sheet, row: int, labels: tuple[str, ...]) -> None:
@@ -83,7 +95,7 @@ def _headers(ws: Sheet, row: int, labels: tuple[str, ...]) -> None:
         ws.put(row, col, label, "header")
 
 
-def _numbers(ws: Sheet, row: int, values: tuple[Decimal, str, Decimal, Decimal]) -> None:
+def _numbers(ws: Sheet, row: int, values: tuple[Decimal | str, ...]) -> None:
     """A row of a table: a number, a name, a number, a number."""
     for col, value in enumerate(values):
         ws.put(row, col, value, "text" if col == 1 else "number")

@@ -80,8 +80,12 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
         lines.append(
             (
                 "wrap",
-                f"{excluded} persone non sono valutabili: il motivo è nella "
-                "colonna «Note» del foglio Valutazioni.",
+                (
+                    "Una persona non è valutabile"
+                    if excluded == 1
+                    else f"{excluded} persone non sono valutabili"
+                )
+                + ": il motivo è nella colonna «Note» del foglio Valutazioni.",
             )
         )
     lines += [

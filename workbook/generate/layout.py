@@ -83,7 +83,7 @@ def criteri_lines(sistema: Sistema, schede: list[Scheda]) -> Iterator[CriteriLin
             row += 1
             yield CriteriLine(row, "band", band, code)
         row += 1
-        yield CriteriLine(row, "band_note", None, code)
+        yield CriteriLine(row, "band_note", scheda, code)
         row += 2
 
 

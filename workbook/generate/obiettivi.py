@@ -62,8 +62,13 @@ def obiettivi(
         1,
         0,
         11,
-        "Indicare per ogni obiettivo il raggiungimento nella colonna "
-        "gialla e le evidenze nell'ultima colonna. Grado e punti si calcolano da soli.",
+        "Indicare per ogni obiettivo il raggiungimento nella colonna gialla e "
+        + (
+            "la motivazione nella colonna «Motivazione del Nucleo»."
+            if layout.nucleo
+            else "le evidenze nella colonna «Relazione sul raggiungimento (evidenze)»."
+        )
+        + " Grado e punti si calcolano da soli.",
         "note",
     )
     for col, (label, width) in enumerate(headers):

@@ -90,22 +90,26 @@ def _segretario(r: Reader, piano: Piano, perche: str) -> None:
 
 
 def _assignees(r: Reader, piano: Piano) -> None:
-    """The people an objective is assigned to are in the Personale sheet and belong to the
-    objective's Area (whose Responsabile declares its achievement)."""
+    """The people an objective is assigned to are in the Personale sheet, belong to the
+    objective's Area (whose Responsabile declares its achievement) and have a scheda with an
+    item for the objectives assigned to them (else the assignment would count for nothing)."""
     for o in piano.obiettivi:
         for matricola in o.assegnatari:
             person = piano.persona(matricola)
             if person is None:
                 if matricola not in r.tainted_people:
+                    r.tainted_assignments.add(o.area)
                     r.add(
                         Codice.PIANO_ASSEGNATARI,
                         "Obiettivi",
                         o.riga,
                         obiettivo=o.codice,
-                        dettaglio=f"la matricola «{matricola}» non è nel foglio Personale"
+                        dettaglio=f"è assegnato alla matricola «{matricola}», che non è nel "
+                        "foglio Personale"
                         f"{suggest(matricola, [p.matricola for p in piano.personale])}",
                     )
             elif piano.area_of(person) != o.area:
+                r.tainted_assignments |= {o.area, piano.area_of(person)}
                 r.add(
                     Codice.PIANO_ASSEGNATARI,
                     "Obiettivi",
@@ -114,6 +118,19 @@ def _assignees(r: Reader, piano: Piano) -> None:
                     dettaglio=f"è dell'Area «{o.area}», ma {_chi(person)} è dell'Area "
                     f"«{piano.area_of(person)}»: si può assegnare un obiettivo solo a persone "
                     "dell'Area che lo ha",
+                )
+            elif (scheda := piano.scheda_of(person)) is not None and not any(
+                v.tipo == "obiettivi" and v.fonte == "assegnati" for v in scheda.voci
+            ):
+                r.add(
+                    Codice.PIANO_ASSEGNATARI,
+                    "Obiettivi",
+                    o.riga,
+                    obiettivo=o.codice,
+                    dettaglio=f"è assegnato a {_chi(person)}, ma la scheda «{scheda.codice}» "
+                    "della persona non ha una voce per gli obiettivi assegnati: l'assegnazione "
+                    "non conterebbe. Togliere la matricola dalla colonna «Assegnatari», oppure "
+                    "indicare un'altra scheda nella colonna «Scheda» del foglio Personale",
                 )
 
 
@@ -151,14 +168,29 @@ def _scheda(r: Reader, piano: Piano, p: Persona) -> Scheda | None:
     if len(candidates) == 1:
         return candidates[0]
     described = [_described(s) for s in (candidates or sistema.schede) if s.ruolo == p.ruolo]
+    if candidates:
+        r.add(
+            Codice.PIANO_SCHEDA_PIU,
+            "Personale",
+            p.riga,
+            chi=_chi(p),
+            ruolo=ruolo,
+            categoria=p.categoria,
+            schede="; ".join(described),
+        )
+        return None
     r.add(
-        Codice.PIANO_SCHEDA_PIU if candidates else Codice.PIANO_SCHEDA_NESSUNA,
+        Codice.PIANO_SCHEDA_NESSUNA,
         "Personale",
         p.riga,
         chi=_chi(p),
         ruolo=ruolo,
         categoria=p.categoria,
         schede="; ".join(described) or "nessuna",
+        rimedio="Correggere la categoria, oppure indicare la scheda nella colonna «Scheda»"
+        if described
+        else "Il Sistema non ha schede per questo ruolo: correggere il ruolo, oppure "
+        "aggiungere al Sistema una scheda per il ruolo",
     )
     return None
 
@@ -175,15 +207,15 @@ def _evaluator(r: Reader, piano: Piano, p: Persona, scheda: Scheda) -> None:
     """Nobody evaluates themselves; the Segretario's modulo needs the Segretario's address."""
     modulo = piano.modulo_of(p)
     if modulo == SEGRETARIO:
-        _segretario(r, piano, f"{_chi(p)} è valutato dal Segretario Comunale")
+        _segretario(r, piano, f"la valutazione di {_chi(p)} spetta al Segretario Comunale")
     elif modulo != NUCLEO and modulo in piano.guidate(p.matricola):
         r.add(
             Codice.PIANO_VALUTATORE,
             "Personale",
             p.riga,
             chi=_chi(p),
-            dettaglio=f"da se stesso: la scheda «{scheda.codice}» lo fa valutare dal "
-            f"Responsabile dell'Area «{modulo}», che è lui",
+            dettaglio=f"dalla persona stessa: la scheda «{scheda.codice}» affida la "
+            f"valutazione al Responsabile dell'Area «{modulo}», che è la stessa persona",
             scheda=scheda.codice,
         )
 
@@ -206,6 +238,8 @@ def _weights(r: Reader, piano: Piano) -> None:
             if voce.tipo == "fattore":
                 continue
             if voce.fonte == "assegnati":
+                if area in r.tainted_assignments:
+                    continue
                 items, whose, key = piano.assegnati(p.matricola), _chi(p), p.matricola
                 quali = f"gli obiettivi assegnati a {_chi(p)}"
             elif voce.fonte == "ente":
@@ -236,14 +270,29 @@ def _check_items(
     shared = voce.fonte == "area" and p.ruolo == "dipendente"
     chi = f"il personale dell'Area «{whose}»" if shared else _chi(p)
     if not counted:
+        of_type = f" di tipo «{voce.tipo_obiettivi}»" if voce.tipo_obiettivi else ""
+        if voce.fonte == "assegnati":
+            mancanza = (
+                f"a {_chi(p)} non è assegnato alcun obiettivo{of_type} (colonna «Assegnatari» "
+                "del foglio Obiettivi)"
+            )
+            rimedio = (
+                "Assegnare almeno un obiettivo, oppure indicare un'altra scheda nella colonna "
+                "«Scheda» del foglio Personale"
+            )
+        else:
+            who = "l'Ente" if voce.fonte == "ente" else f"l'Area «{whose}»"
+            mancanza = f"{who} non ha obiettivi{of_type} nel foglio Obiettivi"
+            rimedio = "Aggiungere almeno un obiettivo"
         r.add(
             Codice.PIANO_AREA_SENZA_OBIETTIVI,
             "Personale" if voce.fonte == "assegnati" else "Obiettivi",
             p.riga if voce.fonte == "assegnati" else None,
-            quali=quali,
+            mancanza=mancanza,
             voce=voce.titolo,
             scheda=scheda.codice,
-            chi=chi,
+            di_chi="" if voce.fonte == "assegnati" else f" (la scheda di {chi})",
+            rimedio=rimedio,
         )
         return
     if voce.tipo != "obiettivi":

@@ -256,8 +256,8 @@ def _read_obiettivi(
                 "Obiettivi",
                 row,
                 obiettivo=codice,
-                dettaglio="un obiettivo di tutte le Aree non può essere assegnato a persone: "
-                "indicare l'Area delle persone a cui è assegnato",
+                dettaglio="è di tutte le Aree e non può essere assegnato a persone: indicare "
+                "l'Area delle persone a cui è assegnato",
             )
             ok = False
         peso = r.number(

@@ -41,6 +41,9 @@ class Reader:
         # one mistake is reported once, not again as a knock-on effect.
         self.tainted_areas: set[str] = set()
         self.tainted_people: set[str] = set()
+        # Areas with an objective assigned to someone it cannot be: the weights of the people's
+        # assigned objectives there are not checked again (the assignment is the mistake).
+        self.tainted_assignments: set[str] = set()
 
     def add(self, codice: Codice, foglio: str, riga: int | None, **params: object) -> None:
         self.problems.append(anomalia(codice, file=self.file, foglio=foglio, riga=riga, **params))

@@ -45,19 +45,19 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
 }
 
-CONTEXT_NAMES = {
-    "sistema": "cima del file",
-    "regole": "«regole»",
-    "idoneita": "«idoneita»",
-    "raggiungimento": "«raggiungimento»",
-    "grado": "un grado di raggiungimento",
-    "livello": "un livello di scala",
-    "scheda": "una scheda",
-    "parte": "una parte",
-    "fascia": "una fascia",
-    "fattore": "una voce di tipo fattore",
-    "obiettivi": "una voce di tipo obiettivi",
-    "derivata": "una voce di tipo derivata",
+CONTEXT_NAMES = {  # where a value is, with its preposition: «in una scheda»
+    "sistema": "nelle impostazioni generali del Sistema",
+    "regole": "nelle regole («regole»)",
+    "idoneita": "nel servizio minimo («idoneita»)",
+    "raggiungimento": "nel raggiungimento degli obiettivi («raggiungimento»)",
+    "grado": "in un grado di raggiungimento",
+    "livello": "in un livello di scala",
+    "scheda": "in una scheda",
+    "parte": "in una parte",
+    "fascia": "in una fascia",
+    "fattore": "in una voce di tipo fattore",
+    "obiettivi": "in una voce di tipo obiettivi",
+    "derivata": "in una voce di tipo derivata",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from workbook.sistema.model import VALUTATORE_TITOLO, Scheda, Sistema, Voce
-from workbook.sistema.spreadsheet import (
+from workbook.sistema.sheets import (
     IMPOSTAZIONI,
     SETTINGS_HEADER,
     SETTINGS_SHEET,

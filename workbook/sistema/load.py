@@ -74,7 +74,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
                     Codice.SIST_VALORE_NON_VALIDO,
                     idoneita.key_lines.get(key, idoneita.line),
                     chiave=key,
-                    contesto="«idoneita»",
+                    contesto=CONTEXT_NAMES["idoneita"],
                     regola=f"al più {most}, la durata di un anno",
                 )
                 mesi, giorni = (0, giorni) if key.endswith("mesi") else (mesi, 0)
@@ -84,7 +84,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
                 Codice.SIST_VALORE_NON_VALIDO,
                 idoneita.line,
                 chiave="servizio_minimo_mesi",
-                contesto="«idoneita»",
+                contesto=CONTEXT_NAMES["idoneita"],
                 regola="indicare il servizio minimo in mesi oppure in giorni, non entrambi",
             )
     modalita, gradi = ("percentuale", ())
@@ -139,7 +139,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
 
 _NO_SCHEDE = {
     "chiave": "schede",
-    "contesto": "cima del file",
+    "contesto": CONTEXT_NAMES["sistema"],
     "regola": "indicare almeno una scheda, ciascuna con il proprio codice",
 }
 
@@ -179,7 +179,8 @@ def load_sistema(name: str, base: Path | None = None) -> Sistema:
 def load_sistema_file(path: Path) -> Sistema:
     """A Sistema file in either form, by its extension: YAML, or a workbook (.xlsx, .ods)."""
     if path.suffix.casefold() in WORKBOOK_SUFFIXES:
-        from workbook.sistema.spreadsheet import SETTINGS_SHEET, read_sistema_workbook
+        from workbook.sistema.sheets import SETTINGS_SHEET
+        from workbook.sistema.spreadsheet import read_sistema_workbook
 
         ck = Checker(path.name)
         top = read_sistema_workbook(path, ck)

@@ -27,15 +27,20 @@ from workbook.sistema.model import (
 from workbook.values import format_number
 
 
+def _at(obj: LineDict, key: str) -> Where:
+    """Where a key of an item is: its cell in a workbook, its line in YAML."""
+    return obj.key_lines.get(key, obj.line)
+
+
 def _check_bands(
     ck: Checker,
-    bands: list[tuple[Fascia, Where]],
+    bands: list[tuple[Fascia, LineDict]],
     massimo: Decimal | None,
     scheda: str,
     line: Where,
 ) -> None:
-    """Bands from 0 to the scheda's maximum (when it could be read), without gaps or
-    overlaps."""
+    """Bands from 0 to the scheda's maximum (when it is known), without gaps or overlaps;
+    each problem at the value to correct."""
     if not bands:
         ck.add(
             Codice.SIST_FASCE_COPERTURA,
@@ -46,25 +51,28 @@ def _check_bands(
         )
         return
     ordered = sorted(bands, key=lambda b: b[0].da)
-    for (prev, _), (cur, cur_line) in itertools.pairwise(ordered):
+    for (prev, _), (cur, cur_raw) in itertools.pairwise(ordered):
         if cur.da <= prev.a:
             ck.add(
-                Codice.SIST_FASCE_SOVRAPPOSTE, cur_line, fascia=cur.etichetta, altra=prev.etichetta
+                Codice.SIST_FASCE_SOVRAPPOSTE,
+                _at(cur_raw, "da"),
+                fascia=cur.etichetta,
+                altra=prev.etichetta,
             )
         elif cur.da > prev.a + 1:
             ck.add(
                 Codice.SIST_FASCE_BUCO,
-                cur_line,
+                _at(cur_raw, "da"),
                 fascia=cur.etichetta,
                 altra=prev.etichetta,
                 atteso=_fmt(prev.a + 1),
             )
-    first, first_line = ordered[0]
-    last, last_line = ordered[-1]
+    first, first_raw = ordered[0]
+    last, last_raw = ordered[-1]
     if first.da != 0:
         ck.add(
             Codice.SIST_FASCE_COPERTURA,
-            first_line,
+            _at(first_raw, "da"),
             scheda=scheda,
             massimo=_fmt(massimo) if massimo is not None else "il massimo",
             dettaglio=f"la fascia più bassa inizia da {_fmt(first.da)} invece che da 0",
@@ -72,26 +80,26 @@ def _check_bands(
     if massimo is not None and last.a != massimo:
         ck.add(
             Codice.SIST_FASCE_COPERTURA,
-            last_line,
+            _at(last_raw, "a"),
             scheda=scheda,
             massimo=_fmt(massimo),
             dettaglio=f"la fascia più alta arriva a {_fmt(last.a)} invece che a {_fmt(massimo)}",
         )
-    for band, band_line in bands:
+    for band, raw in bands:
         if band.a < band.da:
             ck.add(
                 Codice.SIST_VALORE_NON_VALIDO,
-                band_line,
+                _at(raw, "a"),
                 chiave="a",
-                contesto="una fascia",
+                contesto="in una fascia",
                 regola=f"la fascia termina ({_fmt(band.a)}) prima di iniziare ({_fmt(band.da)})",
             )
         if not 0 <= band.premio <= 100:
             ck.add(
                 Codice.SIST_VALORE_NON_VALIDO,
-                band_line,
+                _at(raw, "premio"),
                 chiave="premio",
-                contesto="una fascia",
+                contesto="in una fascia",
                 regola="il premio è una percentuale da 0 a 100",
             )
 
@@ -108,7 +116,7 @@ def parse_levels(
             Codice.SIST_VALORE_NON_VALIDO,
             line,
             chiave=key,
-            contesto="una scala",
+            contesto="in una scala",
             regola="deve essere un elenco non vuoto di livelli «- valore: … descrizione: …»",
         )
         return ()
@@ -145,7 +153,12 @@ def parse_scheda(
         return None
     default_role = codice.casefold() if codice.casefold() in PAROLE_RUOLO else ""
     if "ruolo" not in obj and not default_role:
-        ck.add(Codice.SIST_CHIAVE_MANCANTE, line, chiave="ruolo", contesto="una scheda")
+        ck.add(
+            Codice.SIST_CHIAVE_MANCANTE,
+            obj.key_lines.get("ruolo", line),
+            chiave="ruolo",
+            contesto=f"nella scheda «{codice}»",
+        )
         return None
     word = ck.choice(obj, "ruolo", "scheda", tuple(PAROLE_RUOLO), default_role or "dipendente")
     ruolo = PAROLE_RUOLO[word]
@@ -187,6 +200,7 @@ def parse_scheda(
                 somma=_fmt(total),
                 massimo=_fmt(part_max),
             )
+            every_part = False  # one mistake: not reported again in the scheda's total
         parts.append(parte)
     total = sum((p.massimo for p in parts), Decimal(0))
     if parts and every_part and total != massimo:
@@ -197,7 +211,8 @@ def parse_scheda(
             somma=_fmt(total),
             massimo=_fmt(massimo),
         )
-    bands: list[tuple[Fascia, Where]] = []
+        massimo_read = None  # the bands are not checked against a maximum being corrected
+    bands: list[tuple[Fascia, LineDict]] = []
     every_band = not damaged
     for band_raw, band_line in ck.items(obj, "fasce", "scheda"):
         band = ck.mapping(band_raw, "fascia", band_line)
@@ -206,7 +221,7 @@ def parse_scheda(
             continue
         da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
         if da is not None and a is not None and premio is not None:
-            bands.append((Fascia(da, a, premio), band_line))
+            bands.append((Fascia(da, a, premio), band))
         else:
             every_band = False
     if every_band:  # a band refused is reported once, not again as a gap
@@ -239,7 +254,7 @@ def _categories(ck: Checker, obj: LineDict) -> tuple[str, ...]:
             Codice.SIST_VALORE_NON_VALIDO,
             obj.key_lines.get("categorie", obj.line),
             chiave="categorie",
-            contesto="una scheda",
+            contesto="in una scheda",
             regola="indicare le categorie a cui si applica la scheda, per esempio «B, C»",
         )
         return ()
@@ -259,7 +274,7 @@ def _parse_voce(
             Codice.SIST_VALORE_NON_VALIDO,
             getattr(raw, "key_lines", {}).get("tipo", line),
             chiave="tipo",
-            contesto="una voce",
+            contesto="in una voce",
             regola=f"«{tipo}» non è un tipo di voce{suggest(str(tipo), TIPI_VOCE)}; tipi "
             "ammessi: " + ", ".join(TIPI_VOCE),
         )
@@ -288,7 +303,7 @@ def _parse_voce(
                 Codice.SIST_VALORE_NON_VALIDO,
                 line,
                 chiave="scala",
-                contesto="una voce",
+                contesto="in una voce",
                 regola="un fattore indica o «scala» (una scala definita in «scale») o "
                 "«livelli», uno dei due",
             )
@@ -344,18 +359,8 @@ def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
     obj = ck.mapping(raw, "raggiungimento", raw.line if isinstance(raw, LineDict) else 1)
     if obj is None:
         return "percentuale", ()
-    modalita = ck.text(obj, "modalita", "raggiungimento", "percentuale")
-    if modalita not in ("percentuale", "grado"):
-        ck.add(
-            Codice.SIST_VALORE_NON_VALIDO,
-            obj.key_lines.get("modalita", obj.line),
-            chiave="modalita",
-            contesto="«raggiungimento»",
-            regola="«percentuale» (si scrive la percentuale) oppure «grado» (si sceglie il "
-            "grado dall'elenco)",
-        )
-        modalita = "percentuale"
-    grades: list[tuple[Grado, Where]] = []
+    modalita = ck.choice(obj, "modalita", "raggiungimento", ("percentuale", "grado"), "percentuale")
+    grades: list[tuple[Grado, LineDict]] = []
     for item, line in ck.items(obj, "gradi", "raggiungimento"):
         g = ck.mapping(item, "grado", line)
         if g is None:
@@ -364,32 +369,34 @@ def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
         if da is None or a is None:
             continue
         valore = ck.number(g, "valore", "grado") if "valore" in g else a
-        grades.append((Grado(ck.text(g, "descrizione", "grado"), da, a, valore or a), line))
+        grades.append((Grado(ck.text(g, "descrizione", "grado"), da, a, valore or a), g))
     grades.sort(key=lambda x: x[0].da)
     if not grades:
         ck.add(Codice.SIST_GRADI, obj.line, dettaglio="è vuota")
         return modalita, ()
-    if grades[0][0].da != 0 or grades[-1][0].a != 100:
-        ck.add(Codice.SIST_GRADI, obj.line, dettaglio="non va da 0 a 100")
-    for (prev, _), (cur, line) in itertools.pairwise(grades):
+    if grades[0][0].da != 0:
+        ck.add(Codice.SIST_GRADI, _at(grades[0][1], "da"), dettaglio="non inizia da 0")
+    if grades[-1][0].a != 100:
+        ck.add(Codice.SIST_GRADI, _at(grades[-1][1], "a"), dettaglio="non arriva a 100")
+    for (prev, _), (cur, raw_cur) in itertools.pairwise(grades):
         if cur.da <= prev.a:
             ck.add(
                 Codice.SIST_GRADI,
-                line,
+                _at(raw_cur, "da"),
                 dettaglio=f"ha il grado «{cur.descrizione}» che si "
                 f"sovrappone a «{prev.descrizione}»",
             )
         elif cur.da > prev.a + 1:
             ck.add(
                 Codice.SIST_GRADI,
-                line,
+                _at(raw_cur, "da"),
                 dettaglio=f"lascia un vuoto tra «{prev.descrizione}» e «{cur.descrizione}»",
             )
-    for grade, line in grades:
+    for grade, raw_grade in grades:
         if not grade.da <= grade.valore <= grade.a:
             ck.add(
                 Codice.SIST_GRADI,
-                line,
+                _at(raw_grade, "valore"),
                 dettaglio=f"attribuisce al grado "
                 f"«{grade.descrizione}» il valore {_fmt(grade.valore)}, fuori dal suo "
                 "intervallo",

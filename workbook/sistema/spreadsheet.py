@@ -3,7 +3,7 @@ write forms in Excel: one sheet per kind of thing (the settings, the grades of a
 the scales, the schede, their parts, their items, the bands), one row per thing, one column
 per key of the YAML form, with the same names.
 
-`SHEETS` says, once, what each sheet holds: the reader (here) turns the rows into the data the
+`sheets.SHEETS` says, once, what each sheet holds: the reader (here) turns the rows into the data the
 YAML form would have given — every value carrying its sheet, row and column as a `Cella` — and
 load.py checks it with the same rules; the writer (export.py) writes the same sheets, with
 dropdowns and an input message on every column.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,253 +21,15 @@ from workbook.contract import col_letter as column_letter
 from workbook.errors import AnomaliesError, UnreadableValue
 from workbook.sistema.checker import Cella, Checker
 from workbook.sistema.lines import LineDict, LineList
-from workbook.sistema.model import CATEGORIE, ETICHETTE_EQ, FONTI, TIPI_VOCE, VALUTATORI
+from workbook.sistema.sheets import (
+    IMPOSTAZIONI,
+    MAX_ROWS,
+    SETTINGS_HEADER,
+    SETTINGS_SHEET,
+    SHEETS,
+    sheet,
+)
 from workbook.values import format_number, parse_number
-
-
-@dataclass(frozen=True, slots=True)
-class Colonna:
-    """A column of a sheet: its key (the YAML key, also its header), what it holds (shown
-    when a cell of it is selected, and in the Istruzioni sheet), and the values it admits."""
-
-    chiave: str
-    spiegazione: str
-    ammessi: tuple[str, ...] = ()  # a dropdown of these words
-    elenco: str = ""  # a dropdown of the values of another sheet's column («Schede!A»)
-    numero: bool = False
-    obbligatoria: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Foglio:
-    nome: str
-    scopo: str
-    colonne: tuple[Colonna, ...]
-
-    def colonna(self, chiave: str) -> str:
-        """The column letter of a key: «C»."""
-        keys = [c.chiave for c in self.colonne]
-        return column_letter(keys.index(chiave))
-
-
-SI_NO = ("sì", "no")
-RUOLI_SCHEDA = ("dipendente", "eq", "dirigente")
-
-# The «Sistema» sheet: one row per setting (key | valore | spiegazione), and where each goes
-# in the YAML form.
-IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    # (key, YAML section or «» for the top, explanation, admitted values)
-    ("codice", "", "Codice breve del Sistema, senza spazi (es. «comune-2025»).", ()),
-    ("nome", "", "Nome completo del Sistema, come lo riportano i moduli.", ()),
-    ("note", "", "Note libere: da dove viene il Sistema, che cosa è stato adattato.", ()),
-    (
-        "etichetta_eq",
-        "",
-        "Come i moduli e i documenti chiamano i titolari di incarico: «Elevata "
-        "Qualificazione» (CCNL 16.11.2022) o «Posizione Organizzativa».",
-        ETICHETTE_EQ,
-    ),
-    (
-        "servizio_minimo_mesi",
-        "idoneita",
-        "Mesi di servizio nell'anno sotto i quali una persona non è valutata (lasciare vuoto "
-        "se il servizio minimo è in giorni, o se non c'è).",
-        (),
-    ),
-    (
-        "servizio_minimo_giorni",
-        "idoneita",
-        "Giorni di servizio nell'anno sotto i quali una persona non è valutata (in "
-        "alternativa ai mesi).",
-        (),
-    ),
-    ("motivo", "idoneita", "Il motivo dell'esclusione, come lo leggono i moduli.", ()),
-    (
-        "modalita",
-        "raggiungimento",
-        "Come si dichiara il raggiungimento di un obiettivo: «percentuale» (si scrive la "
-        "percentuale) o «grado» (si sceglie un grado del foglio Gradi).",
-        ("percentuale", "grado"),
-    ),
-    (
-        "dirigente_valuta_eq",
-        "regole",
-        "«sì» se, nelle Aree guidate da un dirigente, le EQ sono valutate dal dirigente "
-        "invece che dal Nucleo di Valutazione.",
-        SI_NO,
-    ),
-)
-
-SHEETS: tuple[Foglio, ...] = (
-    Foglio(
-        "Gradi",
-        "I gradi di raggiungimento degli obiettivi, da 0% a 100% senza vuoti né sovrapposizioni.",
-        (
-            Colonna(
-                "descrizione", "Il nome del grado (es. «Obiettivo raggiunto»).", obbligatoria=True
-            ),
-            Colonna("da", "La percentuale da cui inizia il grado.", numero=True, obbligatoria=True),
-            Colonna("a", "La percentuale a cui finisce il grado.", numero=True, obbligatoria=True),
-            Colonna(
-                "valore",
-                "La percentuale riconosciuta quando si sceglie il grado (modalità «grado»); "
-                "vuoto = il valore «a».",
-                numero=True,
-            ),
-        ),
-    ),
-    Foglio(
-        "Scale",
-        "Le scale dei fattori: una riga per livello; le righe con lo stesso nome di scala "
-        "formano una scala.",
-        (
-            Colonna("scala", "Il nome della scala (es. «decimi»), senza spazi.", obbligatoria=True),
-            Colonna("valore", "Il punteggio del livello.", numero=True, obbligatoria=True),
-            Colonna(
-                "descrizione", "Che cosa significa il livello (es. «Adeguato»).", obbligatoria=True
-            ),
-        ),
-    ),
-    Foglio(
-        "Schede",
-        "Le schede di valutazione: una riga per scheda.",
-        (
-            Colonna(
-                "codice",
-                "Il codice della scheda, senza spazi (es. «dipendente_bc»).",
-                obbligatoria=True,
-            ),
-            Colonna(
-                "ruolo",
-                "Chi è valutato con la scheda: dipendente, eq (Elevata Qualificazione o "
-                "Posizione Organizzativa) o dirigente.",
-                ammessi=RUOLI_SCHEDA,
-            ),
-            Colonna(
-                "titolo", "Il titolo della scheda, come lo mostrano i moduli.", obbligatoria=True
-            ),
-            Colonna(
-                "valutatore",
-                "Chi valuta: responsabile (il Responsabile dell'Area della persona), nucleo "
-                "(il Nucleo di Valutazione) o segretario (il Segretario Comunale).",
-                ammessi=VALUTATORI,
-                obbligatoria=True,
-            ),
-            Colonna(
-                "titolo_valutatore",
-                "Come i moduli chiamano il valutatore (es. «Responsabile del Settore»).",
-            ),
-            Colonna(
-                "massimo", "Il punteggio massimo della scheda.", numero=True, obbligatoria=True
-            ),
-            Colonna(
-                "categorie",
-                "Le categorie a cui si applica, separate da virgole (es. «B, C», o «Operatori, "
-                "Operatori esperti»); vuoto = tutte.",
-            ),
-            Colonna(
-                "solo_indicata",
-                "«sì» se la scheda si applica solo a chi la indica nella colonna «Scheda» del "
-                "foglio Personale del Piano.",
-                ammessi=SI_NO,
-            ),
-        ),
-    ),
-    Foglio(
-        "Parti",
-        "Le parti di ogni scheda, nell'ordine in cui compaiono.",
-        (
-            Colonna(
-                "scheda",
-                "Il codice della scheda (foglio Schede).",
-                elenco="Schede!A",
-                obbligatoria=True,
-            ),
-            Colonna("codice", "Il codice della parte (es. «A», «I»).", obbligatoria=True),
-            Colonna("titolo", "Il titolo della parte.", obbligatoria=True),
-            Colonna(
-                "massimo",
-                "Il punteggio massimo della parte: la somma dei massimi delle sue voci.",
-                numero=True,
-                obbligatoria=True,
-            ),
-        ),
-    ),
-    Foglio(
-        "Voci",
-        "Le voci di ogni parte, nell'ordine in cui compaiono.",
-        (
-            Colonna(
-                "scheda",
-                "Il codice della scheda (foglio Schede).",
-                elenco="Schede!A",
-                obbligatoria=True,
-            ),
-            Colonna("parte", "Il codice della parte (foglio Parti).", obbligatoria=True),
-            Colonna(
-                "codice",
-                "Il codice della voce, senza spazi (es. «collaborazione»).",
-                obbligatoria=True,
-            ),
-            Colonna(
-                "tipo",
-                "fattore (il valutatore sceglie un livello della scala), obiettivi (punti = "
-                "peso × raggiungimento degli obiettivi) o derivata (massimo × raggiungimento).",
-                ammessi=TIPI_VOCE,
-                obbligatoria=True,
-            ),
-            Colonna(
-                "titolo", "Il titolo della voce, come lo mostrano i moduli.", obbligatoria=True
-            ),
-            Colonna(
-                "massimo",
-                "Per obiettivi e derivate: il punteggio massimo (per un fattore è il livello "
-                "più alto della scala: lasciare vuoto).",
-                numero=True,
-            ),
-            Colonna(
-                "scala", "Per un fattore: il nome della scala (foglio Scale).", elenco="Scale!A"
-            ),
-            Colonna(
-                "fonte",
-                "Per obiettivi: area (gli obiettivi dell'Area) o assegnati (quelli assegnati "
-                "alla persona); per una derivata: area (il raggiungimento dell'Area) o ente "
-                "(quello di tutto l'Ente). Vuoto = area.",
-                ammessi=tuple(dict.fromkeys(f for fonti in FONTI.values() for f in fonti)),
-            ),
-            Colonna(
-                "tipo_obiettivi",
-                "Solo gli obiettivi di questo tipo (strategico, struttura, individuale); "
-                "vuoto = tutti.",
-                ammessi=CATEGORIE,
-            ),
-            Colonna("descrizione", "Una spiegazione per il valutatore (facoltativa)."),
-        ),
-    ),
-    Foglio(
-        "Fasce",
-        "Le fasce di premio di ogni scheda: da 0 al massimo della scheda, senza vuoti.",
-        (
-            Colonna(
-                "scheda",
-                "Il codice della scheda (foglio Schede).",
-                elenco="Schede!A",
-                obbligatoria=True,
-            ),
-            Colonna("da", "Il punteggio da cui inizia la fascia.", numero=True, obbligatoria=True),
-            Colonna("a", "Il punteggio a cui finisce la fascia.", numero=True, obbligatoria=True),
-            Colonna("premio", "La percentuale del premio (0-100).", numero=True, obbligatoria=True),
-        ),
-    ),
-)
-SETTINGS_SHEET = "Sistema"
-SETTINGS_HEADER = ("chiave", "valore", "spiegazione")
-MAX_ROWS = 5_000  # of any sheet of a Sistema: a few hundred at most
-
-
-def sheet(name: str) -> Foglio:
-    return next(s for s in SHEETS if s.nome == name)
-
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -329,6 +90,11 @@ def _located_rows(ck: Checker, name: str, body: list[tuple[object, ...]]) -> lis
         expected = [c.chiave for c in spec.colonne]
         required = {c.chiave for c in spec.colonne if c.obbligatoria}
     header = [_text(v).casefold() for v in (body[0] if body else ())]
+    present = set(header)
+    missing = [k for k in expected if k in required and k not in present]
+    unknown = [k for k in header if k and k not in expected]
+    # One unknown header where one required column is missing: the same column, renamed.
+    renamed = missing[0] if len(missing) == 1 and len(unknown) == 1 else ""
     columns: dict[str, int] = {}
     for index, key in enumerate(header):
         if not key:
@@ -339,7 +105,9 @@ def _located_rows(ck: Checker, name: str, body: list[tuple[object, ...]]) -> lis
                 Cella(name, 1, column_letter(index)),
                 colonna=key,
                 tabella=name,
-                suggerimento=suggest(key, expected),
+                suggerimento=f" (forse intendeva «{renamed}»?)"
+                if renamed
+                else suggest(key, expected),
                 ammesse=", ".join(expected),
             )
         elif key in columns:
@@ -353,8 +121,8 @@ def _located_rows(ck: Checker, name: str, body: list[tuple[object, ...]]) -> lis
             )
         else:
             columns[key] = index
-    for key in expected:
-        if key in required and key not in columns:
+    for key in missing:
+        if key != renamed:
             ck.add(Codice.SIST_COLONNA_MANCANTE, Cella(name, 1, "A"), colonna=key, tabella=name)
     out: list[LineDict] = []
     for r, values in enumerate(body[1:], start=2):
@@ -458,20 +226,21 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
                 Codice.SIST_CHIAVE_SCONOSCIUTA,
                 where_key,
                 chiave=key,
-                contesto=f"il foglio {SETTINGS_SHEET}",
+                contesto=f"nel foglio {SETTINGS_SHEET}",
                 suggerimento=suggest(key, known),
                 ammesse=", ".join(known),
             )
             continue
+        section = known[key]
+        target = top if not section else regole if section == "regole" else sections[section]
         if "valore" not in row:
+            target.key_lines[key] = where_value  # a required one is reported at its empty cell
             continue
         value = row["valore"]
         if key.startswith("servizio_minimo") and isinstance(value, str):
             value = _as_number(value)
         elif key in ("codice", "nome", "note", "motivo") and not isinstance(value, str):
             value = _text(value)
-        section = known[key]
-        target = top if not section else regole if section == "regole" else sections[section]
         _put(target, key, value, where_value)
     _put(top, "idoneita", sections["idoneita"], origin)
     if regole:
@@ -514,13 +283,17 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
         _put(schede, codice, row, row.key_lines["codice"])
     _put(top, "schede", schede, Cella("Schede", 1, "A"))
 
-    unknown: dict[tuple[str, str, str], list[Cella]] = {}  # (what, code, sheet): cells
+    # (what, code, sheet referred to): the cells that name it
+    unknown: dict[tuple[str, str, str], list[Cella]] = {}
 
     def owner(row: LineDict, what: str) -> LineDict | None:
         codice = row.pop("scheda", "")
         found = schede.get(codice)
         if found is None and codice:
-            unknown.setdefault((what, codice, "Schede"), []).append(row.key_lines["scheda"])
+            first = next(
+                (k for k in unknown if k[1:] == (codice, "Schede")), (what, codice, "Schede")
+            )
+            unknown.setdefault(first, []).append(row.key_lines["scheda"])
         return found
 
     parts: dict[tuple[str, str], LineDict] = {}
@@ -570,7 +343,6 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
     for (what, code, where), cells in unknown.items():
         scheda_code = where.partition("«")[2].rstrip("»)")
         choices = [c for s, c in parts if s == scheda_code] if scheda_code else list(schede)
-        others = [str(c.riga) for c in cells[1:]]
         ck.add(
             Codice.SIST_RIFERIMENTO,
             cells[0],
@@ -578,12 +350,28 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
             valore=code,
             tabella=where,
             suggerimento=suggest(code, choices),
-            altre=(
-                f"; lo stesso alle righe {', '.join(others)}"
-                if len(others) > 1
-                else f"; lo stesso alla riga {others[0]}"
-                if others
-                else ""
-            ),
+            altre=_elsewhere(cells[0], cells[1:]),
         )
     return top
+
+
+def _elsewhere(first: Cella, others: list[Cella]) -> str:
+    """«; lo stesso alla riga 6 e nel foglio Voci (righe 7, 8)»: the other cells of a mistake
+    reported once."""
+    by_sheet: dict[str, list[str]] = {}
+    for c in others:
+        by_sheet.setdefault(c.foglio, []).append(str(c.riga))
+    parts = []
+    for sheet_name, rows in by_sheet.items():
+        if sheet_name == first.foglio:
+            parts.append(
+                f"alla riga {rows[0]}" if len(rows) == 1 else f"alle righe {', '.join(rows)}"
+            )
+        else:
+            label = "riga" if len(rows) == 1 else "righe"
+            parts.append(f"nel foglio {sheet_name} ({label} {', '.join(rows)})")
+    if not parts:
+        return ""
+    return "; lo stesso " + (
+        ", ".join(parts[:-1]) + " e " + parts[-1] if len(parts) > 1 else parts[0]
+    )
