@@ -16,7 +16,7 @@ from workbook.anomalies import Codice
 from workbook.cycle import Cycle
 from workbook.demo import fill_from_answers
 from workbook.pipeline import reconcile_and_report
-from workbook.reconcile.aggregate import Quota, distribute
+from workbook.premi import Quota, distribute
 
 from .conftest import ANSWERS
 from .helpers import model_of, random_answers

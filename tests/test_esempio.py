@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from workbook.anomalies import Gravita
+from workbook.anomalies import Codice, Gravita
 from workbook.cycle import Cycle, load_sample
 from workbook.demo import fill_from_answers, sample_answers
 from workbook.pipeline import Results, reconcile_and_report
@@ -148,3 +149,143 @@ def test_a_total_that_waits_for_the_validation_says_so_once_the_rest_is_filled(
     del answers["dipendente/3001/qualita"]
     shown = expected_results(model_of(esempio, "AFF", answers))
     assert shown["dipendente/3001/totale"] == "da completare"
+
+
+def test_the_results_workbook_shows_each_item_per_scheda(
+    compilato: Cycle, results: Results
+) -> None:
+    """The Voci sheet: a table per scheda, a column per item, a row per person."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(compilato.risultati / "risultati-2025.xlsx")["Voci"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    title = next(
+        i for i, r in enumerate(rows) if str(r[0]).startswith("Scheda «dipendente_istruttori»")
+    )
+    header = rows[title + 1]
+    ferrara = next(r for r in rows[title + 2 :] if r[0] == "3001")
+    by_header = dict(zip(header, ferrara, strict=False))
+    assert by_header["Raggiungimento degli obiettivi dell'Area (max 15)"] == 13.41
+    assert by_header["Obiettivi assegnati alla persona (max 30)"] == 24
+    assert by_header["Totale (max 100)"] == 86.41
+
+
+# --- the money of the sample (docs/premi.md) -----------------------------------------------------
+
+
+def test_the_sample_shares_its_funds_by_its_contract_rules(
+    compilato: Cycle, results: Results
+) -> None:
+    """20% (6.000 €) on the Areas' validated achievement, a maggiorazione of 30% of the
+    average individual premio (24.000 / 10 valutati positivamente × 30% = 720 €) to the first
+    10% of the ranking (Ricci, 99,39), the EQ result at 25% of the posizione × the band's 80%;
+    every pot adds up to the cent."""
+    path = compilato.risultati / "risultati-2025.json"
+    data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    rel = data["relazione"]
+    assert rel["premialita_organizzativa"]["stanziata"] == Decimal("6000.00")
+    assert rel["maggiorazione"]["stanziata"] == Decimal("720.00")
+    assert rel["premialita_individuale"]["stanziata"] == Decimal("23280.00")
+    assert rel["beneficiari_maggiorazione"] == ["3009"]
+    for key in (
+        "premialita",
+        "premialita_organizzativa",
+        "maggiorazione",
+        "premialita_individuale",
+    ):
+        pot = rel[key]
+        assert pot["distribuita"] + pot["residuo"] == pot["stanziata"], key
+    people = {p["matricola"]: p for p in data["valutazioni"]}
+    assert people["3009"]["premi"]["maggiorazione"] == Decimal("720.00")
+    for p in people.values():
+        if p["premi"]:
+            assert sum(p["premi"].values()) == p["premio_euro"], p["matricola"]
+    assert people["1001"]["premio_euro"] == Decimal("2400.00")  # 25% × 12.000 × 80%
+    assert people["1002"]["premio_euro"] == Decimal("2800.00")  # 25% × 14.000 × 80%
+    assert (people["3003"]["peso_servizio"], people["3001"]["coefficiente"]) == (
+        Decimal("0.5"),
+        Decimal("1.1"),
+    )
+    total = sum(
+        p["premio_euro"] for p in people.values() if p["ruolo"] == "dipendente" and p["premio_euro"]
+    )
+    assert total == rel["premialita"]["distribuita"]
+
+
+def _edit(cycle: Cycle, workbook: str, sheet: str, label: str, value: object) -> None:
+    import openpyxl
+
+    path = cycle.root / workbook
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    row = next(r for r in ws.iter_rows() if str(r[0].value or "").startswith(label))
+    row[1].value = value
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    ("workbook", "sheet", "label", "value", "code"),
+    [
+        (
+            "piano.xlsx",
+            "Ente",
+            "Fondo per la retribuzione di risultato",
+            3000,
+            Codice.AGG_FONDO_EQ_INSUFFICIENTE,
+        ),
+        (
+            "piano.xlsx",
+            "Ente",
+            "Fondo per la retribuzione di risultato",
+            3000,
+            Codice.AGG_RISULTATO_EQ_MINIMO,
+        ),
+        ("sistema.xlsx", "Sistema", "quota_organizzativa", 75, Codice.AGG_QUOTA_INDIVIDUALE),
+        (
+            "sistema.xlsx",
+            "Sistema",
+            "maggiorazione_quota_personale",
+            5,
+            Codice.AGG_MAGGIORAZIONE_NON_APPLICATA,
+        ),
+    ],
+)
+def test_what_the_money_rules_find_is_said(
+    compilato: Cycle,
+    tmp_path: Path,
+    workbook: str,
+    sheet: str,
+    label: str,
+    value: object,
+    code: str,
+) -> None:
+    """An EQ fund that does not cover 25% of the posizioni (scaled down) and is under 15% of
+    posizione + risultato (CCNL 2018 art. 15 c.4; 2022 art. 17); an individual part under 30%
+    (art. 68 c.3; art. 80); a quota of staff that gives no one the maggiorazione (5% of 10,
+    rounded up: 1 — rounded down, with «difetto», none)."""
+    import shutil
+
+    root = tmp_path / "ciclo"
+    shutil.copytree(compilato.root, root)
+    cycle = Cycle(root)
+    _edit(cycle, workbook, sheet, label, value)
+    if code is Codice.AGG_MAGGIORAZIONE_NON_APPLICATA:
+        _edit(cycle, "sistema.xlsx", "Sistema", "maggiorazione_arrotondamento", "difetto")
+    found = {a.codice for a in reconcile_and_report(cycle).outcome.anomalie}
+    assert code in found
+
+
+def test_an_eq_without_a_posizione_is_refused_when_the_result_is_on_it(tmp_path: Path) -> None:
+    from workbook.anomalies import Codice
+    from workbook.errors import AnomaliesError
+    from workbook.piano.blank import write_piano
+    from workbook.piano.load import load_piano
+
+    data = load_sample("esempio-2025")
+    del data["personale"][0]["posizione"]
+    write_piano(tmp_path / "piano.xlsx", data)
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(tmp_path / "piano.xlsx")
+    assert [(a.codice, a.riga) for a in exc.value.anomalies] == [
+        (Codice.PIANO_POSIZIONE_MANCANTE, 2)
+    ]

@@ -86,6 +86,7 @@ def test_the_workbook_has_instructions_dropdowns_and_text_kept_as_text(tmp_path:
         "Parti",
         "Voci",
         "Fasce",
+        "Coefficienti",
     ]
     voci = wb["Voci"]
     titles = [r[4].value for r in voci.iter_rows(min_row=2)]

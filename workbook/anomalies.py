@@ -319,6 +319,13 @@ class Codice(Enum):
         "Scheda non valida",
         "per {chi} la colonna «Scheda» indica «{valore}», {dettaglio}.",
     )
+    PIANO_POSIZIONE_MANCANTE = (
+        "PIANO-POSIZIONE-MANCANTE",
+        E,
+        "Retribuzione di posizione mancante",
+        "per {chi} manca la «Retribuzione di posizione (€ annui)»: il Sistema calcola il "
+        "risultato delle EQ come percentuale della posizione. Compilarla nel foglio Personale.",
+    )
     PIANO_SEGRETARIO = (
         "PIANO-SEGRETARIO",
         E,
@@ -792,6 +799,35 @@ class Codice(Enum):
     )
 
     # --- Aggregation -----------------------------------------------------------------------
+    AGG_QUOTA_INDIVIDUALE = (
+        "AGG-QUOTA-INDIVIDUALE",
+        A,
+        "Quota individuale sotto il 30%",
+        "alla performance individuale va il {quota}% del fondo per la produttività: il CCNL "
+        "vuole almeno il 30% (CCNL Funzioni Locali 21.5.2018 art. 68 c.3; 16.11.2022 art. 80). "
+        "Verificare «quota_organizzativa» nel Sistema.",
+    )
+    AGG_MAGGIORAZIONE_NON_APPLICATA = (
+        "AGG-MAGGIORAZIONE-NON-APPLICATA",
+        A,
+        "Maggiorazione non applicata",
+        "la maggiorazione del premio individuale non è stata applicata: {motivo}.",
+    )
+    AGG_FONDO_EQ_INSUFFICIENTE = (
+        "AGG-FONDO-EQ-INSUFFICIENTE",
+        A,
+        "Fondo di risultato insufficiente",
+        "i risultati delle EQ calcolati sulla retribuzione di posizione sommano {richiesto}, "
+        "più del fondo per il risultato ({fondo}): sono stati ridotti in proporzione.",
+    )
+    AGG_RISULTATO_EQ_MINIMO = (
+        "AGG-RISULTATO-EQ-MINIMO",
+        A,
+        "Risorse per il risultato delle EQ sotto il 15%",
+        "il fondo per il risultato delle EQ ({fondo}) è meno del 15% di posizione e risultato "
+        "di tutte le EQ ({totale}): il CCNL vuole almeno il 15% (CCNL Funzioni Locali 21.5.2018 "
+        "art. 15 c.4; 16.11.2022 art. 17).",
+    )
     AGG_FONDO_NON_INDICATO = (
         "AGG-FONDO-NON-INDICATO",
         A,

@@ -133,7 +133,17 @@ class Relazione:
     risultato_po: Fondo
     differenziazione: tuple[RigaDifferenziazione, ...]
     dirigenti: tuple[RigaPO, ...] = ()
+    # The pots of the productivity fund (their sum is «premialita»), and the maggiorazione's
+    # beneficiaries in ranking order.
+    premialita_organizzativa: Fondo | None = None
+    premialita_individuale: Fondo | None = None
+    maggiorazione: Fondo | None = None
+    beneficiari_maggiorazione: tuple[str, ...] = ()
     premi: dict[str, Decimal] = dataclasses.field(default_factory=dict, compare=False)
+    # Each person's euros by part: organizzativa, individuale, maggiorazione.
+    premi_parti: dict[str, dict[str, Decimal]] = dataclasses.field(
+        default_factory=dict, compare=False
+    )
     anomalie: tuple[Anomalia, ...] = dataclasses.field(default=(), compare=False)
 
     def area(self, codice: str) -> ObiettiviArea | None:
@@ -144,7 +154,7 @@ class Relazione:
 
     def to_json(self) -> dict[str, Any]:
         """The «relazione» object of the results JSON."""
-        skip = {"premi", "anomalie"}
+        skip = {"premi", "premi_parti", "anomalie"}
         return {
             f.name: _plain(getattr(self, f.name))
             for f in dataclasses.fields(self)
@@ -201,5 +211,10 @@ def from_json(data: dict[str, Any]) -> Relazione:
             "risultato_po": _build(Fondo, data["risultato_po"]),
             "differenziazione": rows(RigaDifferenziazione, data["differenziazione"]),
             "dirigenti": rows(RigaPO, data.get("dirigenti", [])),
+            **{
+                key: _build(Fondo, data[key]) if data.get(key) else None
+                for key in ("premialita_organizzativa", "premialita_individuale", "maggiorazione")
+            },
+            "beneficiari_maggiorazione": tuple(data.get("beneficiari_maggiorazione", ())),
         },
     )

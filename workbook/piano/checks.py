@@ -26,6 +26,8 @@ def check_consistency(r: Reader, piano: Piano) -> None:
         scheda = _scheda(r, piano, p)
         if scheda is not None:
             _evaluator(r, piano, p, scheda)
+        if p.ruolo == "eq" and piano.sistema.premi.eq_base == "posizione" and p.posizione is None:
+            r.add(Codice.PIANO_POSIZIONE_MANCANTE, "Personale", p.riga, chi=_chi(p))
     _weights(r, piano)
     for area in piano.aree:
         if not piano.valutati(area.codice) and area.codice not in r.tainted_areas:

@@ -379,6 +379,16 @@ def _read_personale(
             example="50",
         )
         email = r.email("Personale", row, "E-mail", text_of(v["email"]))
+        posizione = r.number(
+            "Personale",
+            row,
+            "Retribuzione di posizione (€ annui)",
+            v["posizione"],
+            default=Decimal(-1),
+            low=Decimal(0),
+            high=MAX_FUND,
+            example="12.000",
+        )
         if not ok or genere is None or ruolo is None:
             r.tainted_people.add(matricola)
             continue
@@ -397,6 +407,7 @@ def _read_personale(
                 email=email,
                 riga=row,
                 scheda=text_of(v["scheda"]),
+                posizione=posizione if posizione >= 0 else None,
             )
         )
     return result

@@ -87,6 +87,7 @@ class Persona:
     email: str
     riga: int
     scheda: str = ""  # the scheda the Personale row names, when not the one of the category
+    posizione: Decimal | None = None  # an EQ's retribuzione di posizione (€ per year)
 
     @property
     def nominativo(self) -> str:

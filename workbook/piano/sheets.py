@@ -56,6 +56,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("part_time", "Part-time %", False),
         ("email", "E-mail", False),
         ("scheda", "Scheda", False),
+        ("posizione", "Retribuzione di posizione (€ annui)", False),
     ),
 }
 # Sheet Ente: one row per setting, label in column A and value in column B.
@@ -72,7 +73,7 @@ ENTE_FIELDS: tuple[tuple[str, str, bool], ...] = (
 SHEETS = ("Ente", "Aree", "Obiettivi", "Personale")
 # Optional columns and Ente rows that came with later versions: a Piano written before them
 # stays valid without them.
-ADDED_LATER = frozenset({"assegnatari", "scheda", "segretario", "email_segretario"})
+ADDED_LATER = frozenset({"assegnatari", "scheda", "segretario", "email_segretario", "posizione"})
 GENERI = {
     "M": "M",
     "F": "F",

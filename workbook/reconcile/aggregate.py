@@ -17,7 +17,16 @@ from fractions import Fraction
 
 from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import compilatore, moduli
-from workbook.premi import CENT, Quota, Ripartizione, distribute, weight
+from workbook.premi import (
+    CENT,
+    MIN_QUOTA_INDIVIDUALE,
+    Premi,
+    Quota,
+    Ripartizione,
+    share_eq,
+    share_fund,
+    weight,
+)
 from workbook.reconcile.outcome import EsitoObiettivo, Outcome, Valutazione
 from workbook.relazione import (
     FasciaGenere,
@@ -31,19 +40,28 @@ from workbook.relazione import (
     RigaObiettivo,
     RigaPO,
 )
+from workbook.values import format_euro, format_number
 
 
 def _d(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT, ROUND_HALF_UP)
 
 
-def quote(valutazioni: list[Valutazione]) -> list[Quota]:
-    """Who has a claim on a fund: everyone evaluable, with a bonus once evaluated."""
+def quote(valutazioni: list[Valutazione], outcome: Outcome | None = None) -> list[Quota]:
+    """Who has a claim on a fund: everyone evaluable, with a premio once evaluated, their
+    weight, score, category coefficient and the Area's validated achievement."""
+    regole = outcome.piano.sistema.premi if outcome else None
+    aree = outcome.aree if outcome else {}
     return [
         Quota(
             v.persona.matricola,
             weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno),
             v.premio_percentuale if v.stato == "valutato" else None,
+            v.su_100 if v.stato == "valutato" else None,
+            Fraction(regole.coefficiente(v.persona.categoria)) if regole else Fraction(1),
+            v.area,
+            aree.get(v.area),
+            v.persona.posizione,
         )
         for v in valutazioni
         if v.stato != "non valutabile"
@@ -226,6 +244,9 @@ def differenziazione(outcome: Outcome) -> tuple[RigaDifferenziazione, ...]:
     return tuple(rows)
 
 
+ZERO = Decimal(0).quantize(CENT)
+
+
 def _fondo(r: Ripartizione) -> Fondo:
     return Fondo(r.stanziata, r.distribuita, r.residuo)
 
@@ -274,14 +295,81 @@ def _checks(outcome: Outcome, rows: tuple[RigaDifferenziazione, ...]) -> list[An
     return problems
 
 
+def _money_checks(outcome: Outcome, shared: Premi, eq_scaled: bool) -> list[Anomalia]:
+    """What the money rules found: an individual part under the contract's minimum, a
+    maggiorazione with no one to give it to, an EQ fund too small for the Sistema's rule."""
+    piano, problems = outcome.piano, []
+    regole, ente = piano.sistema.premi, piano.ente
+    if ente.fondo_produttivita > 0 and 100 - regole.quota_organizzativa < MIN_QUOTA_INDIVIDUALE:
+        problems.append(
+            anomalia(
+                Codice.AGG_QUOTA_INDIVIDUALE,
+                file=piano.sistema.origine,
+                quota=format_number(100 - regole.quota_organizzativa),
+            )
+        )
+    for note in shared.note:
+        problems.append(anomalia(Codice.AGG_MAGGIORAZIONE_NON_APPLICATA, motivo=note))
+    eq = [v for v in outcome.valutazioni if v.ruolo == "eq" and v.stato != "non valutabile"]
+    if regole.eq_base == "posizione" and eq:
+        if eq_scaled:
+            r = Fraction(regole.eq_percentuale_massima) / 100
+            asked = sum(
+                (
+                    r
+                    * Fraction(v.persona.posizione or 0)
+                    * Fraction(v.premio_percentuale or 0)
+                    / 100
+                    * weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno)
+                    for v in eq
+                ),
+                Fraction(0),
+            )
+            problems.append(
+                anomalia(
+                    Codice.AGG_FONDO_EQ_INSUFFICIENTE,
+                    file=piano.origine,
+                    foglio="Ente",
+                    richiesto=format_euro(
+                        (Decimal(asked.numerator) / asked.denominator).quantize(CENT)
+                    ),
+                    fondo=format_euro(ente.fondo_risultato_po),
+                )
+            )
+        posizioni = sum((v.persona.posizione or Decimal(0) for v in eq), Decimal(0))
+        total = posizioni + ente.fondo_risultato_po
+        if total > 0 and ente.fondo_risultato_po * 100 < 15 * total:
+            problems.append(
+                anomalia(
+                    Codice.AGG_RISULTATO_EQ_MINIMO,
+                    file=piano.origine,
+                    foglio="Ente",
+                    fondo=format_euro(ente.fondo_risultato_po),
+                    totale=format_euro(total),
+                )
+            )
+    return problems
+
+
 def aggregate(outcome: Outcome) -> Relazione:
     """Every table of the Relazione, and each person's euros."""
-    ente = outcome.piano.ente
-    fund = distribute(ente.fondo_produttivita, quote(_dipendenti(outcome)))
-    fund_po = distribute(
-        ente.fondo_risultato_po, quote([v for v in outcome.valutazioni if v.ruolo == "eq"])
+    ente, regole = outcome.piano.ente, outcome.piano.sistema.premi
+    shared = share_fund(ente.fondo_produttivita, quote(_dipendenti(outcome), outcome), regole)
+    fund = shared.totale
+    fund_po, eq_scaled = share_eq(
+        ente.fondo_risultato_po,
+        quote([v for v in outcome.valutazioni if v.ruolo == "eq"], outcome),
+        regole,
     )
     premi = {**fund.importi, **fund_po.importi}
+    parti = {
+        m: {
+            "organizzativa": shared.organizzativa.importi.get(m, ZERO),
+            "individuale": shared.individuale.importi.get(m, ZERO),
+            "maggiorazione": shared.maggiorazione.importi.get(m, ZERO),
+        }
+        for m in fund.importi
+    }
     bands = fasce(outcome)
     evaluators = differenziazione(outcome)
     po = posizioni_organizzative(outcome)
@@ -299,8 +387,13 @@ def aggregate(outcome: Outcome) -> Relazione:
         genere=genere(outcome, bands, premi),
         premialita=_fondo(fund),
         risultato_po=_fondo(fund_po),
+        premialita_organizzativa=_fondo(shared.organizzativa),
+        premialita_individuale=_fondo(shared.individuale),
+        maggiorazione=_fondo(shared.maggiorazione),
+        beneficiari_maggiorazione=shared.beneficiari,
         differenziazione=evaluators,
         dirigenti=posizioni_organizzative(outcome, "dirigente"),
         premi=premi,
-        anomalie=tuple(_checks(outcome, evaluators)),
+        premi_parti=parti,
+        anomalie=tuple(_checks(outcome, evaluators) + _money_checks(outcome, shared, eq_scaled)),
     )

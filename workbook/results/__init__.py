@@ -11,7 +11,7 @@ from workbook.cycle import Cycle
 from workbook.files import Commit
 from workbook.reconcile.outcome import Outcome
 from workbook.relazione import Relazione
-from workbook.results.json import results_data, to_json
+from workbook.results.json import results_chunks
 from workbook.results.registers import ledger_rows, ledger_text
 from workbook.results.workbook import write_workbook
 
@@ -28,10 +28,11 @@ def write_outputs(cycle: Cycle, outcome: Outcome, relazione: Relazione) -> list[
     """Write the results workbook, the JSON and the ledger together (files.Commit): killed at
     any moment, the three stay the previous ones or become the new ones, never a mix."""
     xlsx, data = results_paths(cycle, outcome.piano.ente.anno)
-    text = to_json(results_data(outcome, relazione)) + "\n"
     ledger, rows = ledger_text(cycle, ledger_rows(outcome))
     with Commit(cycle.commit_journal, cycle.root) as commit:
         write_workbook(commit.path(xlsx), outcome, relazione)
-        commit.write(data, text.encode("utf-8"))
+        with commit.path(data).open("w", encoding="utf-8", newline="\n") as out:
+            for chunk in results_chunks(outcome, relazione):
+                out.write(chunk)
         commit.write(ledger, rows.encode("utf-8"))
     return [xlsx, data, ledger]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from workbook.contract import compilatore
+from workbook.premi import weight
 from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.reconcile.versions import module_of_file
 from workbook.relazione import Relazione, from_json
+from workbook.sistema.model import RegolePremi
 
 
 def to_json(obj: Any) -> str:
@@ -54,6 +57,7 @@ def _pct(value: Decimal | None) -> Decimal | None:
 
 
 def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
+    """Everything of the results JSON but «valutazioni» (see `results_chunks`)."""
     piano = outcome.piano
     expected = [s.modulo for s in outcome.moduli]
     received = [s.modulo for s in outcome.moduli if s.stato != "mancante"]
@@ -85,11 +89,22 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
         ],
         "anomalie": anomalies,
         "relazione": relazione.to_json(),
-        "valutazioni": [_valutazione(v, relazione) for v in outcome.valutazioni],
     }
 
 
-def _valutazione(v: Valutazione, relazione: Relazione) -> dict[str, Any]:
+def results_chunks(outcome: Outcome, relazione: Relazione) -> Iterator[str]:
+    """The results JSON, in pieces to write one after the other: `results_data` and, last,
+    «valutazioni», each person serialised on their own, so that the people (with every item
+    of their scheda) are never all held at once — the moment of reconcile's peak memory."""
+    head = to_json(results_data(outcome, relazione))
+    yield head[:-1] + ',"valutazioni":['
+    regole = outcome.piano.sistema.premi
+    for i, v in enumerate(outcome.valutazioni):
+        yield ("," if i else "") + to_json(_valutazione(v, relazione, regole))
+    yield "]}\n"
+
+
+def _valutazione(v: Valutazione, relazione: Relazione, regole: RegolePremi) -> dict[str, Any]:
     return {
         "matricola": v.persona.matricola,
         "nominativo": v.persona.nominativo,
@@ -106,8 +121,18 @@ def _valutazione(v: Valutazione, relazione: Relazione) -> dict[str, Any]:
         "fascia": v.fascia.etichetta if v.fascia else None,
         "premio_percentuale": _pct(v.premio_percentuale),
         "premio_euro": relazione.premi.get(v.persona.matricola),
+        "premi": relazione.premi_parti.get(v.persona.matricola),
+        "peso_servizio": _peso(v),
+        "coefficiente": regole.coefficiente(v.persona.categoria),
         "voci": voci(v),
     }
+
+
+def _peso(v: Valutazione) -> Decimal:
+    """w: part-time share × days of service / days in the year, to six decimals (exact in
+    the computation, shown rounded)."""
+    w = weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno)
+    return (Decimal(w.numerator) / Decimal(w.denominator)).quantize(Decimal("0.000001"))
 
 
 def voci(v: Valutazione) -> list[dict[str, Any]]:

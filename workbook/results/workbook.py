@@ -11,11 +11,12 @@ from typing import Any
 import xlsxwriter
 
 from workbook.anomalies import Gravita
-from workbook.reconcile.outcome import Outcome
+from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.relazione import Fondo, Relazione
 from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Styles, page_setup, table
 from workbook.results.tables import cell as _cell
-from workbook.values import format_number
+from workbook.sistema.model import RegolePremi
+from workbook.values import cell_text, format_number
 
 
 def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
@@ -306,6 +307,35 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
     )
 
 
+def rules_in_words(r: RegolePremi) -> str:
+    """How the productivity fund was shared, in a sentence (docs/premi.md has the rules)."""
+    parts = []
+    if r.quota_organizzativa:
+        parts.append(
+            f"il {format_number(r.quota_organizzativa)}% del fondo sulla performance "
+            "organizzativa (raggiungimento dell'Area × peso × coefficiente)"
+        )
+    if r.maggiorazione is not None:
+        parts.append(
+            f"la maggiorazione del {format_number(r.maggiorazione.percentuale)}% del premio "
+            f"medio al primo {format_number(r.maggiorazione.quota_personale)}% della graduatoria"
+        )
+    how = (
+        "in proporzione a punteggio × peso × coefficiente"
+        if r.metodo == "punteggio"
+        else "quota piena (peso × coefficiente) × premio della fascia"
+        + (", con il residuo ridistribuito" if r.residuo == "ridistribuito" else "")
+    )
+    parts.append(f"il resto {how}" + (", prima diviso tra le Aree" if r.budget == "area" else ""))
+    return (
+        "Peso = part-time × giorni di servizio / giorni dell'anno. Ripartizione: "
+        + "; ".join(parts)
+        + ". Importi al centesimo per difetto, i centesimi residui ai resti maggiori: per ogni "
+        "quota distribuita + residuo = stanziata. Gli importi di ogni persona sono nel foglio "
+        "Valutazioni."
+    )
+
+
 def role_words(outcome: Outcome) -> dict[str, str]:
     """How the results name each role: the Sistema says PO or EQ."""
     return {
@@ -316,37 +346,39 @@ def role_words(outcome: Outcome) -> dict[str, str]:
 
 
 def _voci(ws: Any, outcome: Outcome, st: Styles) -> None:
-    """Every item of every evaluated person's scheda, one row each: what an appeal, or next
-    year's history, needs (the same as «voci» in the results JSON)."""
-    headers = [
-        ("Matricola", 11),
-        ("Cognome e nome", 26),
-        ("Area", 9),
-        ("Scheda", 14),
-        ("Voce", 16),
-        ("Titolo della voce", 40),
-        ("Tipo", 10),
-        ("Massimo", 9),
-        ("Punti", 9),
-    ]
-    rows = [
-        [
-            v.persona.matricola,
-            v.persona.nominativo,
-            v.area,
-            v.scheda.codice,
-            voce.codice,
-            voce.titolo,
-            voce.tipo,
-            voce.massimo,
-            v.risultato.voci.get(voce.codice),
+    """The points of every item of every evaluated person's scheda (the same as «voci» in the
+    results JSON: what an appeal, or next year's history, needs): one table per scheda, one
+    row per person, one column per item, as the moduli lay them out."""
+    by_scheda: dict[str, list[Valutazione]] = {}
+    for v in outcome.valutazioni:
+        if v.scheda is not None and v.risultato is not None:
+            by_scheda.setdefault(v.scheda.codice, []).append(v)
+    row, widest = 0, 4
+    for s in outcome.piano.sistema.schede:
+        people = by_scheda.get(s.codice, [])
+        if not people:
+            continue
+        ws.write_string(row, 0, cell_text(f"Scheda «{s.codice}» – {s.titolo}"), st.heading)
+        headers = [("Matricola", 11), ("Cognome e nome", 26), ("Area", 9)]
+        headers += [(f"{v.titolo} (max {format_number(v.massimo)})", 14) for v in s.voci]
+        headers.append((f"Totale (max {format_number(s.massimo)})", 12))
+        rows = [
+            [
+                v.persona.matricola,
+                v.persona.nominativo,
+                v.area,
+                *(v.risultato.voci.get(voce.codice) for voce in s.voci),  # type: ignore[union-attr]
+                v.punteggio,
+            ]
+            for v in people
         ]
-        for v in outcome.valutazioni
-        if v.scheda is not None and v.risultato is not None
-        for voce in v.scheda.voci
-    ]
-    w, n = st.wrap, st.number
-    table(ws, 0, headers, rows, st, [w, w, w, w, w, w, w, n, n], filtered=True)
+        formats = [st.wrap, st.wrap, st.wrap] + [st.number] * (len(s.voci) + 1)
+        row = table(ws, row + 1, headers, rows, st, formats, widths=False)
+        widest = max(widest, len(headers))
+    ws.set_column(0, 0, 11)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 9)
+    ws.set_column(3, widest - 1, 14)
 
 
 def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
@@ -369,6 +401,20 @@ def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) ->
         ("Giorni di servizio", 10),
         ("Motivo", 40),
     ]
+    regole = outcome.piano.sistema.premi
+    # The parts of each one's euros, where the Sistema's rules make more than one.
+    parts = [
+        (key, label)
+        for key, label, used in (
+            ("organizzativa", "di cui organizzativa (€)", regole.quota_organizzativa > 0),
+            ("maggiorazione", "di cui maggiorazione (€)", regole.maggiorazione is not None),
+            ("individuale", "di cui individuale (€)", True),
+        )
+        if used
+    ]
+    if len(parts) == 1:
+        parts = []
+    headers += [(label, 12) for _, label in parts]
     for col, (label, width) in enumerate(headers):
         ws.write_string(0, col, label, st.header)
         ws.set_column(col, col, width)
@@ -398,6 +444,9 @@ def _valutazioni(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) ->
             write_number(row, 13, v.giorni_servizio, number)
         if v.motivo:
             write_string(row, 14, v.motivo, text)
+        mine = relazione.premi_parti.get(p.matricola) if parts else None
+        for k, (key, _) in enumerate(parts if mine else ()):
+            write_number(row, 15 + k, float(mine[key]), euro)  # type: ignore[index]
     ws.set_row(0, 30)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(outcome.valutazioni), len(headers) - 1)
@@ -444,27 +493,37 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
     Valutazioni sheet)."""
     t = relazione
     ws.write_string(0, 0, "Ripartizione dei fondi", st.title)
-    ws.write_string(
-        1,
-        0,
-        "Quota piena = fondo × (part-time × giorni di servizio) / somma delle "
-        "stesse quantità di tutti i valutabili; premio = quota piena × premio "
-        "della fascia. Importi arrotondati al centesimo per difetto; i "
-        "centesimi residui vanno ai resti maggiori. Gli importi di ogni "
-        "persona sono nel foglio Valutazioni.",
-        st.note,
-    )
+    ws.write_string(1, 0, rules_in_words(outcome.piano.sistema.premi), st.note)
+    sigla = outcome.piano.sistema.sigla_eq
+    funds = [["Produttività dei dipendenti", *_amounts(t.premialita)]]
+    for label, pot in (
+        ("– performance organizzativa", t.premialita_organizzativa),
+        ("– maggiorazione del premio individuale", t.maggiorazione),
+        ("– performance individuale", t.premialita_individuale),
+    ):
+        if pot is not None and pot.stanziata:
+            funds.append([label, *_amounts(pot)])
+    funds.append([f"Risultato delle {sigla}", *_amounts(t.risultato_po)])
     row = table(
         ws,
         3,
-        [("Fondo", 30), ("Stanziata (€)", 14), ("Distribuita (€)", 14), ("Residuo (€)", 14)],
-        [
-            ["Produttività dei dipendenti", *_amounts(t.premialita)],
-            ["Risultato delle PO", *_amounts(t.risultato_po)],
-        ],
+        [("Fondo", 38), ("Stanziata (€)", 14), ("Distribuita (€)", 14), ("Residuo (€)", 14)],
+        funds,
         st,
         [st.wrap, st.euro, st.euro, st.euro],
     )
+    if t.beneficiari_maggiorazione:
+        names = {p.matricola: p.nominativo for p in outcome.piano.personale}
+        ws.write_string(
+            row - 1,
+            0,
+            cell_text(
+                "Beneficiari della maggiorazione, nell'ordine dei punteggi: "
+                + "; ".join(f"{names.get(m, m)} ({m})" for m in t.beneficiari_maggiorazione)
+            ),
+            st.note,
+        )
+        row += 1
     roles = role_words(outcome)
     per_area: dict[tuple[str, str], list[Decimal]] = {}
     for v in outcome.valutazioni:

@@ -21,9 +21,23 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     # context: (required, optional)
     "sistema": (
         {"codice", "nome", "idoneita", "raggiungimento", "schede"},
-        {"note", "scale", "etichetta_eq", "regole"},
+        {"note", "scale", "etichetta_eq", "regole", "premi"},
     ),
     "regole": (set(), {"dirigente_valuta_eq"}),
+    "premi": (
+        set(),
+        {
+            "metodo",
+            "residuo",
+            "quota_organizzativa",
+            "budget",
+            "coefficienti",
+            "maggiorazione",
+            "eq",
+        },
+    ),
+    "maggiorazione": ({"percentuale", "quota_personale"}, {"arrotondamento", "parita"}),
+    "premi_eq": ({"base"}, {"percentuale_massima"}),
     "idoneita": (set(), {"servizio_minimo_mesi", "servizio_minimo_giorni", "motivo"}),
     "raggiungimento": ({"modalita", "gradi"}, set()),
     "grado": ({"descrizione", "da", "a"}, {"valore"}),
@@ -48,6 +62,9 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
 CONTEXT_NAMES = {  # where a value is, with its preposition: «in una scheda»
     "sistema": "nelle impostazioni generali del Sistema",
     "regole": "nelle regole («regole»)",
+    "premi": "nelle regole dei premi («premi»)",
+    "maggiorazione": "nella maggiorazione del premio individuale («maggiorazione»)",
+    "premi_eq": "nel risultato delle EQ («eq» dei premi)",
     "idoneita": "nel servizio minimo («idoneita»)",
     "raggiungimento": "nel raggiungimento degli obiettivi («raggiungimento»)",
     "grado": "in un grado di raggiungimento",
@@ -156,6 +173,19 @@ class Checker:
                 contesto=CONTEXT_NAMES[context],
             )
         return obj
+
+    def mapping_free(self, obj: Any, context: str, line: Where) -> LineDict | None:
+        """A mapping whose keys are the user's own (the categories of «coefficienti»)."""
+        if not isinstance(obj, dict):
+            self.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                line,
+                chiave=context,
+                contesto=CONTEXT_NAMES["premi"],
+                regola="deve essere un elenco «categoria: coefficiente»",
+            )
+            return None
+        return obj  # type: ignore[return-value]
 
     def number(
         self, obj: LineDict, key: str, context: str, *, minimum: Decimal = Decimal(0)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from workbook.sistema.model import VALUTATORE_TITOLO, Scheda, Sistema, Voce
+from workbook.sistema.model import VALUTATORE_TITOLO, RegolePremi, Scheda, Sistema, Voce
 from workbook.sistema.sheets import (
     IMPOSTAZIONI,
     SETTINGS_HEADER,
@@ -114,6 +114,8 @@ def to_data(sistema: Sistema) -> dict[str, Any]:
     }
     if sistema.dirigente_valuta_eq:
         data["regole"] = {"dirigente_valuta_eq": True}
+    if sistema.premi != RegolePremi():
+        data["premi"] = _premi(sistema.premi)
     if scales:
         data["scale"] = scales
     schede: dict[str, Any] = {}
@@ -141,6 +143,28 @@ def to_data(sistema: Sistema) -> dict[str, Any]:
         schede[s.codice] = entry
     data["schede"] = schede
     return data
+
+
+def _premi(r: RegolePremi) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "metodo": r.metodo,
+        "residuo": r.residuo,
+        "quota_organizzativa": _num(r.quota_organizzativa),
+        "budget": r.budget,
+    }
+    if r.coefficienti:
+        out["coefficienti"] = {c: _num(v) for c, v in r.coefficienti}
+    if r.maggiorazione is not None:
+        m = r.maggiorazione
+        out["maggiorazione"] = {
+            "percentuale": _num(m.percentuale),
+            "quota_personale": _num(m.quota_personale),
+            "arrotondamento": m.arrotondamento,
+            "parita": m.parita,
+        }
+    if r.eq_base != "fondo":
+        out["eq"] = {"base": r.eq_base, "percentuale_massima": _num(r.eq_percentuale_massima)}
+    return out
 
 
 def to_yaml(sistema: Sistema) -> str:
@@ -252,7 +276,27 @@ def _settings(sistema: Sistema) -> dict[str, object]:
         "motivo": sistema.motivo_esclusione,
         "modalita": sistema.modalita,
         "dirigente_valuta_eq": "sì" if sistema.dirigente_valuta_eq else "no",
+        **_premi_settings(sistema.premi),
     }
+
+
+def _premi_settings(r: RegolePremi) -> dict[str, object]:
+    out: dict[str, object] = {
+        "metodo": r.metodo,
+        "residuo": r.residuo,
+        "quota_organizzativa": _num(r.quota_organizzativa),
+        "budget": r.budget,
+        "eq_base": r.eq_base,
+    }
+    if r.maggiorazione is not None:
+        out |= {
+            "maggiorazione_percentuale": _num(r.maggiorazione.percentuale),
+            "maggiorazione_quota_personale": _num(r.maggiorazione.quota_personale),
+            "maggiorazione_arrotondamento": r.maggiorazione.arrotondamento,
+        }
+    if r.eq_base == "posizione":
+        out["eq_percentuale_massima"] = _num(r.eq_percentuale_massima)
+    return out
 
 
 def _settings_sheet(wb: Any, fmt: dict[str, Any], values: dict[str, object]) -> None:
@@ -380,6 +424,9 @@ def _rows(sistema: Sistema) -> dict[str, list[dict[str, object]]]:
                     row |= {"massimo": _num(v.massimo), "fonte": v.fonte}
                     row["tipo_obiettivi"] = v.tipo_obiettivi
                 out["Voci"].append(row)
+        out["Coefficienti"] = [
+            {"categoria": c, "coefficiente": _num(v)} for c, v in sistema.premi.coefficienti
+        ]
         out["Fasce"] += [
             {"scheda": s.codice, "da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)}
             for f in reversed(s.fasce)

@@ -17,8 +17,8 @@ from workbook.errors import AnomaliesError
 from workbook.resources import bundled_sistemi, templates_dir
 from workbook.sistema.checker import CONTEXT_NAMES, Cella, Checker
 from workbook.sistema.lines import MAX_BYTES, LineDict, LineLoader
-from workbook.sistema.model import ETICHETTE_EQ, Livello, Scheda, Sistema
-from workbook.sistema.rules import parse_grades, parse_levels, parse_scheda
+from workbook.sistema.model import ETICHETTE_EQ, Livello, RegolePremi, Scheda, Sistema
+from workbook.sistema.rules import parse_grades, parse_levels, parse_premi, parse_scheda
 
 
 def parse_sistema(text: str, filename: str) -> Sistema:
@@ -118,6 +118,9 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
         regole = ck.mapping(top["regole"], "regole", top.key_lines["regole"])
         if regole is not None:
             dirigente_valuta_eq = ck.flag(regole, "dirigente_valuta_eq", "regole")
+    premi = RegolePremi()
+    if "premi" in top:
+        premi = parse_premi(ck, top["premi"], top.key_lines["premi"])
     if ck.problems:
         raise AnomaliesError(ck.problems)
 
@@ -134,6 +137,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
         origine=filename,
         etichetta_eq=etichetta,
         dirigente_valuta_eq=dirigente_valuta_eq,
+        premi=premi,
     )
 
 

@@ -177,6 +177,42 @@ class Grado:
 
 
 @dataclass(frozen=True, slots=True)
+class Maggiorazione:
+    """The maggiorazione del premio individuale (CCNL Funzioni Locali 21.5.2018 art. 69;
+    16.11.2022 art. 81): `percentuale` of the average individual premio, to the first
+    `quota_personale` % of the people evaluated positively, in the ranking of scores."""
+
+    percentuale: Decimal
+    quota_personale: Decimal
+    arrotondamento: Literal["difetto", "eccesso"] = "difetto"
+    parita: Literal["dividi"] = "dividi"
+
+
+@dataclass(frozen=True, slots=True)
+class RegolePremi:
+    """How the funds of the Ente sheet are shared (docs/premi.md, one worked example each)."""
+
+    metodo: Literal["fasce", "punteggio"] = "fasce"
+    residuo: Literal["economia", "ridistribuito"] = "economia"
+    quota_organizzativa: Decimal = Decimal(0)  # % of the fund paid on the Area's achievement
+    budget: Literal["ente", "area"] = "ente"
+    coefficienti: tuple[tuple[str, Decimal], ...] = ()  # (category prefix, coefficient)
+    maggiorazione: Maggiorazione | None = None
+    eq_base: Literal["fondo", "posizione"] = "fondo"
+    eq_percentuale_massima: Decimal = Decimal(0)  # % of the retribuzione di posizione
+
+    def coefficiente(self, categoria: str) -> Decimal:
+        """The coefficient of a category: the longest prefix that matches it (1 if none)."""
+        text = categoria.strip().casefold()
+        best, value = -1, Decimal(1)
+        for prefix, coefficient in self.coefficienti:
+            p = prefix.strip().casefold()
+            if text.startswith(p) and len(p) > best:
+                best, value = len(p), coefficient
+        return value
+
+
+@dataclass(frozen=True, slots=True)
 class Sistema:
     codice: str
     nome: str
@@ -190,6 +226,7 @@ class Sistema:
     origine: str
     etichetta_eq: str = "Elevata Qualificazione"
     dirigente_valuta_eq: bool = False  # EQ in an Area led by a dirigente: evaluated by them
+    premi: RegolePremi = RegolePremi()
 
     @property
     def hash(self) -> str:
@@ -241,6 +278,9 @@ def fingerprint_text(sistema: Sistema) -> str:
                 name: plain(getattr(obj, name))
                 for name in obj.__dataclass_fields__  # type: ignore[attr-defined]
                 if name not in ("origine", "scala")
+                # The money rules, where the Sistema has them: a Sistema written before them
+                # keeps its fingerprint.
+                and not (name == "premi" and getattr(obj, name) == RegolePremi())
             }
         return obj
 

@@ -20,7 +20,9 @@ from workbook.sistema.model import (
     Fascia,
     Grado,
     Livello,
+    Maggiorazione,
     Parte,
+    RegolePremi,
     Scheda,
     Voce,
 )
@@ -402,3 +404,90 @@ def parse_grades(ck: Checker, raw: LineDict) -> tuple[str, tuple[Grado, ...]]:
                 "intervallo",
             )
     return modalita, tuple(g for g, _ in grades)
+
+
+def parse_premi(ck: Checker, raw: object, line: Where) -> RegolePremi:
+    """The money rules («premi»): how the productivity fund and the EQ result fund are shared
+    (workbook/premi.py; docs/premi.md)."""
+    obj = ck.mapping(raw, "premi", line)
+    if obj is None:
+        return RegolePremi()
+    metodo = ck.choice(obj, "metodo", "premi", ("fasce", "punteggio"), "fasce")
+    residuo = ck.choice(obj, "residuo", "premi", ("economia", "ridistribuito"), "economia")
+    budget = ck.choice(obj, "budget", "premi", ("ente", "area"), "ente")
+    quota = ck.number(obj, "quota_organizzativa", "premi") or Decimal(0)
+    if quota > 100:
+        ck.add(
+            Codice.SIST_VALORE_NON_VALIDO,
+            obj.key_lines.get("quota_organizzativa", obj.line),
+            chiave="quota_organizzativa",
+            contesto=CONTEXT_NAMES["premi"],
+            regola="è una percentuale del fondo, da 0 a 100",
+        )
+    coefficienti: list[tuple[str, Decimal]] = []
+    raw_coef = obj.get("coefficienti")
+    if raw_coef is not None:
+        table = ck.mapping_free(
+            raw_coef, "coefficienti", obj.key_lines.get("coefficienti", obj.line)
+        )
+        for categoria in table or {}:
+            value = ck.number(table, categoria, "premi", minimum=Decimal(0))  # type: ignore[arg-type]
+            if value is not None:
+                coefficienti.append((str(categoria), value))
+    maggiorazione = None
+    if "maggiorazione" in obj:
+        m = ck.mapping(obj["maggiorazione"], "maggiorazione", obj.key_lines["maggiorazione"])
+        if m is not None:
+            p = ck.number(m, "percentuale", "maggiorazione")
+            k = ck.number(m, "quota_personale", "maggiorazione")
+            if p is not None and p < 30:
+                ck.add(
+                    Codice.SIST_VALORE_NON_VALIDO,
+                    m.key_lines.get("percentuale", m.line),
+                    chiave="percentuale",
+                    contesto=CONTEXT_NAMES["maggiorazione"],
+                    regola=f"{_fmt(p)}% è meno del minimo: la maggiorazione non può essere "
+                    "inferiore al 30% del valore medio pro-capite dei premi individuali (CCNL "
+                    "Funzioni Locali 21.5.2018 art. 69 c.2; 16.11.2022 art. 81 c.2)",
+                )
+            if k is not None and not 0 < k <= 100:
+                ck.add(
+                    Codice.SIST_VALORE_NON_VALIDO,
+                    m.key_lines.get("quota_personale", m.line),
+                    chiave="quota_personale",
+                    contesto=CONTEXT_NAMES["maggiorazione"],
+                    regola="è la percentuale del personale valutato positivamente che può "
+                    "riceverla, più di 0 e al più 100 (il contratto integrativo la vuole "
+                    "«limitata»)",
+                )
+            arrotondamento = ck.choice(
+                m, "arrotondamento", "maggiorazione", ("difetto", "eccesso"), "difetto"
+            )
+            ck.choice(m, "parita", "maggiorazione", ("dividi",), "dividi")
+            if p is not None and k is not None:
+                maggiorazione = Maggiorazione(p, k, arrotondamento)  # type: ignore[arg-type]
+    eq_base, eq_max = "fondo", Decimal(0)
+    if "eq" in obj:
+        e = ck.mapping(obj["eq"], "premi_eq", obj.key_lines["eq"])
+        if e is not None:
+            eq_base = ck.choice(e, "base", "premi_eq", ("fondo", "posizione"), "fondo")
+            eq_max = ck.number(e, "percentuale_massima", "premi_eq") or Decimal(0)
+            if eq_base == "posizione" and not 0 < eq_max <= 100:
+                ck.add(
+                    Codice.SIST_VALORE_NON_VALIDO,
+                    e.key_lines.get("percentuale_massima", e.line),
+                    chiave="percentuale_massima",
+                    contesto=CONTEXT_NAMES["premi_eq"],
+                    regola="con «base: posizione» indicare la percentuale massima della "
+                    "retribuzione di posizione (per esempio 25)",
+                )
+    return RegolePremi(
+        metodo=metodo,  # type: ignore[arg-type]
+        residuo=residuo,  # type: ignore[arg-type]
+        quota_organizzativa=quota,
+        budget=budget,  # type: ignore[arg-type]
+        coefficienti=tuple(coefficienti),
+        maggiorazione=maggiorazione,
+        eq_base=eq_base,  # type: ignore[arg-type]
+        eq_percentuale_massima=eq_max,
+    )

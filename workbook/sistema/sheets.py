@@ -81,6 +81,85 @@ IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "invece che dal Nucleo di Valutazione.",
         SI_NO,
     ),
+    # The money rules (docs/premi.md): YAML «premi», its «maggiorazione» and «eq».
+    (
+        "metodo",
+        "premi",
+        "Come si divide la quota individuale del fondo: «fasce» (la quota intera di ciascuno "
+        "per la percentuale della sua fascia) o «punteggio» (in proporzione al punteggio: il "
+        "valore del punto).",
+        ("fasce", "punteggio"),
+    ),
+    (
+        "residuo",
+        "premi",
+        "Con il metodo «fasce»: «economia» (ciò che le fasce non danno resta economia) o "
+        "«ridistribuito» (diviso in proporzione tra chi ha un premio).",
+        ("economia", "ridistribuito"),
+    ),
+    (
+        "quota_organizzativa",
+        "premi",
+        "Percentuale del fondo pagata sulla performance organizzativa (il raggiungimento "
+        "dell'Area validato dal Nucleo); il resto va alla performance individuale (almeno il "
+        "30%: CCNL 21.5.2018 art. 68 c.3; 16.11.2022 art. 80). Vuoto = 0.",
+        (),
+    ),
+    (
+        "budget",
+        "premi",
+        "«ente» (il fondo diviso su tutto l'Ente) o «area» (prima diviso tra le Aree, per "
+        "numero pesato del loro personale, poi dentro ogni Area).",
+        ("ente", "area"),
+    ),
+    (
+        "maggiorazione_percentuale",
+        "premi.maggiorazione",
+        "Maggiorazione del premio individuale (CCNL 21.5.2018 art. 69; 16.11.2022 art. 81): "
+        "percentuale del valore medio pro-capite, almeno 30. Vuoto = nessuna maggiorazione.",
+        (),
+    ),
+    (
+        "maggiorazione_quota_personale",
+        "premi.maggiorazione",
+        "Percentuale massima del personale valutato positivamente che riceve la maggiorazione, "
+        "nell'ordine dei punteggi.",
+        (),
+    ),
+    (
+        "maggiorazione_arrotondamento",
+        "premi.maggiorazione",
+        "Il numero dei beneficiari arrotondato per «difetto» o per «eccesso».",
+        ("difetto", "eccesso"),
+    ),
+    (
+        "eq_base",
+        "premi.eq",
+        "Risultato delle EQ: «fondo» (il fondo del foglio Ente diviso per fascia) o "
+        "«posizione» (una percentuale della retribuzione di posizione di ciascuna, colonna del "
+        "foglio Personale del Piano).",
+        ("fondo", "posizione"),
+    ),
+    (
+        "eq_percentuale_massima",
+        "premi.eq",
+        "Con «posizione»: la percentuale massima della retribuzione di posizione (es. 25), "
+        "moltiplicata per la percentuale della fascia.",
+        (),
+    ),
+)
+# Keys of the Sistema sheet whose YAML name drops a prefix («maggiorazione_percentuale» is
+# «percentuale» of «maggiorazione»).
+PREFIXES = {"premi.maggiorazione": "maggiorazione_", "premi.eq": "eq_"}
+NUMERIC_SETTINGS = frozenset(
+    {
+        "servizio_minimo_mesi",
+        "servizio_minimo_giorni",
+        "quota_organizzativa",
+        "maggiorazione_percentuale",
+        "maggiorazione_quota_personale",
+        "eq_percentuale_massima",
+    }
 )
 
 SHEETS: tuple[Foglio, ...] = (
@@ -245,6 +324,20 @@ SHEETS: tuple[Foglio, ...] = (
         ),
     ),
 )
+COEFFICIENTI = Foglio(
+    "Coefficienti",
+    "I coefficienti delle categorie nella divisione del fondo (facoltativo: senza righe, 1 "
+    "per tutti). Una persona prende il coefficiente della voce più lunga con cui inizia la "
+    "sua categoria.",
+    (
+        Colonna(
+            "categoria", "La categoria, o il suo inizio (es. «B», «Istruttori»).", obbligatoria=True
+        ),
+        Colonna("coefficiente", "Il coefficiente (es. 1,2).", numero=True, obbligatoria=True),
+    ),
+)
+SHEETS = (*SHEETS, COEFFICIENTI)
+OPTIONAL_SHEETS = frozenset({"Coefficienti"})  # a Sistema workbook written before it
 SETTINGS_SHEET = "Sistema"
 SETTINGS_HEADER = ("chiave", "valore", "spiegazione")
 MAX_ROWS = 5_000  # of any sheet of a Sistema: a few hundred at most

@@ -3,10 +3,10 @@ write forms in Excel: one sheet per kind of thing (the settings, the grades of a
 the scales, the schede, their parts, their items, the bands), one row per thing, one column
 per key of the YAML form, with the same names.
 
-`sheets.SHEETS` says, once, what each sheet holds: the reader (here) turns the rows into the data the
-YAML form would have given — every value carrying its sheet, row and column as a `Cella` — and
-load.py checks it with the same rules; the writer (export.py) writes the same sheets, with
-dropdowns and an input message on every column.
+`sheets.SHEETS` says, once, what each sheet holds: the reader (here) turns the rows into the
+data the YAML form would have given — every value carrying its sheet, row and column as a
+`Cella` — and load.py checks it with the same rules; the writer (export.py) writes the same
+sheets, with dropdowns and an input message on every column.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from workbook.sistema.lines import LineDict, LineList
 from workbook.sistema.sheets import (
     IMPOSTAZIONI,
     MAX_ROWS,
+    NUMERIC_SETTINGS,
+    OPTIONAL_SHEETS,
+    PREFIXES,
     SETTINGS_HEADER,
     SETTINGS_SHEET,
     SHEETS,
@@ -60,6 +63,9 @@ def _structure(
     by_fold = {name.strip().casefold(): name for name in sheets}
     for name in (SETTINGS_SHEET, *(s.nome for s in SHEETS)):
         found = by_fold.get(name.casefold())
+        if found is None and name in OPTIONAL_SHEETS:
+            yield name, [tuple(c.chiave for c in sheet(name).colonne)]
+            continue
         if found is None:
             ck.add(
                 Codice.SIST_FOGLIO_MANCANTE,
@@ -215,7 +221,13 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
                     _codes_as_text(row, (col.chiave,))
     origin = Cella(SETTINGS_SHEET, 1, "A")
     top = _sub(origin)
-    sections = {"idoneita": _sub(origin), "raggiungimento": _sub(Cella("Gradi", 1, "A"))}
+    sections = {
+        "idoneita": _sub(origin),
+        "raggiungimento": _sub(Cella("Gradi", 1, "A")),
+        "premi": _sub(origin),
+        "premi.maggiorazione": _sub(origin),
+        "premi.eq": _sub(origin),
+    }
     regole = _sub(origin)
     known = {key: section for key, section, _, _ in IMPOSTAZIONI}
     for row in rows[SETTINGS_SHEET]:
@@ -233,16 +245,30 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
             continue
         section = known[key]
         target = top if not section else regole if section == "regole" else sections[section]
+        name = key.removeprefix(PREFIXES.get(section, ""))
         if "valore" not in row:
-            target.key_lines[key] = where_value  # a required one is reported at its empty cell
+            target.key_lines[name] = where_value  # a required one is reported at its empty cell
             continue
         value = row["valore"]
-        if key.startswith("servizio_minimo") and isinstance(value, str):
+        if key in NUMERIC_SETTINGS and isinstance(value, str):
             value = _as_number(value)
         elif key in ("codice", "nome", "note", "motivo") and not isinstance(value, str):
             value = _text(value)
-        _put(target, key, value, where_value)
+        _put(target, name, value, where_value)
     _put(top, "idoneita", sections["idoneita"], origin)
+    premi = sections["premi"]
+    for sub, yaml_key in (("premi.maggiorazione", "maggiorazione"), ("premi.eq", "eq")):
+        if sections[sub]:
+            _put(premi, yaml_key, sections[sub], origin)
+    coefficienti = _sub(Cella("Coefficienti", 1, "A"))
+    for row in rows.get("Coefficienti", []):
+        categoria = _text(row.get("categoria", ""))
+        if categoria and "coefficiente" in row:
+            _put(coefficienti, categoria, row["coefficiente"], row.key_lines["coefficiente"])
+    if coefficienti:
+        _put(premi, "coefficienti", coefficienti, coefficienti.line)
+    if premi:
+        _put(top, "premi", premi, origin)
     if regole:
         _put(top, "regole", regole, origin)
     gradi = _list(Cella("Gradi", 1, "A"))
