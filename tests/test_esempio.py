@@ -289,3 +289,50 @@ def test_an_eq_without_a_posizione_is_refused_when_the_result_is_on_it(tmp_path:
     assert [(a.codice, a.riga) for a in exc.value.anomalies] == [
         (Codice.PIANO_POSIZIONE_MANCANTE, 2)
     ]
+
+
+# --- absences, sanctions, negative evaluations --------------------------------------------
+
+
+def test_absences_reduce_the_days_counted_only_as_the_sistema_says(
+    compilato: Cycle, results: Results
+) -> None:
+    """Marini: 40 days of illness, 10 of them allowed: 335 of 365 days count for the premio.
+    Rinaldi: 120 days of maternity leave, which never count (D.Lgs. 150/2009 art. 9 c.3)."""
+    data = json.loads(
+        (compilato.risultati / "risultati-2025.json").read_text(encoding="utf-8"),
+        parse_float=Decimal,
+    )
+    people = {p["matricola"]: p for p in data["valutazioni"]}
+    assert people["3002"]["peso_servizio"] == Decimal("0.917808")  # 335 / 365
+    assert people["3004"]["peso_servizio"] == Decimal("1")
+    assert people["3004"]["stato"] == "valutato"
+
+
+def test_a_negative_evaluation_is_listed_and_paid_nothing(
+    compilato: Cycle, results: Results
+) -> None:
+    """Fumagalli (57,18) is in the band the Sistema marks negative."""
+    rel = results.relazione
+    assert [(n.matricola, n.motivo) for n in rel.valutazioni_negative] == [
+        ("3012", "punteggio 57,18, fascia «fino a 59»")
+    ]
+    assert rel.premi_parti["3012"]["individuale"] == Decimal("0.00")
+
+
+def test_a_sanction_heavier_than_the_sistemas_limit_excludes_from_the_evaluation(
+    tmp_path: Path,
+) -> None:
+    from workbook.piano.blank import write_piano
+    from workbook.piano.load import load_piano
+
+    data = load_sample("esempio-2025")
+    person = {p["matricola"]: p for p in data["personale"]}
+    person["3006"]["sanzione"] = "multa"  # Amato Rita
+    person["3007"]["sanzione"] = "rimprovero scritto"  # Monti Sergio: allowed
+    write_piano(tmp_path / "piano.xlsx", data)
+    piano, _ = load_piano(tmp_path / "piano.xlsx")
+    amato, monti = piano.persona("3006"), piano.persona("3007")
+    assert not piano.idoneita(amato).valutabile  # type: ignore[arg-type]
+    assert "multa" in piano.idoneita(amato).motivo  # type: ignore[arg-type]
+    assert piano.idoneita(monti).valutabile  # type: ignore[arg-type]

@@ -608,3 +608,19 @@ def test_a_scheda_that_would_have_people_evaluate_themselves_is_refused(
     )
     problems = _problems(piano_file(data))
     assert problems == [(Codice.PIANO_VALUTATORE.code, "Personale", r) for r in (2, 3, 4)]
+
+
+def test_an_absence_of_nobody_or_of_no_cause_is_refused_at_its_row(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    data = sample("esempio-2025")
+    data["assenze"] = [
+        {"matricola": "3002", "causa": "malattia", "giorni": 12},
+        {"matricola": "3999", "causa": "malattia", "giorni": 3},
+        {"matricola": "3001", "causa": "ferie", "giorni": 3},
+    ]
+    problems = _problems(piano_file(data))
+    assert problems == [
+        (Codice.PIANO_VALORE_NON_AMMESSO.code, "Assenze", 3),
+        (Codice.PIANO_VALORE_NON_AMMESSO.code, "Assenze", 4),
+    ]

@@ -255,3 +255,20 @@ def test_every_pot_adds_up_to_the_cent(people: list, regole: RegolePremi, fondo:
         if not q.premio:
             assert premi.individuale.importi.get(q.matricola, D(0)) == 0
             assert q.matricola not in premi.maggiorazione.importi
+
+
+@settings(max_examples=200, deadline=None)
+@given(people=people_st, fondo=st.decimals(min_value=0, max_value=500_000, places=2))
+def test_the_integer_form_of_the_default_rule_is_the_fraction_form(people: list, fondo: D) -> None:
+    """The largest Comuni take the integer path (premi._by_band_fast): to the cent the same
+    as the rule written with fractions."""
+    from workbook.premi import _by_band_fast, _individuale, share_out
+
+    quote = [
+        Quota(f"{i:03}", Fraction(pt, 100) * days / 365, p, D(s), c, area, r)
+        for i, (pt, days, p, s, c, area, r) in enumerate(people)
+    ]
+    pot = Fraction(fondo)
+    assert share_out(fondo, _by_band_fast(pot, quote)) == share_out(
+        fondo, _individuale(pot, quote, RegolePremi())
+    )

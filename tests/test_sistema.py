@@ -297,3 +297,31 @@ def test_a_minimum_service_longer_than_a_year_is_refused() -> None:
     with pytest.raises(AnomaliesError) as exc:
         parse_sistema(text, "lungo.yaml")
     assert [a.codice for a in exc.value.anomalies] == [Codice.SIST_VALORE_NON_VALIDO]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "problem"),
+    [
+        ("assenze: {riducono: [malattia, maternità]}", "art. 9, c. 3"),
+        ("assenze: {riducono: [congedo parentale]}", "art. 9, c. 3"),
+        ("assenze: {riducono: [ferie]}", "non è una causa"),
+        ("maggiorazione: {percentuale: 20, quota_personale: 10}", "art. 69 c.2"),
+        ("eq: {base: posizione}", "percentuale massima"),
+    ],
+)
+def test_money_rules_the_contract_forbids_are_refused_with_the_article(
+    fragment: str, problem: str
+) -> None:
+    text = _yaml() + f"\npremi:\n  {fragment}\n"
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "premi.yaml")
+    assert any(problem in a.messaggio for a in exc.value.anomalies), [
+        a.messaggio for a in exc.value.anomalies
+    ]
+
+
+def test_a_negative_band_with_a_premio_is_refused() -> None:
+    text = _yaml(**{"{da: 0, a: 18, premio: 0}": "{da: 0, a: 18, premio: 10, negativa: true}"})
+    with pytest.raises(AnomaliesError) as exc:
+        parse_sistema(text, "negativa.yaml")
+    assert any("negativa" in a.messaggio for a in exc.value.anomalies)

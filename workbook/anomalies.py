@@ -200,7 +200,7 @@ class Codice(Enum):
         "PIANO-VALORE-NON-AMMESSO",
         E,
         "Valore non ammesso",
-        "«{campo}» vale «{valore}», che non è ammesso{suggerimento}. Valori ammessi: {ammessi}.",
+        "«{campo}» vale «{valore}», che non è ammesso{suggerimento}. Ammessi: {ammessi}.",
     )
     PIANO_FORMULA = (
         "PIANO-FORMULA",

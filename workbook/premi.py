@@ -81,15 +81,24 @@ def weight(part_time: Decimal, giorni: int, giorni_anno: int) -> Fraction:
     return Fraction(part_time) * giorni / (100 * (giorni_anno or 365))
 
 
-def share_out(pot: Decimal, shares: Mapping[str, Fraction]) -> Ripartizione:
+def share_out(pot: Decimal, shares: Mapping[str, Fraction] | Exact) -> Ripartizione:
     """Round exact shares of a pot (their sum never above it) to cents by the largest
-    remainders."""
+    remainders. `shares` are fractions, or integer numerators over one denominator (the
+    fast form of the largest Comuni: one division per person, no fraction arithmetic)."""
     pot = pot.quantize(CENT)
-    cents = {m: Fraction(x) * 100 for m, x in shares.items()}
-    floors = {m: math.floor(x) for m, x in cents.items()}
-    target = math.floor(sum(cents.values(), Fraction(0)))
+    if isinstance(shares, Exact):
+        numerators, denominator = shares.numeratori, shares.denominatore
+    else:
+        denominator = math.lcm(*(Fraction(x).denominator for x in shares.values())) or 1
+        numerators = {
+            m: Fraction(x).numerator * (denominator // Fraction(x).denominator)
+            for m, x in shares.items()
+        }
+    cents = {m: n * 100 for m, n in numerators.items()}
+    floors = {m: c // denominator for m, c in cents.items()}
+    target = sum(cents.values()) // denominator
     leftover = target - sum(floors.values())
-    by_remainder = sorted(cents, key=lambda m: (-(cents[m] - floors[m]), m))
+    by_remainder = sorted(cents, key=lambda m: (-(cents[m] % denominator), m))
     for m in by_remainder[:leftover]:
         floors[m] += 1
     importi = {m: (Decimal(c) / 100).quantize(CENT) for m, c in sorted(floors.items())}
@@ -97,20 +106,21 @@ def share_out(pot: Decimal, shares: Mapping[str, Fraction]) -> Ripartizione:
     return Ripartizione(pot, distributed, pot - distributed, importi)
 
 
+@dataclass(frozen=True, slots=True)
+class Exact:
+    """Shares as integer numerators over one common denominator."""
+
+    numeratori: dict[str, int]
+    denominatore: int
+
+
 def distribute(fondo: Decimal, quote: Iterable[Quota]) -> Ripartizione:
     """A fund shared by band: each person's full share (the fund × w / Σw of everyone with a
     claim) × p. Today's rule for the EQ result fund («base: fondo»)."""
-    quote = list(quote)
-    total = sum((q.peso for q in quote), Fraction(0))
+    quote = [Quota(q.matricola, q.peso, q.premio) for q in quote]  # no coefficients here
     fondo = fondo.quantize(CENT)
-    shares = {
-        q.matricola: (Fraction(fondo) * q.peso * Fraction(q.premio) / 100 / total)
-        if total and fondo > 0
-        else Fraction(0)
-        for q in quote
-        if q.premio is not None
-    }
-    return share_out(fondo, shares)
+    pot = Fraction(fondo) if fondo > 0 else Fraction(0)
+    return share_out(fondo, _by_band_fast(pot, quote))
 
 
 def _cent_half_up(value: Fraction) -> Decimal:
@@ -141,6 +151,8 @@ def _groups(quote: list[Quota], regole: RegolePremi) -> dict[str, list[Quota]]:
 def _organizzativa(pot: Fraction, quote: list[Quota], regole: RegolePremi) -> dict[str, Fraction]:
     """org_i = pot × w_i c_i r_i / Σ_j w_j c_j (within the Area's budget, by `budget`)."""
     shares: dict[str, Fraction] = {}
+    if not pot:
+        return shares
     budgets = _budgets(pot, quote, regole)
     for key, group in _groups(quote, regole).items():
         den = sum((q.peso * q.coefficiente for q in group), Fraction(0))
@@ -150,6 +162,27 @@ def _organizzativa(pot: Fraction, quote: list[Quota], regole: RegolePremi) -> di
             r = Fraction(q.raggiungimento) / 100
             shares[q.matricola] = budgets[key] * q.peso * q.coefficiente * r / den
     return shares
+
+
+def _by_band_fast(pot: Fraction, quote: list[Quota]) -> Exact:
+    """`_individuale` for the default rules (by band, the rest saved, one budget), in
+    integers: share_i = pot × wc_i × p_i / Σ_j wc_j with every fraction brought to one
+    denominator first."""
+    wc = [q.peso * q.coefficiente for q in quote]
+    l_w = math.lcm(*(x.denominator for x in wc)) if wc else 1
+    weights = [x.numerator * (l_w // x.denominator) for x in wc]
+    known = [(q, w) for q, w in zip(quote, weights, strict=True) if q.premio is not None]
+    premi = [Fraction(q.premio) for q, _ in known]  # type: ignore[arg-type]
+    l_p = math.lcm(*(p.denominator for p in premi)) if premi else 1
+    total = sum(weights)
+    if not total or not pot:
+        return Exact({q.matricola: 0 for q, _ in known}, 1)
+    # share_i = pot.num × w_i × P_i / (pot.den × Σw × 100 × l_p)
+    numerators = {
+        q.matricola: pot.numerator * w * (p.numerator * (l_p // p.denominator))
+        for (q, w), p in zip(known, premi, strict=True)
+    }
+    return Exact(numerators, pot.denominator * total * 100 * l_p)
 
 
 def _individuale(pot: Fraction, quote: list[Quota], regole: RegolePremi) -> dict[str, Fraction]:
@@ -238,7 +271,9 @@ def share_fund(fondo: Decimal, quote: Iterable[Quota], regole: RegolePremi) -> P
     f_magg = (Decimal(math.floor(pool * 100)) / 100).quantize(CENT)
     maggiorazione = share_out(f_magg, magg_shares)
     y = f_ind - f_magg
-    individuale = share_out(y, _individuale(Fraction(y), quote, regole))
+    fast = regole.metodo == "fasce" and regole.residuo == "economia" and regole.budget == "ente"
+    shares = _by_band_fast(Fraction(y), quote) if fast else _individuale(Fraction(y), quote, regole)
+    individuale = share_out(y, shares)
     return Premi(
         organizzativa,
         maggiorazione,

@@ -139,6 +139,8 @@ class Relazione:
     premialita_individuale: Fondo | None = None
     maggiorazione: Fondo | None = None
     beneficiari_maggiorazione: tuple[str, ...] = ()
+    # The evaluations in a band the Sistema marks negative (with their legal effects).
+    valutazioni_negative: tuple[NonValutato, ...] = ()
     premi: dict[str, Decimal] = dataclasses.field(default_factory=dict, compare=False)
     # Each person's euros by part: organizzativa, individuale, maggiorazione.
     premi_parti: dict[str, dict[str, Decimal]] = dataclasses.field(
@@ -216,5 +218,6 @@ def from_json(data: dict[str, Any]) -> Relazione:
                 for key in ("premialita_organizzativa", "premialita_individuale", "maggiorazione")
             },
             "beneficiari_maggiorazione": tuple(data.get("beneficiari_maggiorazione", ())),
+            "valutazioni_negative": rows(NonValutato, data.get("valutazioni_negative", [])),
         },
     )

@@ -12,7 +12,7 @@ import xlsxwriter
 from workbook.errors import UnreadableValue
 from workbook.piano.sheets import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
 from workbook.resources import bundled_sistemi
-from workbook.sistema.model import CATEGORIE
+from workbook.sistema.model import CATEGORIE, CAUSE_ASSENZA, SANZIONI
 from workbook.values import parse_date
 
 MAX_ROWS = 5000  # rows prepared with validations in the blank Piano
@@ -146,7 +146,13 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
         lists.write_formula(i, 0, f'=IF(Aree!A{i + 1}="","",Aree!A{i + 1})', None, "")
     lists.hide()
 
-    for sheet, rows in (("Aree", "aree"), ("Obiettivi", "obiettivi"), ("Personale", "personale")):
+    sheets = (
+        ("Aree", "aree"),
+        ("Obiettivi", "obiettivi"),
+        ("Personale", "personale"),
+        ("Assenze", "assenze"),
+    )
+    for sheet, rows in sheets:
         ws = wb.add_worksheet(sheet)
         ws.freeze_panes(1, 0)
         columns = COLUMNS[sheet]
@@ -242,7 +248,33 @@ def _validations(ws: Any, sheet: str) -> None:
                 "separate da «;». Vuoto: obiettivo dell'Area.",
             },
         )
+    elif sheet == "Assenze":
+        add(
+            "causa",
+            {
+                "validate": "list",
+                "source": list(CAUSE_ASSENZA),
+                "input_title": "Causa",
+                "input_message": "Maternità, paternità e congedo parentale non riducono mai il "
+                "premio (D.Lgs. 150/2009, art. 9, c. 3); le altre cause lo riducono solo se il "
+                "Sistema lo dice.",
+            },
+        )
+        add(
+            "giorni",
+            {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 366},
+        )
     else:
+        add(
+            "sanzione",
+            {
+                "validate": "list",
+                "source": ["nessuna", *SANZIONI],
+                "input_title": "Sanzione disciplinare",
+                "input_message": "La sanzione più grave dell'anno, se c'è: il Sistema può "
+                "escludere dalla valutazione chi ne ha una oltre un certo livello.",
+            },
+        )
         add("genere", {"validate": "list", "source": sorted(set(GENERI.values()))})
         add("area", {"validate": "list", "source": "=Aree!$A$2:$A$201"})
         add("ruolo", {"validate": "list", "source": ["dipendente", "EQ", "PO", "dirigente"]})

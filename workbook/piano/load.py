@@ -17,7 +17,7 @@ from workbook.contract import SEGRETARIO
 from workbook.errors import AnomaliesError
 from workbook.piano.checks import check_consistency
 from workbook.piano.file import read_sheets
-from workbook.piano.model import Area, Ente, Obiettivo, Persona, Piano
+from workbook.piano.model import Area, Assenza, Ente, Obiettivo, Persona, Piano
 from workbook.piano.reading import Reader, norm, text_of
 from workbook.piano.sheets import (
     ADDED_LATER,
@@ -33,7 +33,7 @@ from workbook.piano.sheets import (
     TUTTE,
 )
 from workbook.sistema.load import load_sistema
-from workbook.sistema.model import CATEGORIE, Sistema
+from workbook.sistema.model import CATEGORIE, CAUSE_ASSENZA, SANZIONI, Sistema
 
 
 def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[Anomalia]]:
@@ -108,10 +108,13 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
 
     personale = _read_personale(r, sheets["Personale"], area_codes, anno)
     obiettivi = _read_obiettivi(r, sheets["Obiettivi"], area_codes, anno)
+    assenze = _read_assenze(r, sheets.get("Assenze", []), {p.matricola for p in personale})
 
     if ente is None or sistema is None:
         raise AnomaliesError(r.problems)
-    piano = Piano(ente, tuple(aree), tuple(obiettivi), tuple(personale), sistema, path.name)
+    piano = Piano(
+        ente, tuple(aree), tuple(obiettivi), tuple(personale), sistema, path.name, assenze
+    )
     check_consistency(r, piano)
     if has_errors(r.problems):
         raise AnomaliesError(r.problems)
@@ -291,6 +294,55 @@ def _read_obiettivi(
     return result
 
 
+def _read_assenze(
+    r: Reader, rows: list[tuple[object, ...]], people: set[str]
+) -> tuple[Assenza, ...]:
+    """The Assenze sheet, when the Piano has one: a person of the Personale sheet, a cause of
+    the list, a number of days."""
+    out: list[Assenza] = []
+    for row, v in r.rows(rows, "Assenze") if rows else ():
+        if not r.required("Assenze", row, v):
+            continue
+        matricola = text_of(v["matricola"])
+        causa = " ".join(text_of(v["causa"]).split()).casefold()
+        giorni = r.number(
+            "Assenze",
+            row,
+            "Giorni",
+            v["giorni"],
+            default=Decimal(0),
+            low=Decimal(0),
+            high=Decimal(366),
+            example="12",
+        )
+        ok = True
+        if matricola not in people and matricola not in r.tainted_people:
+            r.add(
+                Codice.PIANO_VALORE_NON_AMMESSO,
+                "Assenze",
+                row,
+                campo="Matricola",
+                valore=matricola,
+                suggerimento=suggest(matricola, people),
+                ammessi="le matricole del foglio Personale",
+            )
+            ok = False
+        if causa not in CAUSE_ASSENZA:
+            r.add(
+                Codice.PIANO_VALORE_NON_AMMESSO,
+                "Assenze",
+                row,
+                campo="Causa",
+                valore=text_of(v["causa"]),
+                suggerimento=suggest(causa, CAUSE_ASSENZA),
+                ammessi=", ".join(CAUSE_ASSENZA),
+            )
+            ok = False
+        if ok:
+            out.append(Assenza(matricola, causa, int(giorni), row))
+    return tuple(out)
+
+
 def _read_personale(
     r: Reader, rows: list[tuple[object, ...]], area_codes: list[str], anno: int
 ) -> list[Persona]:
@@ -389,6 +441,20 @@ def _read_personale(
             high=MAX_FUND,
             example="12.000",
         )
+        sanzione = " ".join(text_of(v["sanzione"]).split()).casefold()
+        if sanzione in ("", "nessuna"):
+            sanzione = ""
+        elif sanzione not in SANZIONI:
+            r.add(
+                Codice.PIANO_VALORE_NON_AMMESSO,
+                "Personale",
+                row,
+                campo="Sanzione disciplinare nell'anno",
+                valore=text_of(v["sanzione"]),
+                suggerimento=suggest(sanzione, SANZIONI),
+                ammessi="nessuna, " + ", ".join(SANZIONI),
+            )
+            sanzione = ""
         if not ok or genere is None or ruolo is None:
             r.tainted_people.add(matricola)
             continue
@@ -408,6 +474,7 @@ def _read_personale(
                 riga=row,
                 scheda=text_of(v["scheda"]),
                 posizione=posizione if posizione >= 0 else None,
+                sanzione=sanzione,
             )
         )
     return result

@@ -12,7 +12,7 @@ from typing import Literal
 
 from workbook.contract import NUCLEO, SEGRETARIO
 from workbook.piano.sheets import TUTTE
-from workbook.sistema.model import CATEGORIE, Ruolo, Scheda, Sistema
+from workbook.sistema.model import CATEGORIE, SANZIONI, Ruolo, Scheda, Sistema
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +88,23 @@ class Persona:
     riga: int
     scheda: str = ""  # the scheda the Personale row names, when not the one of the category
     posizione: Decimal | None = None  # an EQ's retribuzione di posizione (€ per year)
+    sanzione: str = ""  # the heaviest disciplinary sanction of the year (sistema.SANZIONI)
 
     @property
     def nominativo(self) -> str:
         return f"{self.cognome} {self.nome}"
+
+
+@dataclass(frozen=True, slots=True)
+class Assenza:
+    """Days of absence of one cause (the Assenze sheet): they reduce the days of service
+    counted for the premio where the Sistema says so (never maternity, paternity and parental
+    leave: D.Lgs. 150/2009 art. 9 c.3)."""
+
+    matricola: str
+    causa: str
+    giorni: int
+    riga: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +126,7 @@ class Piano:
     personale: tuple[Persona, ...]
     sistema: Sistema
     origine: str
+    assenze: tuple[Assenza, ...] = ()
     _areas: dict[str, Area] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -137,10 +151,15 @@ class Piano:
     _evaluated: dict[str, tuple[Persona, ...]] = dataclasses.field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _absences: dict[str, list[Assenza]] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._areas.update((a.codice, a) for a in self.aree)
         self._people.update((p.matricola, p) for p in self.personale)
+        for a in self.assenze:
+            self._absences.setdefault(a.matricola, []).append(a)
         led: dict[str, list[str]] = {}
         for a in self.aree:
             if a.responsabile and not a.del_segretario:
@@ -260,6 +279,17 @@ class Piano:
     def persona(self, matricola: str) -> Persona | None:
         return self._people.get(matricola)
 
+    def giorni_ridotti(self, matricola: str) -> int:
+        """The days of absence that reduce a person's days of service for the premio: those
+        of the causes the Sistema counts, beyond its allowance (franchigia)."""
+        regole = self.sistema.premi
+        counted = sum(
+            a.giorni
+            for a in self._absences.get(matricola, ())
+            if a.causa in regole.assenze_riducono
+        )
+        return max(0, counted - regole.franchigia)
+
     def idoneita(self, persona: Persona) -> Idoneita:
         return eligibility(persona, self.ente.anno, self.sistema)
 
@@ -291,4 +321,16 @@ def eligibility(persona: Persona, anno: int, sistema: Sistema) -> Idoneita:
         enough = days >= sistema.servizio_minimo_giorni
     if not enough:
         return Idoneita(False, sistema.motivo_esclusione, days, days_year)
+    limit = sistema.sanzione_massima
+    if (
+        limit
+        and persona.sanzione in SANZIONI
+        and (SANZIONI.index(persona.sanzione) > SANZIONI.index(limit))
+    ):
+        return Idoneita(
+            False,
+            f"sanzione disciplinare nell'anno ({persona.sanzione}) più grave del {limit}",
+            days,
+            days_year,
+        )
     return Idoneita(True, "", days, days_year)

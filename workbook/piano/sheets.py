@@ -57,6 +57,13 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("email", "E-mail", False),
         ("scheda", "Scheda", False),
         ("posizione", "Retribuzione di posizione (€ annui)", False),
+        ("sanzione", "Sanzione disciplinare nell'anno", False),
+    ),
+    # Optional (a Piano without it has no absences): one row per absence of a cause.
+    "Assenze": (
+        ("matricola", "Matricola", True),
+        ("causa", "Causa", True),
+        ("giorni", "Giorni", True),
     ),
 }
 # Sheet Ente: one row per setting, label in column A and value in column B.
@@ -73,7 +80,10 @@ ENTE_FIELDS: tuple[tuple[str, str, bool], ...] = (
 SHEETS = ("Ente", "Aree", "Obiettivi", "Personale")
 # Optional columns and Ente rows that came with later versions: a Piano written before them
 # stays valid without them.
-ADDED_LATER = frozenset({"assegnatari", "scheda", "segretario", "email_segretario", "posizione"})
+ADDED_LATER = frozenset(
+    {"assegnatari", "scheda", "segretario", "email_segretario", "posizione", "sanzione"}
+)
+OPTIONAL_SHEETS = ("Assenze",)
 GENERI = {
     "M": "M",
     "F": "F",

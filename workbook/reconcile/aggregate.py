@@ -55,8 +55,10 @@ def quote(valutazioni: list[Valutazione], outcome: Outcome | None = None) -> lis
     return [
         Quota(
             v.persona.matricola,
-            weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno),
-            v.premio_percentuale if v.stato == "valutato" else None,
+            service_weight(outcome, v),
+            (Decimal(0) if v.fascia and v.fascia.negativa else v.premio_percentuale)
+            if v.stato == "valutato"
+            else None,
             v.su_100 if v.stato == "valutato" else None,
             Fraction(regole.coefficiente(v.persona.categoria)) if regole else Fraction(1),
             v.area,
@@ -66,6 +68,13 @@ def quote(valutazioni: list[Valutazione], outcome: Outcome | None = None) -> lis
         for v in valutazioni
         if v.stato != "non valutabile"
     ]
+
+
+def service_weight(outcome: Outcome | None, v: Valutazione) -> Fraction:
+    """w: part-time share × days of service counted for the premio (less the absences the
+    Sistema counts, beyond its allowance) / days in the year."""
+    reduced = outcome.piano.giorni_ridotti(v.persona.matricola) if outcome else 0
+    return weight(v.persona.part_time, max(0, v.giorni_servizio - reduced), v.giorni_anno)
 
 
 def mean_su_100(valutati: list[Valutazione]) -> Decimal | None:
@@ -391,6 +400,16 @@ def aggregate(outcome: Outcome) -> Relazione:
         premialita_individuale=_fondo(shared.individuale),
         maggiorazione=_fondo(shared.maggiorazione),
         beneficiari_maggiorazione=shared.beneficiari,
+        valutazioni_negative=tuple(
+            NonValutato(
+                v.persona.matricola,
+                v.persona.nominativo,
+                v.area,
+                f"punteggio {format_number(v.punteggio)}, fascia «{v.fascia.etichetta}»",  # type: ignore[arg-type]
+            )
+            for v in outcome.valutazioni
+            if v.stato == "valutato" and v.fascia is not None and v.fascia.negativa
+        ),
         differenziazione=evaluators,
         dirigenti=posizioni_organizzative(outcome, "dirigente"),
         premi=premi,

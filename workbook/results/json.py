@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from workbook.contract import compilatore
-from workbook.premi import weight
+from workbook.reconcile.aggregate import service_weight
 from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.reconcile.versions import module_of_file
 from workbook.relazione import Relazione, from_json
-from workbook.sistema.model import RegolePremi
 
 
 def to_json(obj: Any) -> str:
@@ -98,13 +97,18 @@ def results_chunks(outcome: Outcome, relazione: Relazione) -> Iterator[str]:
     of their scheda) are never all held at once — the moment of reconcile's peak memory."""
     head = to_json(results_data(outcome, relazione))
     yield head[:-1] + ',"valutazioni":['
-    regole = outcome.piano.sistema.premi
-    for i, v in enumerate(outcome.valutazioni):
-        yield ("," if i else "") + to_json(_valutazione(v, relazione, regole))
+    people = outcome.valutazioni
+    for start in range(0, len(people), BATCH):
+        batch = [_valutazione(v, relazione, outcome) for v in people[start : start + BATCH]]
+        yield ("," if start else "") + to_json(batch)[1:-1]
     yield "]}\n"
 
 
-def _valutazione(v: Valutazione, relazione: Relazione, regole: RegolePremi) -> dict[str, Any]:
+BATCH = 500  # people serialised together: few calls, and never all of them held at once
+
+
+def _valutazione(v: Valutazione, relazione: Relazione, outcome: Outcome) -> dict[str, Any]:
+    regole = outcome.piano.sistema.premi
     return {
         "matricola": v.persona.matricola,
         "nominativo": v.persona.nominativo,
@@ -122,16 +126,16 @@ def _valutazione(v: Valutazione, relazione: Relazione, regole: RegolePremi) -> d
         "premio_percentuale": _pct(v.premio_percentuale),
         "premio_euro": relazione.premi.get(v.persona.matricola),
         "premi": relazione.premi_parti.get(v.persona.matricola),
-        "peso_servizio": _peso(v),
+        "peso_servizio": _peso(v, outcome),
         "coefficiente": regole.coefficiente(v.persona.categoria),
         "voci": voci(v),
     }
 
 
-def _peso(v: Valutazione) -> Decimal:
-    """w: part-time share × days of service / days in the year, to six decimals (exact in
-    the computation, shown rounded)."""
-    w = weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno)
+def _peso(v: Valutazione, outcome: Outcome) -> Decimal:
+    """w (aggregate.service_weight), to six decimals: exact in the computation, shown
+    rounded."""
+    w = service_weight(outcome, v)
     return (Decimal(w.numerator) / Decimal(w.denominator)).quantize(Decimal("0.000001"))
 
 

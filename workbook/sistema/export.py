@@ -88,6 +88,8 @@ def to_data(sistema: Sistema) -> dict[str, Any]:
                     ],
                 )
     idoneita: dict[str, Any] = {"motivo": sistema.motivo_esclusione}
+    if sistema.sanzione_massima:
+        idoneita["sanzione_massima"] = sistema.sanzione_massima
     if sistema.servizio_minimo_mesi:
         idoneita["servizio_minimo_mesi"] = sistema.servizio_minimo_mesi
     if sistema.servizio_minimo_giorni:
@@ -138,7 +140,9 @@ def to_data(sistema: Sistema) -> dict[str, Any]:
             for p in s.parti
         ]
         entry["fasce"] = [
-            {"da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)} for f in reversed(s.fasce)
+            {"da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)}
+            | ({"negativa": True} if f.negativa else {})
+            for f in reversed(s.fasce)
         ]
         schede[s.codice] = entry
     data["schede"] = schede
@@ -164,6 +168,8 @@ def _premi(r: RegolePremi) -> dict[str, Any]:
         }
     if r.eq_base != "fondo":
         out["eq"] = {"base": r.eq_base, "percentuale_massima": _num(r.eq_percentuale_massima)}
+    if r.assenze_riducono or r.franchigia:
+        out["assenze"] = {"riducono": list(r.assenze_riducono), "franchigia": r.franchigia}
     return out
 
 
@@ -274,6 +280,7 @@ def _settings(sistema: Sistema) -> dict[str, object]:
         "servizio_minimo_mesi": sistema.servizio_minimo_mesi or "",
         "servizio_minimo_giorni": sistema.servizio_minimo_giorni or "",
         "motivo": sistema.motivo_esclusione,
+        "sanzione_massima": sistema.sanzione_massima,
         "modalita": sistema.modalita,
         "dirigente_valuta_eq": "sì" if sistema.dirigente_valuta_eq else "no",
         **_premi_settings(sistema.premi),
@@ -296,6 +303,9 @@ def _premi_settings(r: RegolePremi) -> dict[str, object]:
         }
     if r.eq_base == "posizione":
         out["eq_percentuale_massima"] = _num(r.eq_percentuale_massima)
+    if r.assenze_riducono or r.franchigia:
+        out["assenze_riducono"] = ", ".join(r.assenze_riducono)
+        out["assenze_franchigia"] = r.franchigia
     return out
 
 
@@ -429,6 +439,7 @@ def _rows(sistema: Sistema) -> dict[str, list[dict[str, object]]]:
         ]
         out["Fasce"] += [
             {"scheda": s.codice, "da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)}
+            | ({"negativa": "sì"} if f.negativa else {})
             for f in reversed(s.fasce)
         ]
     return out

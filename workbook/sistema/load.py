@@ -17,7 +17,7 @@ from workbook.errors import AnomaliesError
 from workbook.resources import bundled_sistemi, templates_dir
 from workbook.sistema.checker import CONTEXT_NAMES, Cella, Checker
 from workbook.sistema.lines import MAX_BYTES, LineDict, LineLoader
-from workbook.sistema.model import ETICHETTE_EQ, Livello, RegolePremi, Scheda, Sistema
+from workbook.sistema.model import ETICHETTE_EQ, SANZIONI, Livello, RegolePremi, Scheda, Sistema
 from workbook.sistema.rules import parse_grades, parse_levels, parse_premi, parse_scheda
 
 
@@ -56,6 +56,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
                 ck, levels, raw_scales.key_lines[name], raw_scales, str(name)
             )
     mesi = giorni = 0
+    sanzione = ""
     motivo = "in servizio per un periodo inferiore al minimo previsto"
     idoneita = (
         ck.mapping(top.get("idoneita", LineDict()), "idoneita", top.key_lines.get("idoneita", 1))
@@ -79,6 +80,17 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
                 )
                 mesi, giorni = (0, giorni) if key.endswith("mesi") else (mesi, 0)
         motivo = ck.text(idoneita, "motivo", "idoneita", motivo)
+        sanzione = ck.text(idoneita, "sanzione_massima", "idoneita").strip().casefold()
+        if sanzione and sanzione not in SANZIONI:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                idoneita.key_lines.get("sanzione_massima", idoneita.line),
+                chiave="sanzione_massima",
+                contesto=CONTEXT_NAMES["idoneita"],
+                regola=f"«{sanzione}» non è una sanzione{suggest(sanzione, SANZIONI)}; dalla più "
+                f"lieve: {', '.join(SANZIONI)}",
+            )
+            sanzione = ""
         if mesi and giorni:
             ck.add(
                 Codice.SIST_VALORE_NON_VALIDO,
@@ -138,6 +150,7 @@ def sistema_from_data(ck: Checker, top: LineDict, filename: str) -> Sistema:
         etichetta_eq=etichetta,
         dirigente_valuta_eq=dirigente_valuta_eq,
         premi=premi,
+        sanzione_massima=sanzione,
     )
 
 

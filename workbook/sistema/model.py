@@ -45,6 +45,19 @@ FONTI: dict[str, tuple[Fonte, ...]] = {
     "derivata": ("area", "ente"),  # whose achievement the points follow
 }
 ETICHETTE_EQ = ("Elevata Qualificazione", "Posizione Organizzativa")
+# Disciplinary sanctions, from the lightest (the Personale column «Sanzione disciplinare»).
+SANZIONI = ("rimprovero verbale", "rimprovero scritto", "multa", "sospensione")
+# Causes of absence (the Piano's Assenze sheet); those protected never reduce a premio.
+CAUSE_ASSENZA = (
+    "malattia",
+    "maternità",
+    "paternità",
+    "congedo parentale",
+    "legge 104",
+    "aspettativa",
+    "altro",
+)
+CAUSE_PROTETTE = frozenset({"maternità", "paternità", "congedo parentale"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,7 @@ class Fascia:
     da: Decimal
     a: Decimal
     premio: Decimal
+    negativa: bool = False  # a negative evaluation (with its legal effects): no premio
 
     @property
     def etichetta(self) -> str:
@@ -200,6 +214,8 @@ class RegolePremi:
     maggiorazione: Maggiorazione | None = None
     eq_base: Literal["fondo", "posizione"] = "fondo"
     eq_percentuale_massima: Decimal = Decimal(0)  # % of the retribuzione di posizione
+    assenze_riducono: tuple[str, ...] = ()  # causes whose days reduce the days of service
+    franchigia: int = 0  # days of those absences not counted
 
     def coefficiente(self, categoria: str) -> Decimal:
         """The coefficient of a category: the longest prefix that matches it (1 if none)."""
@@ -227,6 +243,7 @@ class Sistema:
     etichetta_eq: str = "Elevata Qualificazione"
     dirigente_valuta_eq: bool = False  # EQ in an Area led by a dirigente: evaluated by them
     premi: RegolePremi = RegolePremi()
+    sanzione_massima: str = ""  # people with a heavier sanction in the year are not evaluated
 
     @property
     def hash(self) -> str:
@@ -281,6 +298,7 @@ def fingerprint_text(sistema: Sistema) -> str:
                 # The money rules, where the Sistema has them: a Sistema written before them
                 # keeps its fingerprint.
                 and not (name == "premi" and getattr(obj, name) == RegolePremi())
+                and not (name in ("negativa", "sanzione_massima") and not getattr(obj, name))
             }
         return obj
 

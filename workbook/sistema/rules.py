@@ -12,6 +12,8 @@ from workbook.sistema.checker import CONTEXT_NAMES, Checker, Where
 from workbook.sistema.lines import LineDict
 from workbook.sistema.model import (
     CATEGORIE,
+    CAUSE_ASSENZA,
+    CAUSE_PROTETTE,
     FONTI,
     PAROLE_RUOLO,
     TIPI_VOCE,
@@ -222,8 +224,17 @@ def parse_scheda(
             every_band = False
             continue
         da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
+        negativa = ck.flag(band, "negativa", "fascia") if "negativa" in band else False
+        if negativa and premio:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                band.key_lines.get("premio", band.line),
+                chiave="premio",
+                contesto="in una fascia",
+                regola="una fascia negativa non dà premio: indicare 0",
+            )
         if da is not None and a is not None and premio is not None:
-            bands.append((Fascia(da, a, premio), band))
+            bands.append((Fascia(da, a, premio, negativa), band))
         else:
             every_band = False
     if every_band:  # a band refused is reported once, not again as a gap
@@ -481,7 +492,44 @@ def parse_premi(ck: Checker, raw: object, line: Where) -> RegolePremi:
                     regola="con «base: posizione» indicare la percentuale massima della "
                     "retribuzione di posizione (per esempio 25)",
                 )
+    riducono: list[str] = []
+    franchigia = 0
+    if "assenze" in obj:
+        a = ck.mapping(obj["assenze"], "assenze", obj.key_lines["assenze"])
+        if a is not None:
+            raw_causes = a.get("riducono", [])
+            words = (
+                [str(x) for x in raw_causes]
+                if isinstance(raw_causes, list)
+                else [w for w in str(raw_causes).replace(";", ",").split(",")]
+            )
+            where = a.key_lines.get("riducono", a.line)
+            for word in (w.strip().casefold() for w in words if str(w).strip()):
+                if word in CAUSE_PROTETTE:
+                    ck.add(
+                        Codice.SIST_VALORE_NON_VALIDO,
+                        where,
+                        chiave="riducono",
+                        contesto=CONTEXT_NAMES["assenze"],
+                        regola=f"«{word}» non può ridurre il premio: i periodi di congedo di "
+                        "maternità, paternità e parentale non sono assenze ai fini della "
+                        "performance (D.Lgs. 150/2009, art. 9, c. 3)",
+                    )
+                elif word not in CAUSE_ASSENZA:
+                    ck.add(
+                        Codice.SIST_VALORE_NON_VALIDO,
+                        where,
+                        chiave="riducono",
+                        contesto=CONTEXT_NAMES["assenze"],
+                        regola=f"«{word}» non è una causa di assenza{suggest(word, CAUSE_ASSENZA)}"
+                        f"; cause: {', '.join(CAUSE_ASSENZA)}",
+                    )
+                else:
+                    riducono.append(word)
+            franchigia = int(ck.number(a, "franchigia", "assenze") or 0)
     return RegolePremi(
+        assenze_riducono=tuple(dict.fromkeys(riducono)),
+        franchigia=franchigia,
         metodo=metodo,  # type: ignore[arg-type]
         residuo=residuo,  # type: ignore[arg-type]
         quota_organizzativa=quota,

@@ -68,6 +68,14 @@ IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     ("motivo", "idoneita", "Il motivo dell'esclusione, come lo leggono i moduli.", ()),
     (
+        "sanzione_massima",
+        "idoneita",
+        "Chi ha avuto nell'anno una sanzione disciplinare più grave di questa non è valutato "
+        "(rimprovero verbale, rimprovero scritto, multa, sospensione). Vuoto = nessuna "
+        "esclusione.",
+        ("rimprovero verbale", "rimprovero scritto", "multa", "sospensione"),
+    ),
+    (
         "modalita",
         "raggiungimento",
         "Come si dichiara il raggiungimento di un obiettivo: «percentuale» (si scrive la "
@@ -133,6 +141,21 @@ IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("difetto", "eccesso"),
     ),
     (
+        "assenze_riducono",
+        "premi.assenze",
+        "Le cause di assenza (foglio Assenze del Piano) i cui giorni riducono i giorni di "
+        "servizio contati per il premio, separate da virgole (malattia, legge 104, aspettativa, "
+        "altro). Maternità, paternità e congedo parentale non possono ridurlo (D.Lgs. 150/2009, "
+        "art. 9, c. 3). Vuoto = nessuna.",
+        (),
+    ),
+    (
+        "assenze_franchigia",
+        "premi.assenze",
+        "I giorni di quelle assenze che non si contano (franchigia).",
+        (),
+    ),
+    (
         "eq_base",
         "premi.eq",
         "Risultato delle EQ: «fondo» (il fondo del foglio Ente diviso per fascia) o "
@@ -150,7 +173,11 @@ IMPOSTAZIONI: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 # Keys of the Sistema sheet whose YAML name drops a prefix («maggiorazione_percentuale» is
 # «percentuale» of «maggiorazione»).
-PREFIXES = {"premi.maggiorazione": "maggiorazione_", "premi.eq": "eq_"}
+PREFIXES = {
+    "premi.maggiorazione": "maggiorazione_",
+    "premi.eq": "eq_",
+    "premi.assenze": "assenze_",
+}
 NUMERIC_SETTINGS = frozenset(
     {
         "servizio_minimo_mesi",
@@ -159,6 +186,7 @@ NUMERIC_SETTINGS = frozenset(
         "maggiorazione_percentuale",
         "maggiorazione_quota_personale",
         "eq_percentuale_massima",
+        "assenze_franchigia",
     }
 )
 
@@ -321,6 +349,12 @@ SHEETS: tuple[Foglio, ...] = (
             Colonna("da", "Il punteggio da cui inizia la fascia.", numero=True, obbligatoria=True),
             Colonna("a", "Il punteggio a cui finisce la fascia.", numero=True, obbligatoria=True),
             Colonna("premio", "La percentuale del premio (0-100).", numero=True, obbligatoria=True),
+            Colonna(
+                "negativa",
+                "«sì» per la fascia della valutazione negativa (premio 0, elencata nella "
+                "Relazione).",
+                ammessi=SI_NO,
+            ),
         ),
     ),
 )

@@ -227,6 +227,7 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
         "premi": _sub(origin),
         "premi.maggiorazione": _sub(origin),
         "premi.eq": _sub(origin),
+        "premi.assenze": _sub(origin),
     }
     regole = _sub(origin)
     known = {key: section for key, section, _, _ in IMPOSTAZIONI}
@@ -257,7 +258,11 @@ def _assemble(ck: Checker, rows: dict[str, list[LineDict]]) -> LineDict:
         _put(target, name, value, where_value)
     _put(top, "idoneita", sections["idoneita"], origin)
     premi = sections["premi"]
-    for sub, yaml_key in (("premi.maggiorazione", "maggiorazione"), ("premi.eq", "eq")):
+    for sub, yaml_key in (
+        ("premi.maggiorazione", "maggiorazione"),
+        ("premi.eq", "eq"),
+        ("premi.assenze", "assenze"),
+    ):
         if sections[sub]:
             _put(premi, yaml_key, sections[sub], origin)
     coefficienti = _sub(Cella("Coefficienti", 1, "A"))
