@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -170,8 +171,8 @@ def cycle_with_a_missing_modulo(tmp_path: Path) -> Path:
     cycle = tmp_path / "c"
     demo(cycle)
     (cycle / "ricevuti" / "AREA3.xlsx").unlink()
-    for old in (cycle / "risultati").iterdir():
-        old.unlink()
+    shutil.rmtree(cycle / "risultati")
+    (cycle / "risultati").mkdir()
     return cycle
 
 
@@ -222,6 +223,7 @@ def test_output_closed_early_keeps_the_exit_code_and_the_results(tmp_path: Path)
     assert sorted(f.name for f in (cycle / "risultati").iterdir()) == [
         "risultati-2017.json",
         "risultati-2017.xlsx",
+        "trasparenza",
     ]
 
 

@@ -336,3 +336,53 @@ def test_a_sanction_heavier_than_the_sistemas_limit_excludes_from_the_evaluation
     assert not piano.idoneita(amato).valutabile  # type: ignore[arg-type]
     assert "multa" in piano.idoneita(amato).motivo  # type: ignore[arg-type]
     assert piano.idoneita(monti).valutabile  # type: ignore[arg-type]
+
+
+# --- transparency (D.Lgs. 33/2013, art. 20) ----------------------------------------------------
+
+
+def test_the_transparency_tables_are_written_as_csv_ready_to_publish(
+    compilato: Cycle, results: Results
+) -> None:
+    """One CSV per table and role, UTF-8 with BOM, «;», decimal comma; the figures are the
+    results' own: the euros per band add up to what was distributed, the classes to the
+    people evaluated."""
+    import csv
+
+    folder = compilato.risultati / "trasparenza"
+    names = sorted(p.name for p in folder.glob("*.csv"))
+    assert names == sorted(
+        [
+            *(
+                f"{t}-dipendenti.csv"
+                for t in ("premi", "fasce", "categorie", "statistiche", "classi")
+            ),
+            "maggiorazione-dipendenti.csv",
+            *(f"{t}-eq.csv" for t in ("premi", "fasce", "categorie", "statistiche", "classi")),
+        ]
+    )
+
+    def read(name: str) -> list[dict[str, str]]:
+        raw = (folder / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        return list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+
+    def euro(text: str) -> Decimal:
+        return Decimal(text.replace(",", "."))
+
+    rel = results.relazione
+    bands = read("fasce-dipendenti.csv")
+    assert sum(euro(r["Premi (€)"]) for r in bands) == rel.premialita.distribuita
+    assert sum(int(r["Persone"]) for r in bands) == rel.n_dipendenti_valutati
+    assert "," in bands[0]["Premi (€)"] and "." not in bands[0]["Premi (€)"]
+    classes = read("classi-dipendenti.csv")
+    assert sum(int(r["Persone"]) for r in classes) == rel.n_dipendenti_valutati
+    [magg] = read("maggiorazione-dipendenti.csv")
+    assert (magg["Beneficiari"], magg["Ammontare (€)"]) == ("1", "720,00")
+    [eq] = read("premi-eq.csv")
+    assert (eq["Stanziato (€)"], eq["Distribuito (€)"]) == ("8000,00", "5200,00")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(compilato.risultati / "risultati-2025.xlsx")["Trasparenza"]
+    titles = [c.value for c in ws["A"] if c.value]
+    assert any(str(t).startswith("Premi per fascia di punteggio – dipendenti") for t in titles)

@@ -384,7 +384,11 @@ def test_a_full_disk_gives_an_italian_message_and_leaves_the_results_as_they_wer
 
     _deliver_all(cycle)
     reconcile_and_report(cycle)
-    before = {p.name: p.read_bytes() for p in cycle.risultati.iterdir()}
+    before = {
+        p.relative_to(cycle.risultati): p.read_bytes()
+        for p in cycle.risultati.rglob("*")
+        if p.is_file()
+    }
     (cycle.ricevuti / "AREA1.xlsx").unlink()  # the next results would differ
     real = os.replace
 
@@ -399,7 +403,11 @@ def test_a_full_disk_gives_an_italian_message_and_leaves_the_results_as_they_wer
     assert "spazio sul disco è esaurito" in said and "Traceback" not in said
     monkeypatch.setattr(os, "replace", real)
     cycle.recover()
-    assert {p.name: p.read_bytes() for p in cycle.risultati.iterdir()} == before
+    assert {
+        p.relative_to(cycle.risultati): p.read_bytes()
+        for p in cycle.risultati.rglob("*")
+        if p.is_file()
+    } == before
 
 
 def test_a_defect_of_the_reader_is_this_files_anomaly_and_the_others_go_on(

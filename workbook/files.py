@@ -161,14 +161,14 @@ def recover(journal: Path, root: Path, folders: Iterable[Path]) -> None:
     for folder in folders:
         if not folder.is_dir():
             continue
-        for backup in folder.glob(f".*{OLD_MARK}*"):
+        for backup in folder.rglob(f".*{OLD_MARK}*"):  # subfolders too (trasparenza/)
             original = backup.with_name(backup.name[1:].rsplit(OLD_MARK, 1)[0])
             with suppress(OSError):
                 if original.exists():
                     backup.unlink()
                 else:
                     os.replace(backup, original)
-        for stray in folder.glob(f".*{TEMP_MARK}*"):
+        for stray in folder.rglob(f".*{TEMP_MARK}*"):
             with suppress(OSError):
                 stray.unlink()
 

@@ -1,5 +1,6 @@
 """The results of a reconcile: the JSON (json.py), the results workbook (workbook.py), one
-Area's workbook for its Responsabile (area.py), the ledger of arrivals (registers.py); all
+Area's workbook for its Responsabile (area.py), the ledger of arrivals (registers.py), the
+transparency tables (trasparenza.py, as CSV in risultati/trasparenza/); all
 written together (`write_outputs`) so that they never disagree.
 """
 
@@ -13,6 +14,7 @@ from workbook.reconcile.outcome import Outcome
 from workbook.relazione import Relazione
 from workbook.results.json import results_chunks
 from workbook.results.registers import ledger_rows, ledger_text
+from workbook.results.trasparenza import csv_files, folder
 from workbook.results.workbook import write_workbook
 
 
@@ -35,4 +37,6 @@ def write_outputs(cycle: Cycle, outcome: Outcome, relazione: Relazione) -> list[
             for chunk in results_chunks(outcome, relazione):
                 out.write(chunk)
         commit.write(ledger, rows.encode("utf-8"))
+        for name, text in csv_files(outcome, relazione).items():
+            commit.write(folder(cycle.risultati) / name, text.encode("utf-8"))
     return [xlsx, data, ledger]

@@ -38,6 +38,7 @@ def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     _voci(wb.add_worksheet("Voci"), outcome, st)
     _obiettivi(wb.add_worksheet("Obiettivi"), outcome, st)
     _premi(wb.add_worksheet("Premi"), outcome, relazione, st)
+    _trasparenza(wb.add_worksheet("Trasparenza"), outcome, relazione, st)
     page_setup(wb, piano.ente.denominazione, f"Valutazione {piano.ente.anno}")
     wb.close()
 
@@ -548,3 +549,26 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
         st,
         [st.text, st.wrap, st.text, st.number, st.euro],
     )
+
+
+def _trasparenza(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
+    """The tables of «Dati relativi ai premi» (D.Lgs. 33/2013, art. 20), as the CSV files of
+    risultati/trasparenza/ have them."""
+    from workbook.results.trasparenza import tables
+
+    ws.write_string(0, 0, "Dati relativi ai premi (D.Lgs. 33/2013, art. 20)", st.title)
+    ws.write_string(
+        1,
+        0,
+        "Le stesse tabelle sono in risultati/trasparenza/, un file CSV ciascuna, pronte per "
+        "«Amministrazione trasparente › Performance › Dati relativi ai premi».",
+        st.note,
+    )
+    row = 3
+    for t in tables(outcome, relazione):
+        ws.write_string(row, 0, t.titolo, st.heading)
+        row = table(
+            ws, row + 1, [(c, 16) for c in t.colonne], [list(r) for r in t.righe], st, widths=False
+        )
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 4, 18)

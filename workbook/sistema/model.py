@@ -15,6 +15,7 @@ Ente's).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -124,11 +125,7 @@ class Fascia:
     @property
     def etichetta(self) -> str:
         """«fino a 18», «da 54 a 60»."""
-        from workbook.values import format_number
-
-        if self.da == 0:
-            return f"fino a {format_number(self.a)}"
-        return f"da {format_number(self.da)} a {format_number(self.a)}"
+        return _band_label(self.da, self.a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,3 +300,14 @@ def fingerprint_text(sistema: Sistema) -> str:
         return obj
 
     return json.dumps(plain(sistema), sort_keys=True, ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _band_label(da: Decimal, a: Decimal) -> str:
+    """A band's label, asked once per person and table by the results of the largest Comuni:
+    computed once per band."""
+    from workbook.values import format_number
+
+    if da == 0:
+        return f"fino a {format_number(a)}"
+    return f"da {format_number(da)} a {format_number(a)}"
