@@ -386,3 +386,43 @@ def test_the_transparency_tables_are_written_as_csv_ready_to_publish(
     ws = openpyxl.load_workbook(compilato.risultati / "risultati-2025.xlsx")["Trasparenza"]
     titles = [c.value for c in ws["A"] if c.value]
     assert any(str(t).startswith("Premi per fascia di punteggio – dipendenti") for t in titles)
+
+
+# --- what-if before signing the contratto decentrato ---------------------------------------------
+
+
+def test_premi_simulates_other_rules_without_touching_the_results(
+    compilato: Cycle, results: Results, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """By score instead of by band, without the maggiorazione: a comparison workbook, the same
+    scores, and risultati/ exactly as it was."""
+    import dataclasses
+
+    import openpyxl
+
+    from workbook import cli
+    from workbook.sistema.export import to_yaml
+
+    current = piano_of(compilato).sistema
+    other = dataclasses.replace(
+        current,
+        premi=dataclasses.replace(current.premi, metodo="punteggio", maggiorazione=None),
+    )
+    path = tmp_path / "punteggio.yaml"
+    path.write_text(to_yaml(other), encoding="utf-8")
+    before = {p: p.read_bytes() for p in compilato.risultati.rglob("*") if p.is_file()}
+    assert cli.main(["premi", "--sistema", str(path), "--dir", str(compilato.root)]) == 0
+    assert {p: p.read_bytes() for p in compilato.risultati.rglob("*") if p.is_file()} == before
+    said = capsys.readouterr().out.replace("\n", "")
+    assert "premi-punteggio.xlsx" in said and "non sono cambiati" in said
+    wb = openpyxl.load_workbook(compilato.root / "simulazioni" / "premi-punteggio.xlsx")
+    rows = {r[0].value: [c.value for c in r] for r in wb["Persone"].iter_rows(min_row=2)}
+    assert rows["3009"][5] == 720 + float(
+        results.relazione.premi_parti["3009"]["individuale"]
+    ) + float(results.relazione.premi_parti["3009"]["organizzativa"])
+    assert rows["3009"][6] != rows["3009"][5]  # no maggiorazione, and by score
+    # A Sistema that scores differently cannot be compared this way.
+    changed = dataclasses.replace(current, servizio_minimo_mesi=6)
+    path.write_text(to_yaml(changed), encoding="utf-8")
+    assert cli.main(["premi", "--sistema", str(path), "--dir", str(compilato.root)]) == 2
+    assert "non valuta come quello del ciclo" in capsys.readouterr().err

@@ -325,3 +325,23 @@ def test_a_negative_band_with_a_premio_is_refused() -> None:
     with pytest.raises(AnomaliesError) as exc:
         parse_sistema(text, "negativa.yaml")
     assert any("negativa" in a.messaggio for a in exc.value.anomalies)
+
+
+def test_a_band_whose_premio_is_the_score() -> None:
+    """Torchiarolo's dipendenti between 50 and 69 points: the premio is the score su 100, in
+    the Python engine and in the formula the workbooks carry."""
+    from workbook.scoring import formulas as fx
+    from workbook.scoring.engine import Obiettivi, score
+
+    scheda = load_sistema("torchiarolo-2022").scheda_codice("dipendente")
+    assert scheda is not None
+    band = scheda.fascia(D(62))
+    assert band.proporzionale and band.premio_testo == "pari al punteggio su 100"
+    factors = {v.codice: D(6) for v in scheda.fattori}  # 36 points
+    result = score(scheda, factors, Obiettivi([("struttura", D(10), D(65))], [], None))
+    assert (result.totale, result.premio) == (D("62.00"), D("62.00"))
+    assert "ROUND(L5*100/100,2)" in fx.band_premio(scheda, "L5")
+    with pytest.raises(AnomaliesError):
+        parse_sistema(
+            _yaml(**{"{da: 0, a: 18, premio: 0}": "{da: 0, a: 18, premio: punti}"}), "x.yaml"
+        )

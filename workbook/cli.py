@@ -21,6 +21,7 @@ from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Gravita
+from workbook.cli_premi import premi_command
 from workbook.cli_sistema import sistema_app
 from workbook.console import (
     console,
@@ -138,6 +139,7 @@ def init_command(
 # --- sistema ---------------------------------------------------------------------------------
 
 app.add_typer(sistema_app, name="sistema")
+app.command("premi")(premi_command)
 
 
 # --- generate --------------------------------------------------------------------------------

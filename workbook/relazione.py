@@ -50,6 +50,7 @@ class RigaFascia:
     etichetta: str
     premio_percentuale: Decimal
     n_dipendenti: int
+    proporzionale: bool = False  # the premio is each one's score su 100
 
 
 @dataclass(frozen=True, slots=True)

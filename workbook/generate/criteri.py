@@ -84,7 +84,8 @@ def _line(ws: Sheet, line: CriteriLine, by_grade: bool) -> None:
             _headers(ws, row, ("Da punti", "Fascia", "A punti", "Premio (%)"))
         case "band":
             assert isinstance(item, Fascia)
-            _numbers(ws, row, (item.da, item.etichetta, item.a, item.premio))
+            premio = item.premio_testo if item.proporzionale else item.premio
+            _numbers(ws, row, (item.da, item.etichetta, item.a, premio))
         case "band_note":
             assert isinstance(item, Scheda)
             ws.merge(row, 0, 3, rounding_note(item), "note")

@@ -141,6 +141,7 @@ def _bands(outcome: Outcome, valutati: list[Valutazione]) -> list[RigaFascia]:
             band.etichetta,
             band.premio,
             in_band[(s.codice, band.etichetta)],
+            band.proporzionale,
         )
         for s in outcome.piano.sistema.schede
         if s.codice in used

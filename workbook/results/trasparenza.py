@@ -53,7 +53,7 @@ def _share_of_top(v: Valutazione, outcome: Outcome) -> Decimal | None:
         return None
     if outcome.piano.sistema.premi.metodo == "punteggio" and v.ruolo == "dipendente":
         return v.su_100 if v.premio_percentuale else Decimal(0)
-    top = max(f.premio for f in v.scheda.fasce)
+    top = max(Decimal(100) if f.proporzionale else f.premio for f in v.scheda.fasce)
     return v.premio_percentuale * 100 / top if top else None
 
 
@@ -85,7 +85,13 @@ def tables(outcome: Outcome, relazione: Relazione) -> list[Tabella]:
                 mine = bands.get((scheda.codice, f.etichetta), [])
                 total = sum((euros[v.persona.matricola] or Decimal(0) for v in mine), Decimal(0))
                 band_rows.append(
-                    (scheda.codice, f.etichetta, _num(f.premio), len(mine), _euro(total))
+                    (
+                        scheda.codice,
+                        f.etichetta,
+                        f.premio_testo if f.proporzionale else _num(f.premio),
+                        len(mine),
+                        _euro(total),
+                    )
                 )
         out.append(
             Tabella(

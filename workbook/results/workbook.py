@@ -199,7 +199,12 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
             f"{format_number(band.a)} punti"
         )
         ws.write_string(band_row, col, label, st.header)
-        ws.write_string(band_row + 1, col, f"{format_number(band.premio_percentuale)}%", st.text)
+        premio = (
+            "pari al punteggio su 100"
+            if band.proporzionale
+            else f"{format_number(band.premio_percentuale)}%"
+        )
+        ws.write_string(band_row + 1, col, premio, st.text)
         ws.write_number(band_row + 2, col, band.n_dipendenti, st.text)
     ws.set_row(band_row, 45)
     chart = wb.add_chart({"type": "column"})

@@ -133,7 +133,8 @@ def score(scheda: Scheda, fattori: Mapping[str, Decimal | None], obiettivi: Obie
         return Risultato(voci, None, None, None, None)
     totale = round2(sum(voci.values(), Decimal(0)))  # type: ignore[arg-type]
     fascia = scheda.fascia(totale)
-    return Risultato(voci, totale, su_100(scheda, totale), fascia, fascia.premio)
+    score_100 = su_100(scheda, totale)
+    return Risultato(voci, totale, score_100, fascia, fascia.premio_di(score_100))
 
 
 def achievement_value(sistema: Sistema, raw: Decimal | str | None) -> Decimal | None:

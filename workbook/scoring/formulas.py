@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from workbook.sistema.model import Scheda, Sistema
+from workbook.sistema.model import Fascia, Scheda, Sistema
 from workbook.values import canonical_number
 
 # Every worksheet function the workbooks use: all of Excel 2007 and LibreOffice alike, none
@@ -118,10 +118,18 @@ def band_label(scheda: Scheda, total_cell: str) -> str:
 
 
 def band_premio(scheda: Scheda, total_cell: str) -> str:
+    """The premio (%) of the band a total is in: the band's, or — for a band «premio:
+    punteggio» — the score su 100, rounded as the «su 100» cell rounds it."""
+
+    def premio(band: Fascia) -> str:
+        if band.proporzionale:
+            return f"ROUND({total_cell}*100/{_n(scheda.massimo)},2)"
+        return _n(band.premio)
+
     bands = list(scheda.fasce)
-    expr = _n(bands[0].premio)
+    expr = premio(bands[0])
     for band in bands[1:]:
-        expr = f"IF({total_cell}>={_n(band.da)},{_n(band.premio)},{expr})"
+        expr = f"IF({total_cell}>={_n(band.da)},{premio(band)},{expr})"
     return f"IF(ISNUMBER({total_cell}),{expr},{_q(DASH)})"
 
 

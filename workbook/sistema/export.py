@@ -140,7 +140,11 @@ def to_data(sistema: Sistema) -> dict[str, Any]:
             for p in s.parti
         ]
         entry["fasce"] = [
-            {"da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)}
+            {
+                "da": _num(f.da),
+                "a": _num(f.a),
+                "premio": "punteggio" if f.proporzionale else _num(f.premio),
+            }
             | ({"negativa": True} if f.negativa else {})
             for f in reversed(s.fasce)
         ]
@@ -360,7 +364,7 @@ def _sheet(wb: Any, fmt: dict[str, Any], spec: Foglio, rows: list[dict[str, obje
                 "source": f"={sheet_name}!${letter}$2:${letter}${DATA_ROWS + 1}",
                 "error_type": "warning",
             }
-        elif c.numero:
+        elif c.numero and not (spec.nome == "Fasce" and c.chiave == "premio"):
             rule |= {
                 "validate": "decimal",
                 "criteria": "between",
@@ -438,7 +442,12 @@ def _rows(sistema: Sistema) -> dict[str, list[dict[str, object]]]:
             {"categoria": c, "coefficiente": _num(v)} for c, v in sistema.premi.coefficienti
         ]
         out["Fasce"] += [
-            {"scheda": s.codice, "da": _num(f.da), "a": _num(f.a), "premio": _num(f.premio)}
+            {
+                "scheda": s.codice,
+                "da": _num(f.da),
+                "a": _num(f.a),
+                "premio": "punteggio" if f.proporzionale else _num(f.premio),
+            }
             | ({"negativa": "sì"} if f.negativa else {})
             for f in reversed(s.fasce)
         ]

@@ -121,6 +121,20 @@ class Fascia:
     a: Decimal
     premio: Decimal
     negativa: bool = False  # a negative evaluation (with its legal effects): no premio
+    proporzionale: bool = False  # «premio: punteggio»: the premio (%) is the score su 100
+
+    def premio_di(self, su_100: Decimal) -> Decimal:
+        """The premio (%) of a score in this band."""
+        return su_100 if self.proporzionale else self.premio
+
+    @property
+    def premio_testo(self) -> str:
+        """«80%», or «pari al punteggio su 100»."""
+        from workbook.values import format_number
+
+        return (
+            "pari al punteggio su 100" if self.proporzionale else f"{format_number(self.premio)}%"
+        )
 
     @property
     def etichetta(self) -> str:
@@ -295,7 +309,10 @@ def fingerprint_text(sistema: Sistema) -> str:
                 # The money rules, where the Sistema has them: a Sistema written before them
                 # keeps its fingerprint.
                 and not (name == "premi" and getattr(obj, name) == RegolePremi())
-                and not (name in ("negativa", "sanzione_massima") and not getattr(obj, name))
+                and not (
+                    name in ("negativa", "proporzionale", "sanzione_massima")
+                    and not getattr(obj, name)
+                )
             }
         return obj
 

@@ -223,8 +223,23 @@ def parse_scheda(
         if band is None:
             every_band = False
             continue
-        da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
+        proporzionale = (
+            isinstance(band.get("premio"), str) and band["premio"].strip().casefold() == "punteggio"
+        )
+        if proporzionale:
+            da, a = (ck.number(band, k, "fascia") for k in ("da", "a"))
+            premio: Decimal | None = Decimal(0)
+        else:
+            da, a, premio = (ck.number(band, k, "fascia") for k in ("da", "a", "premio"))
         negativa = ck.flag(band, "negativa", "fascia") if "negativa" in band else False
+        if negativa and proporzionale:
+            ck.add(
+                Codice.SIST_VALORE_NON_VALIDO,
+                band.key_lines.get("premio", band.line),
+                chiave="premio",
+                contesto="in una fascia",
+                regola="una fascia negativa non dà premio: indicare 0, non «punteggio»",
+            )
         if negativa and premio:
             ck.add(
                 Codice.SIST_VALORE_NON_VALIDO,
@@ -234,7 +249,7 @@ def parse_scheda(
                 regola="una fascia negativa non dà premio: indicare 0",
             )
         if da is not None and a is not None and premio is not None:
-            bands.append((Fascia(da, a, premio, negativa), band))
+            bands.append((Fascia(da, a, premio, negativa, proporzionale), band))
         else:
             every_band = False
     if every_band:  # a band refused is reported once, not again as a gap

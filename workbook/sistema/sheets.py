@@ -348,7 +348,13 @@ SHEETS: tuple[Foglio, ...] = (
             ),
             Colonna("da", "Il punteggio da cui inizia la fascia.", numero=True, obbligatoria=True),
             Colonna("a", "Il punteggio a cui finisce la fascia.", numero=True, obbligatoria=True),
-            Colonna("premio", "La percentuale del premio (0-100).", numero=True, obbligatoria=True),
+            Colonna(
+                "premio",
+                "La percentuale del premio (0-100), oppure «punteggio»: il premio è il "
+                "punteggio su 100 (una fascia «proporzionale al punteggio»).",
+                numero=True,  # a number, or the word «punteggio» (kept as text)
+                obbligatoria=True,
+            ),
             Colonna(
                 "negativa",
                 "«sì» per la fascia della valutazione negativa (premio 0, elencata nella "

@@ -1,0 +1,65 @@
+"""valuta premi: the what-if of the money rules before the contratto decentrato is signed
+(results/simulazione.py), registered by cli.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbook.console import console, print_anomalies, safe
+from workbook.values import format_euro
+
+
+def premi_command(
+    sistema: Annotated[
+        Path,
+        typer.Option(
+            "--sistema",
+            help="Il Sistema con le regole dei premi da provare (.xlsx, .ods o .yaml): le stesse "
+            "schede del ciclo, un altro blocco «premi».",
+        ),
+    ],
+    directory: Annotated[
+        Path,
+        typer.Option(
+            "--dir",
+            "-d",
+            help="Cartella del ciclo di valutazione (quella creata da «valuta init»).",
+            show_default="cartella corrente",
+        ),
+    ] = Path("."),
+) -> None:
+    """Ricalcola i premi degli ultimi punteggi riconciliati con le regole di un altro Sistema
+    e scrive il confronto in simulazioni/premi-<nome>.xlsx; i risultati non cambiano."""
+    from workbook.cycle import Cycle
+    from workbook.reconcile import reconcile
+    from workbook.reconcile.aggregate import aggregate
+    from workbook.results.simulazione import simulate
+    from workbook.sistema.load import load_sistema_file
+
+    cycle = Cycle(directory)
+    other = load_sistema_file(_existing(sistema))
+    outcome = reconcile(cycle)
+    attuale = aggregate(outcome)
+    result = simulate(cycle.root, outcome, attuale, other)
+    print_anomalies(result.simulata.anomalie, "Avvisi sulle regole simulate")
+    now, then = attuale.premialita, result.simulata.premialita
+    console.print(
+        safe(
+            f"Scritto {result.path}: con le regole di {sistema.name} il fondo per la "
+            f"produttività distribuisce {format_euro(then.distribuita)} (ora "
+            f"{format_euro(now.distribuita)}); cambia il premio di {result.cambiati} persone "
+            f"su {result.persone}. I risultati in risultati/ non sono cambiati."
+        ),
+        style="green",
+    )
+
+
+def _existing(path: Path) -> Path:
+    from workbook.errors import CycleError
+
+    if not path.is_file():
+        raise CycleError(f"Il file «{path}» non esiste.")
+    return path
