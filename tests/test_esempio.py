@@ -318,6 +318,11 @@ def test_a_negative_evaluation_is_listed_and_paid_nothing(
         ("3012", "punteggio 57,18, fascia «fino a 59»")
     ]
     assert rel.premi_parti["3012"]["individuale"] == Decimal("0.00")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(compilato.risultati / "risultati-2025.xlsx")["Relazione"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "Valutazioni negative" in texts and "Fumagalli Pietro" in texts
 
 
 def test_a_sanction_heavier_than_the_sistemas_limit_excludes_from_the_evaluation(
@@ -426,3 +431,33 @@ def test_premi_simulates_other_rules_without_touching_the_results(
     path.write_text(to_yaml(changed), encoding="utf-8")
     assert cli.main(["premi", "--sistema", str(path), "--dir", str(compilato.root)]) == 2
     assert "non valuta come quello del ciclo" in capsys.readouterr().err
+
+
+def test_the_area_results_show_each_ones_parts(compilato: Cycle, results: Results) -> None:
+    """The file «valuta send --per-area» sends to a Responsabile: the same parts as the JSON."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    from workbook.results.area import area_workbook
+    from workbook.results.json import read_results
+
+    data = read_results(compilato.risultati / "risultati-2025.json")
+    assert data is not None
+    raw = area_workbook(
+        data,
+        "AFF",
+        "Affari generali",
+        "Conti Laura",
+        provvisorio=False,
+        created=dt.datetime(2026, 1, 1),
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(raw))["Valutazioni"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = next(r for r in rows if r[0] == "Matricola")
+    ferrara = dict(zip(header, next(r for r in rows if r[0] == "3001"), strict=False))
+    parts = results.relazione.premi_parti["3001"]
+    assert ferrara["di cui organizzativa (€)"] == float(parts["organizzativa"])
+    assert ferrara["di cui individuale (€)"] == float(parts["individuale"])
+    assert ferrara["Premio (€)"] == float(results.relazione.premi["3001"])

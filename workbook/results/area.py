@@ -194,7 +194,21 @@ def _valutazioni(ws: Any, rows: list[dict[str, Any]], st: Styles) -> None:
         for r in rows
     ]
     w, n, e = st.wrap, st.number, st.euro
-    _table(ws, headers, values, [w, w, w, w, n, n, w, n, e], st)
+    formats = [w, w, w, w, n, n, w, n, e]
+    # The parts of each one's euros, where the Sistema's rules make more than one (as in the
+    # Valutazioni sheet of the whole results).
+    parts = [
+        key
+        for key in ("organizzativa", "maggiorazione")
+        if any((r.get("premi") or {}).get(key) for r in rows)
+    ]
+    if parts:
+        parts.append("individuale")
+        headers += [(f"di cui {key} (€)", 12) for key in parts]
+        for row, r in zip(values, rows, strict=True):
+            row += [(r.get("premi") or {}).get(key) for key in parts]
+        formats += [e] * len(parts)
+    _table(ws, headers, values, formats, st)
 
 
 def _obiettivi(ws: Any, objectives: ObiettiviArea | None, st: Styles) -> None:

@@ -186,6 +186,16 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
             st,
             widths=False,
         )
+    if t.valutazioni_negative:
+        ws.write_string(row, 0, "Valutazioni negative", st.bold)
+        row = table(
+            ws,
+            row + 1,
+            [("Matricola", 12), ("Nominativo", 24), ("Area", 12), ("Valutazione", 60)],
+            [[n.matricola, n.nominativo, n.area, n.motivo] for n in t.valutazioni_negative],
+            st,
+            widths=False,
+        )
     bands = t.fasce
     band_row = row
     ws.write_string(band_row, 0, "Fascia di punteggio", st.header)
