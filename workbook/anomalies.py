@@ -825,7 +825,7 @@ class Codice(Enum):
         A,
         "Risorse per il risultato delle EQ sotto il 15%",
         "il fondo per il risultato delle EQ ({fondo}) è meno del 15% di posizione e risultato "
-        "di tutte le EQ ({totale}): il CCNL vuole almeno il 15% (CCNL Funzioni Locali 21.5.2018 "
+        "di tutte le EQ ({totale}): il CCNL prevede almeno il 15% (CCNL Funzioni Locali 21.5.2018 "
         "art. 15 c.4; 16.11.2022 art. 17).",
     )
     AGG_FONDO_NON_INDICATO = (

@@ -238,15 +238,7 @@ def _read_obiettivi(
             )
             ok = False
         if tipo not in CATEGORIE:
-            r.add(
-                Codice.PIANO_VALORE_NON_AMMESSO,
-                "Obiettivi",
-                row,
-                campo="Tipo",
-                valore=tipo,
-                suggerimento=suggest(tipo, CATEGORIE),
-                ammessi=", ".join(CATEGORIE),
-            )
+            r.not_allowed("Obiettivi", row, "Tipo", tipo, CATEGORIE)
             ok = False
         assegnatari = tuple(
             dict.fromkeys(
@@ -317,26 +309,12 @@ def _read_assenze(
         )
         ok = True
         if matricola not in people and matricola not in r.tainted_people:
-            r.add(
-                Codice.PIANO_VALORE_NON_AMMESSO,
-                "Assenze",
-                row,
-                campo="Matricola",
-                valore=matricola,
-                suggerimento=suggest(matricola, people),
-                ammessi="le matricole del foglio Personale",
+            r.not_allowed(
+                "Assenze", row, "Matricola", matricola, people, "le matricole del foglio Personale"
             )
             ok = False
         if causa not in CAUSE_ASSENZA:
-            r.add(
-                Codice.PIANO_VALORE_NON_AMMESSO,
-                "Assenze",
-                row,
-                campo="Causa",
-                valore=text_of(v["causa"]),
-                suggerimento=suggest(causa, CAUSE_ASSENZA),
-                ammessi=", ".join(CAUSE_ASSENZA),
-            )
+            r.not_allowed("Assenze", row, "Causa", text_of(v["causa"]), CAUSE_ASSENZA)
             ok = False
         if ok:
             out.append(Assenza(matricola, causa, int(giorni), row))
@@ -445,14 +423,13 @@ def _read_personale(
         if sanzione in ("", "nessuna"):
             sanzione = ""
         elif sanzione not in SANZIONI:
-            r.add(
-                Codice.PIANO_VALORE_NON_AMMESSO,
+            r.not_allowed(
                 "Personale",
                 row,
-                campo="Sanzione disciplinare nell'anno",
-                valore=text_of(v["sanzione"]),
-                suggerimento=suggest(sanzione, SANZIONI),
-                ammessi="nessuna, " + ", ".join(SANZIONI),
+                "Sanzione disciplinare nell'anno",
+                text_of(v["sanzione"]),
+                SANZIONI,
+                "nessuna, " + ", ".join(SANZIONI),
             )
             sanzione = ""
         if not ok or genere is None or ruolo is None:

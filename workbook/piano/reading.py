@@ -4,7 +4,7 @@ collecting anomalies as it goes, each with sheet and the row number the user see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,6 +80,27 @@ class Reader:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
                 continue  # blank rows are skipped but keep the numbering of those that follow
             yield i + 1, values
+
+    def not_allowed(
+        self,
+        sheet: str,
+        row: int,
+        campo: str,
+        valore: object,
+        choices: Iterable[str],
+        ammessi: str = "",
+    ) -> None:
+        """A value that is not one of `choices`: the anomaly, with the closest choice."""
+        choices = list(choices)
+        self.add(
+            Codice.PIANO_VALORE_NON_AMMESSO,
+            sheet,
+            row,
+            campo=campo,
+            valore=valore,
+            suggerimento=suggest(str(valore).casefold(), choices),
+            ammessi=ammessi or ", ".join(choices),
+        )
 
     def required(self, sheet: str, row: int, values: dict[str, object]) -> bool:
         ok = True
