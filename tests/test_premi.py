@@ -272,3 +272,34 @@ def test_the_integer_form_of_the_default_rule_is_the_fraction_form(people: list,
     assert share_out(fondo, _by_band_fast(pot, quote)) == share_out(
         fondo, _individuale(pot, quote, RegolePremi())
     )
+
+
+def test_a_maggiorazione_never_takes_more_than_the_individual_part() -> None:
+    """250% of the average to half the staff would be 1.250 € of a 1.000 € fund: the
+    individual premi went negative (found in review; test first). The Sistema refuses such a
+    rule, and the engine never shares a negative pot."""
+    from workbook.sistema.checker import Checker
+    from workbook.sistema.lines import LineDict
+    from workbook.sistema.rules import parse_premi
+
+    people = [Quota("A", Fraction(1), D(100), D(95)), Quota("B", Fraction(1), D(100), D(80))]
+    premi = share_fund(D(1000), people, RegolePremi(maggiorazione=Maggiorazione(D(250), D(50))))
+    assert premi.individuale.stanziata >= 0
+    assert all(v >= 0 for v in premi.individuale.importi.values())
+    assert premi.totale.distribuita + premi.totale.residuo == D(1000)
+    raw, inner = LineDict(), LineDict()
+    inner.update(percentuale=250, quota_personale=50)
+    inner.line, inner.key_lines = 3, {"percentuale": 3, "quota_personale": 3}
+    raw.update(maggiorazione=inner)
+    raw.line, raw.key_lines = 2, {"maggiorazione": 2}
+    ck = Checker("premi.yaml")
+    parse_premi(ck, raw, 1)
+    assert any("supera" in a.messaggio for a in ck.problems)
+
+
+def test_someone_whose_days_all_went_to_absences_takes_no_place_of_the_maggiorazione() -> None:
+    """A (no days counted, score 99) would take the only place and get 0: B (95) gets it."""
+    people = [Quota("A", Fraction(0), D(100), D(99)), Quota("B", Fraction(1), D(100), D(95))]
+    regole = RegolePremi(maggiorazione=Maggiorazione(D(30), D(50), "eccesso"))
+    premi = share_fund(D(1000), people, regole)
+    assert premi.beneficiari == ("B",) and premi.maggiorazione.importi["B"] == D("300.00")

@@ -228,7 +228,9 @@ def beneficiaries(
     evaluated positively. The first ⌊K% × n⌋ (⌈⌉ with «eccesso») by score, never chosen by a
     threshold (ARAN, CFL126); where people tied on the cut's score would exceed that number,
     the maggiorazioni left are shared equally among the tied («dividi»)."""
-    positive = [q for q in quote if q.premio and q.punteggio is not None]
+    # Evaluated positively, and with days of service counted (w > 0: the maggiorazione is
+    # × w, a place given to someone whose days all went to absences would be lost).
+    positive = [q for q in quote if q.premio and q.punteggio is not None and q.peso > 0]
     n = len(positive)
     exact = Fraction(regola.quota_personale) * n / 100
     count = math.ceil(exact) if regola.arrotondamento == "eccesso" else math.floor(exact)
@@ -268,6 +270,9 @@ def share_fund(fondo: Decimal, quote: Iterable[Quota], regole: RegolePremi) -> P
             per_one = Fraction(regole.maggiorazione.percentuale) / 100 * media
             magg_shares = {q.matricola: per_one * q.peso * share for q, share in chosen}
     pool = sum(magg_shares.values(), Fraction(0))
+    if pool > Fraction(f_ind):  # never more than the individual part (the Sistema refuses it)
+        magg_shares = {m: x * Fraction(f_ind) / pool for m, x in magg_shares.items()}
+        pool = Fraction(f_ind)
     f_magg = (Decimal(math.floor(pool * 100)) / 100).quantize(CENT)
     maggiorazione = share_out(f_magg, magg_shares)
     y = f_ind - f_magg

@@ -321,31 +321,32 @@ def _money_checks(outcome: Outcome, shared: Premi, eq_scaled: bool) -> list[Anom
     for note in shared.note:
         problems.append(anomalia(Codice.AGG_MAGGIORAZIONE_NON_APPLICATA, motivo=note))
     eq = [v for v in outcome.valutazioni if v.ruolo == "eq" and v.stato != "non valutabile"]
-    if regole.eq_base == "posizione" and eq:
-        if eq_scaled:
-            r = Fraction(regole.eq_percentuale_massima) / 100
-            asked = sum(
-                (
-                    r
-                    * Fraction(v.persona.posizione or 0)
-                    * Fraction(v.premio_percentuale or 0)
-                    / 100
-                    * weight(v.persona.part_time, v.giorni_servizio, v.giorni_anno)
-                    for v in eq
+    if regole.eq_base == "posizione" and eq and eq_scaled:
+        r = Fraction(regole.eq_percentuale_massima) / 100
+        asked = sum(
+            (
+                r
+                * Fraction(v.persona.posizione or 0)
+                * Fraction(v.premio_percentuale or 0)
+                / 100
+                * service_weight(outcome, v)
+                for v in eq
+            ),
+            Fraction(0),
+        )
+        problems.append(
+            anomalia(
+                Codice.AGG_FONDO_EQ_INSUFFICIENTE,
+                file=piano.origine,
+                foglio="Ente",
+                richiesto=format_euro(
+                    (Decimal(asked.numerator) / asked.denominator).quantize(CENT, ROUND_HALF_UP)
                 ),
-                Fraction(0),
+                fondo=format_euro(ente.fondo_risultato_po),
             )
-            problems.append(
-                anomalia(
-                    Codice.AGG_FONDO_EQ_INSUFFICIENTE,
-                    file=piano.origine,
-                    foglio="Ente",
-                    richiesto=format_euro(
-                        (Decimal(asked.numerator) / asked.denominator).quantize(CENT)
-                    ),
-                    fondo=format_euro(ente.fondo_risultato_po),
-                )
-            )
+        )
+    # The 15% of posizione + risultato: wherever the Personale sheet gives every posizione.
+    if eq and all(v.persona.posizione is not None for v in eq):
         posizioni = sum((v.persona.posizione or Decimal(0) for v in eq), Decimal(0))
         total = posizioni + ente.fondo_risultato_po
         if total > 0 and ente.fondo_risultato_po * 100 < 15 * total:

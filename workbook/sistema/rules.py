@@ -490,6 +490,16 @@ def parse_premi(ck: Checker, raw: object, line: Where) -> RegolePremi:
                 m, "arrotondamento", "maggiorazione", ("difetto", "eccesso"), "difetto"
             )
             ck.choice(m, "parita", "maggiorazione", ("dividi",), "dividi")
+            if p is not None and k is not None and p * k > 10_000:
+                ck.add(
+                    Codice.SIST_VALORE_NON_VALIDO,
+                    m.key_lines.get("percentuale", m.line),
+                    chiave="percentuale",
+                    contesto=CONTEXT_NAMES["maggiorazione"],
+                    regola=f"il {_fmt(p)}% del premio medio al {_fmt(k)}% del personale supera "
+                    "la quota individuale del fondo da cui si preleva: percentuale × quota di "
+                    "personale non può superare 100 × 100",
+                )
             if p is not None and k is not None:
                 maggiorazione = Maggiorazione(p, k, arrotondamento)  # type: ignore[arg-type]
     eq_base, eq_max = "fondo", Decimal(0)
