@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workbook.errors import CycleError
 from workbook.reconcile.outcome import Outcome
-from workbook.relazione import Fondo, Relazione
+from workbook.relazione import Relazione
 from workbook.sistema.model import RegolePremi, Sistema, fingerprint_text
 
 
@@ -75,7 +75,7 @@ def _write(
     import xlsxwriter
 
     from workbook.results.tables import Styles, table
-    from workbook.results.workbook import rules_in_words
+    from workbook.results.workbook import funds_of, rules_in_words
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     st = Styles(wb)
@@ -84,17 +84,10 @@ def _write(
     ws.write_string(1, 0, "Regole attuali: " + rules_in_words(regole_attuali), st.note)
     ws.write_string(2, 0, "Regole simulate: " + rules_in_words(regole_simulate), st.note)
 
-    def pots(r: Relazione) -> list[tuple[str, Fondo | None]]:
-        return [
-            ("Produttività dei dipendenti", r.premialita),
-            ("– performance organizzativa", r.premialita_organizzativa),
-            ("– maggiorazione", r.maggiorazione),
-            ("– performance individuale", r.premialita_individuale),
-            ("Risultato delle EQ", r.risultato_po),
-        ]
-
+    sigla = outcome.piano.sistema.sigla_eq
     rows = []
-    for (label, now), (_, then) in zip(pots(attuale), pots(simulata), strict=True):
+    pairs = zip(funds_of(attuale, sigla), funds_of(simulata, sigla), strict=True)
+    for (label, now), (_, then) in pairs:
         if not (now and now.stanziata) and not (then and then.stanziata):
             continue
         rows.append(

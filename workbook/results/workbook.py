@@ -323,6 +323,17 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
     )
 
 
+def funds_of(r: Relazione, sigla: str) -> list[tuple[str, Fondo | None]]:
+    """The funds and the parts of the productivity fund, as every table of money names them."""
+    return [
+        ("Produttività dei dipendenti", r.premialita),
+        ("– performance organizzativa", r.premialita_organizzativa),
+        ("– maggiorazione del premio individuale", r.maggiorazione),
+        ("– performance individuale", r.premialita_individuale),
+        (f"Risultato delle {sigla}", r.risultato_po),
+    ]
+
+
 def rules_in_words(r: RegolePremi) -> str:
     """How the productivity fund was shared, in a sentence (docs/premi.md has the rules)."""
     parts = []
@@ -511,15 +522,11 @@ def _premi(ws: Any, outcome: Outcome, relazione: Relazione, st: Styles) -> None:
     ws.write_string(0, 0, "Ripartizione dei fondi", st.title)
     ws.write_string(1, 0, rules_in_words(outcome.piano.sistema.premi), st.note)
     sigla = outcome.piano.sistema.sigla_eq
-    funds = [["Produttività dei dipendenti", *_amounts(t.premialita)]]
-    for label, pot in (
-        ("– performance organizzativa", t.premialita_organizzativa),
-        ("– maggiorazione del premio individuale", t.maggiorazione),
-        ("– performance individuale", t.premialita_individuale),
-    ):
-        if pot is not None and pot.stanziata:
-            funds.append([label, *_amounts(pot)])
-    funds.append([f"Risultato delle {sigla}", *_amounts(t.risultato_po)])
+    funds = [
+        [label, *_amounts(pot)]
+        for label, pot in funds_of(t, sigla)
+        if pot is not None and (pot.stanziata or not label.startswith("–"))
+    ]
     row = table(
         ws,
         3,

@@ -438,9 +438,6 @@ def _rows(sistema: Sistema) -> dict[str, list[dict[str, object]]]:
                     row |= {"massimo": _num(v.massimo), "fonte": v.fonte}
                     row["tipo_obiettivi"] = v.tipo_obiettivi
                 out["Voci"].append(row)
-        out["Coefficienti"] = [
-            {"categoria": c, "coefficiente": _num(v)} for c, v in sistema.premi.coefficienti
-        ]
         out["Fasce"] += [
             {
                 "scheda": s.codice,
@@ -451,6 +448,9 @@ def _rows(sistema: Sistema) -> dict[str, list[dict[str, object]]]:
             | ({"negativa": "sì"} if f.negativa else {})
             for f in reversed(s.fasce)
         ]
+    out["Coefficienti"] = [
+        {"categoria": c, "coefficiente": _num(v)} for c, v in sistema.premi.coefficienti
+    ]
     return out
 
 

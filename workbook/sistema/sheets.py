@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbook.contract import col_letter as column_letter
 from workbook.sistema.model import CATEGORIE, ETICHETTE_EQ, FONTI, TIPI_VOCE, VALUTATORI
 
 
@@ -28,11 +27,6 @@ class Foglio:
     nome: str
     scopo: str
     colonne: tuple[Colonna, ...]
-
-    def colonna(self, chiave: str) -> str:
-        """The column letter of a key: «C»."""
-        keys = [c.chiave for c in self.colonne]
-        return column_letter(keys.index(chiave))
 
 
 SI_NO = ("sì", "no")
