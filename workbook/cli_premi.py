@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbook.console import console, print_anomalies, safe
+from workbook.console import DirOption, console, print_anomalies, safe
 from workbook.values import format_euro
 
 
@@ -21,15 +21,7 @@ def premi_command(
             "schede del ciclo, un altro blocco «premi».",
         ),
     ],
-    directory: Annotated[
-        Path,
-        typer.Option(
-            "--dir",
-            "-d",
-            help="Cartella del ciclo di valutazione (quella creata da «valuta init»).",
-            show_default="cartella corrente",
-        ),
-    ] = Path("."),
+    directory: DirOption = Path("."),
 ) -> None:
     """Ricalcola i premi degli ultimi punteggi riconciliati con le regole di un altro Sistema
     e scrive il confronto in simulazioni/premi-<nome>.xlsx; i risultati non cambiano."""

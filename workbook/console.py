@@ -8,7 +8,8 @@ import contextlib
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 import typer.rich_utils
@@ -160,3 +161,15 @@ def print_anomalies(
 def more(count: int, one: str, many: str) -> str:
     """What a console list leaves out: «un altro modulo», «altri 3 moduli»."""
     return one if count == 1 else many.format(count)
+
+
+# The option of every command that works on a cycle.
+DirOption = Annotated[
+    Path,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="Cartella del ciclo di valutazione (quella creata da «valuta init»).",
+        show_default="cartella corrente",
+    ),
+]
