@@ -21,6 +21,7 @@ from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Gravita
+from workbook.cli_documenti import relazione_command, validazione_command
 from workbook.cli_mail import distribute_command, remind_command, send_command
 from workbook.cli_premi import premi_command
 from workbook.cli_sistema import sistema_app
@@ -111,6 +112,9 @@ def init_command(
     console.print(safe(f"  impostazioni: {cycle.settings_path}"))
     console.print(safe(f"  Piano:        {cycle.piano_path}"))
     console.print(safe(f"  Sistema:      {cycle.root / 'sistema.xlsx'}"))
+    console.print(
+        safe(f"  modelli Word della Relazione e della validazione: {cycle.root / 'modelli'}")
+    )
     steps = []
     if not cycle.settings().restituzione.strip():
         steps.append(
@@ -344,6 +348,8 @@ def demo_command(
     raise typer.Exit(_print_results(results))
 
 
+app.command("relazione")(relazione_command)
+app.command("validazione")(validazione_command)
 app.command("distribute")(distribute_command)
 app.command("remind")(remind_command)
 app.command("send")(send_command)

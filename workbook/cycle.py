@@ -273,6 +273,8 @@ destinatari = []
 def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -> Cycle:
     """Create a cycle folder with settings, secrets and a Piano (blank or a bundled sample);
     `restituzione` is the return address (a sample brings its own)."""
+    from workbook.documents.modello import write_templates
+    from workbook.documents.render import MODELLI
     from workbook.piano.blank import write_piano
 
     cycle = Cycle(root)
@@ -308,6 +310,7 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     )
     for folder in (cycle.moduli, cycle.ricevuti):
         folder.mkdir(exist_ok=True)
+    write_templates(root / MODELLI)
     return cycle
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from workbook.anomalies import Anomalia
+from workbook.values import format_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,21 @@ class RigaFascia:
     premio_percentuale: Decimal
     n_dipendenti: int
     proporzionale: bool = False  # the premio is each one's score su 100
+
+    @property
+    def descrizione(self) -> str:
+        """«Valutazione compresa tra 54 e 60 punti», «Valutazione fino a 18 punti»: the
+        band as the Almenno seed's table names it."""
+        if self.da == 0:
+            return f"Valutazione fino a {format_number(self.a)} punti"
+        return f"Valutazione compresa tra {format_number(self.da)} e {format_number(self.a)} punti"
+
+    @property
+    def premio_testo(self) -> str:
+        """«100%», or «pari al punteggio su 100» for a band whose premio is the score."""
+        if self.proporzionale:
+            return "pari al punteggio su 100"
+        return f"{format_number(self.premio_percentuale)}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,8 @@ class Relazione:
     risultato_po: Fondo
     differenziazione: tuple[RigaDifferenziazione, ...]
     dirigenti: tuple[RigaPO, ...] = ()
+    # The bilancio di genere of the EQ and dirigenti (`genere` is the dipendenti's).
+    genere_eq: tuple[RigaGenere, ...] = ()
     # The pots of the productivity fund (their sum is «premialita»), and the maggiorazione's
     # beneficiaries in ranking order.
     premialita_organizzativa: Fondo | None = None
@@ -209,6 +227,10 @@ def from_json(data: dict[str, Any]) -> Relazione:
             "genere": tuple(
                 _build(RigaGenere, {**g, "fasce": rows(FasciaGenere, g["fasce"])})
                 for g in data["genere"]
+            ),
+            "genere_eq": tuple(
+                _build(RigaGenere, {**g, "fasce": rows(FasciaGenere, g["fasce"])})
+                for g in data.get("genere_eq", [])
             ),
             "premialita": _build(Fondo, data["premialita"]),
             "risultato_po": _build(Fondo, data["risultato_po"]),

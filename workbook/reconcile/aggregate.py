@@ -128,11 +128,15 @@ def fasce(outcome: Outcome) -> tuple[RigaFascia, ...]:
     return tuple(_bands(outcome, _valutati(outcome)))
 
 
-def _bands(outcome: Outcome, valutati: list[Valutazione]) -> list[RigaFascia]:
+def _bands(
+    outcome: Outcome, valutati: list[Valutazione], of: list[Valutazione] | None = None
+) -> list[RigaFascia]:
+    """The bands of the schede of `of` (the dipendenti), with how many of `valutati` fell in
+    each."""
     in_band = Counter(
         (v.scheda.codice, v.fascia.etichetta) for v in valutati if v.fascia and v.scheda
     )
-    used = {v.scheda.codice for v in _dipendenti(outcome) if v.scheda}
+    used = {v.scheda.codice for v in (_dipendenti(outcome) if of is None else of) if v.scheda}
     return [
         RigaFascia(
             s.codice,
@@ -188,13 +192,15 @@ def performance_organizzativa(outcome: Outcome) -> Decimal | None:
 
 
 def genere(
-    outcome: Outcome, bands: tuple[RigaFascia, ...], premi: dict[str, Decimal]
+    outcome: Outcome, premi: dict[str, Decimal], ruoli: tuple[str, ...] = ("dipendente",)
 ) -> tuple[RigaGenere, ...]:
-    """The bilancio di genere of the dipendenti."""
-    staff = Counter(v.persona.genere for v in _dipendenti(outcome))
+    """The bilancio di genere of the people in `ruoli` (the dipendenti; or EQ and dirigenti):
+    head count, evaluated, mean score, bands of their own schede and premi."""
+    people = [v for v in outcome.valutazioni if v.ruolo in ruoli]
+    staff = Counter(v.persona.genere for v in people)
     rows = []
     for g in ("F", "M"):
-        mine = [v for v in _valutati(outcome) if v.persona.genere == g]
+        mine = [v for v in people if v.persona.genere == g and v.stato == "valutato"]
         rows.append(
             RigaGenere(
                 g,
@@ -203,7 +209,7 @@ def genere(
                 mean_su_100(mine),
                 tuple(
                     FasciaGenere(b.scheda, b.etichetta, b.n_dipendenti)
-                    for b in _bands(outcome, mine)
+                    for b in _bands(outcome, mine, people)
                 ),
                 sum(
                     (premi.get(v.persona.matricola, Decimal(0)) for v in mine), Decimal(0)
@@ -395,7 +401,8 @@ def aggregate(outcome: Outcome) -> Relazione:
         media_punteggio_su_100=mean_su_100(_valutati(outcome)),
         obiettivi=obiettivi(outcome),
         performance_organizzativa=performance_organizzativa(outcome),
-        genere=genere(outcome, bands, premi),
+        genere=genere(outcome, premi),
+        genere_eq=genere(outcome, premi, ("eq", "dirigente")),
         premialita=_fondo(fund),
         risultato_po=_fondo(fund_po),
         premialita_organizzativa=_fondo(shared.organizzativa),

@@ -16,6 +16,7 @@ from workbook.reconcile.aggregate import service_weight
 from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.reconcile.versions import module_of_file
 from workbook.relazione import Relazione, from_json
+from workbook.results.trasparenza import tables
 
 
 def to_json(obj: Any) -> str:
@@ -88,6 +89,11 @@ def results_data(outcome: Outcome, relazione: Relazione) -> dict[str, Any]:
         ],
         "anomalie": anomalies,
         "relazione": relazione.to_json(),
+        # The tables of Amministrazione trasparente, as written in risultati/trasparenza/.
+        "trasparenza": [
+            {"file": t.file, "titolo": t.titolo, "colonne": list(t.colonne), "righe": t.righe}
+            for t in tables(outcome, relazione)
+        ],
     }
 
 

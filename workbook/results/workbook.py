@@ -202,19 +202,8 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
     ws.write_string(band_row + 1, 0, "Premio (%)", st.header)
     ws.write_string(band_row + 2, 0, "N. dipendenti", st.header)
     for col, band in enumerate(bands, start=1):
-        label = (
-            f"Valutazione fino a {format_number(band.a)} punti"
-            if band.da == 0
-            else f"Valutazione compresa tra {format_number(band.da)} e "
-            f"{format_number(band.a)} punti"
-        )
-        ws.write_string(band_row, col, label, st.header)
-        premio = (
-            "pari al punteggio su 100"
-            if band.proporzionale
-            else f"{format_number(band.premio_percentuale)}%"
-        )
-        ws.write_string(band_row + 1, col, premio, st.text)
+        ws.write_string(band_row, col, band.descrizione, st.header)
+        ws.write_string(band_row + 1, col, band.premio_testo, st.text)
         ws.write_number(band_row + 2, col, band.n_dipendenti, st.text)
     ws.set_row(band_row, 45)
     chart = wb.add_chart({"type": "column"})
