@@ -19,6 +19,7 @@ from lxml import etree
 from workbook.cli import main
 from workbook.cycle import Cycle
 from workbook.demo import demo
+from workbook.documents import trasparenza
 from workbook.documents.contesto import relazione_context
 from workbook.documents.modello import RELAZIONE, write_templates
 from workbook.documents.relazione import write_relazione, write_validazione
@@ -371,3 +372,45 @@ def test_the_validation_document_is_refused_on_provisional_results(provvisorio: 
     with pytest.raises(CycleError, match="provvisori"):
         write_validazione(provvisorio)
     assert write_validazione(provvisorio, provvisorio=True).provvisorio
+
+
+# --- Amministrazione Trasparente ---------------------------------------------------------------
+
+
+def test_trasparenza_gathers_the_tables_and_the_signed_documents_with_an_index(
+    copia: Cycle,
+) -> None:
+    from workbook.files import read_csv
+
+    folder = copia.risultati / "trasparenza"
+    assert main(["trasparenza", "--dir", str(copia.root)]) == 0
+    rows = {r["File"]: r for r in read_csv(folder / "indice.csv")}
+    data = json.loads((copia.risultati / "risultati-2017.json").read_text(encoding="utf-8"))
+    for t in data["trasparenza"]:
+        assert rows[t["file"]]["Stato"] == "pronto"
+        assert rows[t["file"]]["Contenuto"] == t["titolo"]
+    assert rows["premi-dipendenti.csv"]["Norma"] == "D.Lgs. 33/2013, art. 20, c. 1"
+    assert rows["fasce-dipendenti.csv"]["Sezione di Amministrazione Trasparente"] == (
+        "Performance › Dati relativi ai premi"
+    )
+    relazione = rows["relazione-sulla-performance-2017.pdf"]
+    assert relazione["Stato"].startswith("manca: mettere il documento firmato in firmati/")
+    # The Segretario drops the signed documents back: they are copied, never moved or changed.
+    signed = copia.root / "firmati"
+    (signed / "Relazione 2017 firmata v.2.pdf.p7m").write_bytes(b"relazione firmata")
+    (signed / "validazione nucleo 2017.pdf").write_bytes(b"validazione firmata")
+    assert main(["trasparenza", "--dir", str(copia.root)]) == 0
+    rows = {r["File"]: r for r in read_csv(folder / "indice.csv")}
+    assert rows["relazione-sulla-performance-2017.pdf.p7m"]["Stato"] == "pronto"
+    assert rows["documento-di-validazione-2017.pdf"]["Sezione di Amministrazione Trasparente"] == (
+        trasparenza.NUCLEO
+    )
+    assert (folder / "relazione-sulla-performance-2017.pdf.p7m").read_bytes() == (
+        b"relazione firmata"
+    )
+    assert (signed / "Relazione 2017 firmata v.2.pdf.p7m").read_bytes() == b"relazione firmata"
+
+
+def test_trasparenza_publishes_only_final_results(provvisorio: Cycle) -> None:
+    with pytest.raises(CycleError, match="provvisori"):
+        trasparenza.gather(provvisorio)

@@ -21,7 +21,11 @@ from rich.text import Text
 
 from workbook import __version__
 from workbook.anomalies import Gravita
-from workbook.cli_documenti import relazione_command, validazione_command
+from workbook.cli_documenti import (
+    relazione_command,
+    trasparenza_command,
+    validazione_command,
+)
 from workbook.cli_mail import distribute_command, remind_command, send_command
 from workbook.cli_premi import premi_command
 from workbook.cli_sistema import sistema_app
@@ -350,6 +354,7 @@ def demo_command(
 
 app.command("relazione")(relazione_command)
 app.command("validazione")(validazione_command)
+app.command("trasparenza")(trasparenza_command)
 app.command("distribute")(distribute_command)
 app.command("remind")(remind_command)
 app.command("send")(send_command)

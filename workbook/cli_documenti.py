@@ -76,6 +76,46 @@ def validazione_command(
     _report(write_validazione(Cycle(directory), provvisorio=provvisorio), pdf, "validazione")
 
 
+def trasparenza_command(directory: DirOption = Path(".")) -> None:
+    """Raccoglie in risultati/trasparenza/ ciò che il Comune pubblica in Amministrazione
+    Trasparente: le tabelle dei premi (D.Lgs. 33/2013, art. 20), la Relazione e il documento
+    di validazione firmati (messi dalla Segreteria in firmati/), con indice.csv, che dice in
+    quale sezione va ciascun file."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from workbook.cycle import Cycle
+    from workbook.documents.trasparenza import gather
+
+    result = gather(Cycle(directory))
+    table = Table(title="Amministrazione Trasparente", expand=True)
+    table.add_column("File", overflow="fold", ratio=3)
+    table.add_column("Sezione (per intero in indice.csv)", ratio=3)
+    table.add_column("Stato", ratio=4)
+    for v in result.voci:
+        style = "green" if v.pronta else "yellow"
+        section = v.sezione.split(" › ")[-1].replace(_NUCLEO_LONG, "Nucleo di valutazione")
+        table.add_row(escape(v.file), escape(section), f"[{style}]{escape(v.stato)}[/]")
+    console.print(table)
+    console.print(safe(f"Scritto {shell_path(result.indice)}"), style="green")
+    missing = [v for v in result.voci if not v.pronta]
+    if missing:
+        console.print(
+            safe(
+                f"Da completare: {len(missing)} "
+                f"{'documento' if len(missing) == 1 else 'documenti'} (vedere «Stato»). Le "
+                "schede individuali non si pubblicano: contengono dati personali."
+            ),
+            style="yellow",
+        )
+
+
+_NUCLEO_LONG = (
+    "Organismi indipendenti di valutazione, nuclei di valutazione o altri organismi con "
+    "funzioni analoghe"
+)
+
+
 def _report(doc: object, pdf: bool, what: str) -> None:
     from workbook.documents.relazione import Documento
 
