@@ -414,3 +414,33 @@ def test_trasparenza_gathers_the_tables_and_the_signed_documents_with_an_index(
 def test_trasparenza_publishes_only_final_results(provvisorio: Cycle) -> None:
     with pytest.raises(CycleError, match="provvisori"):
         trasparenza.gather(provvisorio)
+
+
+# --- the PDF, through LibreOffice --------------------------------------------------------------
+
+
+def test_the_pdf_shows_the_seed_table_and_the_media_line(copia: Cycle) -> None:
+    """`valuta relazione --pdf` through LibreOffice: the PDF's text (pdftotext, poppler) has
+    the seed's band table and the MEDIA line, on A4 pages."""
+    import os
+    import subprocess
+
+    from workbook.office import find_soffice
+
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        if os.environ.get("VALUTA_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice o pdftotext richiesti ma non disponibili")
+        pytest.skip("LibreOffice o pdftotext non disponibili")
+    assert main(["relazione", "--dir", str(copia.root), "--pdf"]) == 0
+    pdf = copia.risultati / "relazione-2017.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "MEDIA PUNTEGGIO: 99,25 (SU 100)" in flat
+    for words in ("Valutazione", "compresa tra", "54 e 60 punti", "fino a 18 punti"):
+        assert words in flat
+    band_rows = [line.split() for line in text.splitlines() if line.split()[:1] == ["Dipendenti"]]
+    assert ["Dipendenti", "20", "0", "0", "0", "0"] in band_rows
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "(A4)" in info

@@ -31,7 +31,7 @@ NUMBERS = {1: "una", 2: "due", 3: "tre", 4: "quattro", 5: "cinque", 6: "sei", 7:
 
 
 def highlighted(text: str) -> RichText:
-    return RichText(f"[{text}]", highlight="yellow")
+    return RichText(f"[{text}]", highlight="#FFFF00")
 
 
 def given(value: str, missing: str) -> RichText:

@@ -31,6 +31,8 @@ VALIDAZIONE = "validazione.docx"
 
 def _document(title: str) -> DocumentType:
     doc = Document()
+    doc.core_properties.author = "valuta"
+    doc.core_properties.title = title
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
     for side in ("left_margin", "right_margin"):
@@ -39,6 +41,7 @@ def _document(title: str) -> DocumentType:
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(11)
+    normal.paragraph_format.space_before = Pt(6)
     header = section.header.paragraphs[0]
     header.text = "{{ ente }} – " + title + " {{ anno }}"
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -83,9 +86,12 @@ def table(
     t.cell(1, 0).text = "{%tr for " + loop + " %}"
     t.cell(3, 0).text = "{%tr endfor %}"
     _small(t)
-    for i, w in enumerate(widths):
-        for row in t.rows:
-            row.cells[i].width = Cm(w)
+    if widths:
+        t.autofit = False
+        for i, w in enumerate(widths):
+            t.columns[i].width = Cm(w)
+            for row in t.rows:
+                row.cells[i].width = Cm(w)
     return t
 
 
@@ -297,7 +303,9 @@ def relazione_template() -> DocumentType:
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p for s in schede_fasce %}")
     doc.add_paragraph("{%p if schede_fasce|length > 1 %}")
-    doc.add_paragraph("Scheda «{{ s.titolo }}»:")
+    doc.add_paragraph("Distribuzione per fascia di punteggio, scheda «{{ s.titolo }}»:")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("Distribuzione dei dipendenti valutati per fascia di punteggio:")
     doc.add_paragraph("{%p endif %}")
     columns_table(
         doc,
@@ -349,7 +357,7 @@ def relazione_template() -> DocumentType:
             "{{ r.quota }}",
         ),
         "r in differenziazione",
-        (5.0, 1.6, 1.8, 2.0, 2.4, 1.8, 2.4),
+        (4.2, 1.9, 1.8, 2.0, 2.4, 2.2, 2.5),
     )
     placeholder(doc, "Da scrivere a cura del Segretario Comunale: commento sulla differenziazione.")
 
