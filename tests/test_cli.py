@@ -158,7 +158,7 @@ def test_many_moduli_print_counts_and_only_those_needing_attention(
     monkeypatch.setattr(cli, "MODULES_SHOWN", 1)
     code, text = run("reconcile", "--dir", str(cycle), capsys=capsys)
     assert code == 1
-    assert "Moduli attesi: 4; ricevuto: 2, mancante: 2." in text
+    assert "Moduli attesi: 4; ricevuti: 2, mancanti: 2." in text
     assert "AREA2" in text and "AREA1 " not in text.split("Anomalie")[0]
     assert "… e un altro modulo da controllare" in text
 
@@ -196,7 +196,7 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
     summary = next(i for i, line in enumerate(lines) if line.startswith("Dipendenti valutati"))
     written = [i for i, line in enumerate(lines) if line.startswith("  scritto ")]
     assert len(written) == 3 and summary < written[0]
-    assert "errori: i risultati sono provvisori" in lines[-1]
+    assert lines[-1].startswith("1 errore: i risultati sono provvisori")
     workbook = cycle / "risultati" / "risultati-2017.xlsx"
     assert lines[written[0]] == f"  scritto {workbook}"
     wb = openpyxl.load_workbook(workbook, read_only=True)

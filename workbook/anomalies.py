@@ -438,7 +438,7 @@ class Codice(Enum):
         E,
         "File da esaminare",
         "il file ({dettaglio}) non è stato letto e potrebbe contenere un modulo: finché non è "
-        "esaminato i risultati restano provvisori. Aprirlo: se contiene un modulo, salvare il "
+        "esaminato, i risultati restano provvisori. Aprirlo: se contiene un modulo, salvare il "
         "modulo in ricevuti/ in formato .xlsx o .ods; poi registrare il file come esaminato con "
         "«valuta accetta {impronta}».",
     )
@@ -447,7 +447,7 @@ class Codice(Enum):
         E,
         "Messaggio non leggibile",
         "il messaggio, o una sua parte, non si può leggere ({dettaglio}) e potrebbe contenere un "
-        "modulo: finché non è esaminato i risultati restano provvisori. Aprirlo con il programma "
+        "modulo: finché non è esaminato, i risultati restano provvisori. Aprirlo con il programma "
         "di posta e salvarne gli allegati in ricevuti/; poi registrarlo come esaminato con "
         "«valuta accetta {impronta}».",
     )

@@ -8,6 +8,8 @@ report and an exit code (the table is in `workbook/errors.py`): 0 all good, 1 th
 from __future__ import annotations
 
 import contextlib
+import inspect
+import re
 import signal
 import sys
 from collections import Counter
@@ -41,6 +43,7 @@ from workbook.console import (
 )
 from workbook.errors import AnomaliesError, CycleError
 from workbook.files import disk_problem
+from workbook.lingua import conta, parola
 from workbook.values import format_euro, format_number
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -205,6 +208,9 @@ def _run_reconcile(run: Callable[[Any], Any]) -> Any:
     return results
 
 
+STATI = {"ricevuto": "ricevuti", "mancante": "mancanti"}  # the plural of a modulo's state
+
+
 def _print_summary(outcome: Any, relazione: Any) -> None:
     """Modules, anomalies and figures: what reconcile found (the files follow when written)."""
     t = relazione
@@ -212,7 +218,11 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
     counts = Counter(s.stato for s in outcome.moduli)
     console.print(
         f"Moduli attesi: {len(outcome.moduli)}; "
-        + ", ".join(f"[{colours[k]}]{k}[/]: {counts[k]}" for k in colours if counts[k])
+        + ", ".join(
+            f"[{colours[k]}]{parola(counts[k], k, STATI.get(k, k))}[/]: {counts[k]}"
+            for k in colours
+            if counts[k]
+        )
         + "."
     )
     # With hundreds of Aree, the table lists only what needs attention (all are in Riepilogo).
@@ -250,7 +260,7 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
         what = more(len(pending), "un file ricevuto", "{} file ricevuti")
         console.print(
             f"[yellow]Da esaminare: {what} che valuta non ha potuto leggere[/] (anomalie "
-            "ING-…): finché non sono esaminati i risultati restano provvisori. Dopo averli "
+            "ING-…): finché non sono esaminati, i risultati restano provvisori. Dopo averli "
             "aperti, metterli da parte con «valuta accetta IMPRONTA»."
         )
     media = t.media_punteggio_su_100
@@ -270,8 +280,8 @@ def _print_results(results: Any) -> int:
     errors = sum(a.gravita is Gravita.ERRORE for a in outcome.anomalie)
     if errors:
         console.print(
-            f"[red]{errors} errori: i risultati sono provvisori.[/] Correggere, "
-            "mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile»."
+            f"[red]{conta(errors, 'errore', 'errori')}: i risultati sono provvisori.[/] "
+            "Correggere, mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile»."
         )
         return 1
     console.print("[green]Nessun errore: i risultati sono definitivi.[/]")
@@ -359,6 +369,42 @@ app.command("distribute")(distribute_command)
 app.command("remind")(remind_command)
 app.command("send")(send_command)
 
+# The commands in the order of the cycle, as `valuta --help` lists them.
+ORDER = [
+    "init",
+    "generate",
+    "distribute",
+    "remind",
+    "reconcile",
+    "accetta",
+    "send",
+    "relazione",
+    "validazione",
+    "trasparenza",
+    "premi",
+    "sistema",
+    "demo",
+]
+
+
+def _tidy_help(typer_app: typer.Typer) -> None:
+    """Each command's help as paragraphs (the docstrings' line breaks are only the source's),
+    and its first sentence in the list of commands."""
+    for info in typer_app.registered_commands:
+        doc = info.help or (info.callback.__doc__ if info.callback else None)
+        if doc:
+            paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n")]
+            info.help = "\n\n".join(paragraphs)
+            first = re.split(r"(?<=[a-zà-ù)]{2})\. (?=[A-Z«])", paragraphs[0])[0]
+            info.short_help = info.short_help or first.rstrip(".") + "."
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _tidy_help(group.typer_instance)
+
+
+_tidy_help(app)
+app.registered_commands.sort(key=lambda c: ORDER.index(c.name) if c.name in ORDER else 99)
+
 
 # --- entry point -----------------------------------------------------------------------------
 
@@ -377,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     except AnomaliesError as exc:
         print_anomalies(exc.anomalies, "Problemi da correggere")
         n = sum(a.gravita is Gravita.ERRORE for a in exc.anomalies)
-        err.print(f"[red]{n} errori: correggere e riprovare.[/]")
+        err.print(f"[red]{conta(n, 'errore', 'errori')}: correggere e riprovare.[/]")
         return 1
     except CycleError as exc:
         err.print(Text("Errore: ", style="red") + safe(exc))

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from workbook.console import DirOption, console, err, print_anomalies
+from workbook.lingua import conta, parola
 
 DryRunOption = Annotated[
     bool,
@@ -66,9 +67,9 @@ def _print_delivery(report: Any) -> int:
         for e in report.esiti:
             m = e.messaggio
             attached = m.allegato.nome if m.allegato else "senza allegato"
+            who = m.chi if m.indirizzo in m.chi else f"{m.chi} <{m.indirizzo}>"
             console.print(
-                f"{outcome(e)}: {m.chi} <{m.indirizzo}>, {attached}"
-                + (f" → {e.file}" if e.file else ""),
+                f"{outcome(e)}: {who}, {attached}" + (f" → {e.file}" if e.file else ""),
                 soft_wrap=True,
                 markup=False,
             )
@@ -90,30 +91,36 @@ def _print_delivery(report: Any) -> int:
         console.print("[yellow]I risultati inviati sono PROVVISORI e sono segnati come tali.[/]")
     skipped = report.conta("già inviato")
     if skipped:
-        console.print(
-            f"{skipped} messaggi erano già stati inviati e non sono ripetuti (per inviarli di "
-            "nuovo: --force)."
+        already = conta(
+            skipped,
+            "messaggio era già stato inviato e non è ripetuto",
+            "messaggi erano già stati inviati e non sono ripetuti",
         )
+        console.print(f"{already} (per inviarli di nuovo: --force).")
     if report.prova:
+        planned = conta(report.conta("da inviare"), "messaggio", "messaggi")
         console.print(
-            f"Prova (--dry-run): {report.conta('da inviare')} messaggi da inviare con "
-            f"{report.trasporto}; nulla è stato inviato né scritto."
+            f"Prova (--dry-run): {planned} da inviare con {report.trasporto}; nulla è stato "
+            "inviato né scritto."
         )
         return 1 if report.ha_errori else 0
     sent, written = report.conta("inviato"), report.conta("scritto")
     if sent:
-        console.print(f"[green]Inviati {sent} messaggi[/] con il {report.trasporto}.")
+        what = f"{parola(sent, 'Inviato', 'Inviati')} {conta(sent, 'messaggio', 'messaggi')}"
+        console.print(f"[green]{what}[/] con il {report.trasporto}.")
     if written:
+        what = f"{parola(written, 'Scritto', 'Scritti')} {conta(written, 'messaggio', 'messaggi')}"
         console.print(
-            f"[green]Scritti {written} messaggi[/] come {report.trasporto}: aprirli con il "
-            "proprio programma di posta o PEC e inviarli."
+            f"[green]{what}[/] come {report.trasporto}: aprirli con il proprio programma di "
+            "posta o PEC e inviarli."
         )
     if sent or written:
         console.print(f"Registro: {report.registro}")
     if report.ha_errori:
+        failed = conta(report.non_inviati, "messaggio non inviato", "messaggi non inviati")
         console.print(
-            f"[red]{report.non_inviati} messaggi non inviati[/]: correggere come indicato e "
-            "ripetere il comando; i messaggi già inviati non saranno ripetuti."
+            f"[red]{failed}[/]: correggere come indicato e ripetere il comando; i messaggi "
+            "già inviati non saranno ripetuti."
         )
         return 1
     return 0
@@ -168,7 +175,7 @@ def send_command(
     force: ForceOption = False,
 ) -> None:
     """Invia i risultati (risultati/risultati-<anno>.xlsx) ai destinatari indicati in
-    valuta.toml, sezione [risultati]; con --per-area, a ogni Responsabile solo quelli della
+    valuta.toml, nella sezione «risultati»; con --per-area, a ogni Responsabile solo quelli della
     sua Area. Rifiuta risultati provvisori senza --provvisorio."""
     from workbook.mail.messages import plan_send
 

@@ -56,12 +56,42 @@ def _localise_typer() -> None:
     original_write_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: object, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = re.sub(r"\{([A-Z_]+)\}", r"\1", args.replace("[OPTIONS]", "[OPZIONI]"))
+        args = args.replace("COMMAND [ARGS]...", "COMANDO [ARGOMENTI]...")
         original_write_usage(self, prog, args, "Uso: " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    _italian_types()
     typer.rich_utils.highlighter.highlights = [  # colour «Uso:» as typer colours «Usage:»
         h.replace("Usage: ", "Uso: ") for h in typer.rich_utils.highlighter.highlights
     ]
+
+
+# How the help names the value an option takes (typer writes «<bool>» even for a flag).
+_TYPES = {"path": "PERCORSO", "str": "TESTO", "int": "NUMERO", "float": "NUMERO"}
+
+
+def _italian_types() -> None:
+    core = getattr(typer, "core", None)
+    for cls in (getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)):
+        original = getattr(cls, "display_type_rich", None)
+        if original is None:  # another typer: its own names
+            continue
+
+        def display(self: Any, ctx: Any, _original: Callable[..., Any] = original) -> Any:
+            if getattr(self, "is_flag", False) or getattr(self, "count", False):
+                return None  # a flag takes no value
+            if self.param_type_name == "argument":
+                return None  # its name says it («DIR»)
+            if self.metavar is not None:
+                return self.metavar
+            shown = _original(self, ctx)
+            if isinstance(shown, str):
+                bare = shown.strip("<>.").lower()
+                return _TYPES.get(bare, shown)
+            return shown
+
+        cls.display_type_rich = display  # type: ignore[method-assign,union-attr]
 
 
 _localise_typer()

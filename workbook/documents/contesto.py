@@ -16,6 +16,7 @@ from typing import Any
 from docxtpl import RichText
 
 from workbook.contract import compilatore
+from workbook.lingua import conta
 from workbook.piano.model import SEGRETARIO, Piano
 from workbook.relazione import Relazione, RigaGenere
 from workbook.results.workbook import funds_of, rules_in_words
@@ -53,10 +54,6 @@ def percent(value: Decimal | int | None) -> str:
 
 def euro(value: Decimal | None) -> str:
     return DASH if value is None else format_euro(Decimal(value))
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def eq_labels(piano: Piano) -> tuple[str, str]:
@@ -181,7 +178,7 @@ def _evaluators(data: dict[str, Any], piano: Piano, many_eq: str) -> list[dict[s
         what = [
             f"{n} {many_eq if n != 1 else eq_labels(piano)[0]}"
             if role == "eq"
-            else plural(n, *ROLES.get(role, (role, role)))
+            else conta(n, *ROLES.get(role, (role, role)))
             for role, n in sorted(counts.items())
         ]
         rows.append(

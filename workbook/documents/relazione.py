@@ -19,11 +19,11 @@ from workbook.documents.contesto import (
     given,
     number,
     percent,
-    plural,
     relazione_context,
 )
 from workbook.documents.modello import RELAZIONE, VALIDAZIONE
 from workbook.documents.render import load_results, render, template_path
+from workbook.lingua import conta
 from workbook.piano.model import Piano
 from workbook.relazione import Fondo, Relazione
 from workbook.results.workbook import funds_of
@@ -136,13 +136,13 @@ def _checks(data: dict[str, Any], r: Relazione, sigla: str) -> list[tuple[str, s
         (
             "Coerenza tra la Relazione e i moduli di valutazione",
             f"Moduli attesi: {len(stato['attesi'])}; ricevuti: {len(stato['ricevuti'])}; "
-            f"{plural(errors, 'errore', 'errori')} e {plural(warnings, 'avviso', 'avvisi')}. "
+            f"{conta(errors, 'errore', 'errori')} e {conta(warnings, 'avviso', 'avvisi')}. "
             "Ogni punteggio è ricalcolato dai valori inseriti nei moduli, non dalle formule.",
             errors == 0 and not stato["mancanti"],
         ),
         (
             "Raggiungimento degli obiettivi validato dal Nucleo",
-            f"{plural(len(objectives), 'obiettivo', 'obiettivi')}; "
+            f"{conta(len(objectives), 'obiettivo', 'obiettivi')}; "
             f"{len(not_validated)} senza validazione; {len(lowered)} validati con un "
             "raggiungimento inferiore a quello dichiarato dal Responsabile.",
             not not_validated,
@@ -170,11 +170,9 @@ def _checks(data: dict[str, Any], r: Relazione, sigla: str) -> list[tuple[str, s
         ),
         (
             "Personale non valutato e valutazioni negative",
-            plural(
-                r.n_dipendenti_non_valutati, "dipendente non valutato", "dipendenti non valutati"
-            )
+            conta(r.n_dipendenti_non_valutati, "dipendente non valutato", "dipendenti non valutati")
             + ", ciascuno con il motivo; "
-            + plural(len(r.valutazioni_negative), "valutazione negativa", "valutazioni negative")
+            + conta(len(r.valutazioni_negative), "valutazione negativa", "valutazioni negative")
             + ".",
             all(n.motivo for n in r.non_valutati),
         ),

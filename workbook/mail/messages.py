@@ -18,6 +18,7 @@ from workbook.anomalies import Anomalia, Codice, anomalia
 from workbook.contract import NUCLEO, compilatore, moduli
 from workbook.cycle import SETTINGS, Cycle, Settings
 from workbook.errors import PostaError
+from workbook.lingua import conta
 from workbook.mail.deliver import (
     Allegato,
     Destinatario,
@@ -126,10 +127,6 @@ def _context(cycle: Cycle) -> _Context:
 
 def _text(*paragraphs: str) -> str:
     return "\n\n".join(p for p in paragraphs if p) + "\n"
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _workbook(cycle: Cycle, modulo: str, chi: str) -> Allegato | Anomalia:
@@ -363,8 +360,8 @@ def _reminder(
             body = [
                 f"nel modulo per la {intro} {ctx.what(modulo)} che ci è pervenuto "
                 f"{'risulta' if len(errors) == 1 else 'risultano'} da correggere "
-                f"{_count(len(errors), 'problema', 'problemi')}; finché non "
-                f"{'è corretto' if len(errors) == 1 else 'sono corretti'} i risultati "
+                f"{conta(len(errors), 'problema', 'problemi')}; finché non "
+                f"{'è corretto' if len(errors) == 1 else 'sono corretti'}, i risultati "
                 f"restano provvisori:\n\n{items}",
                 (
                     f"Il modulo restituito è stato alterato o non è leggibile: compilare di nuovo "
@@ -448,7 +445,7 @@ def _send_whole(ctx: _Context, data: dict[str, Any], xlsx: Path, provisional: bo
         f"{tabelle.n_dipendenti_non_valutati}. Media del punteggio: "
         f"{format_number(media, 2) if media is not None else '–'} su 100."
     )
-    errors = f"Ci sono {_count(n_errors, 'errore', 'errori')} da correggere (foglio Anomalie)"
+    errors = f"Ci sono {conta(n_errors, 'errore', 'errori')} da correggere (foglio Anomalie)"
 
     def message(r: Destinatario) -> Messaggio:
         return Messaggio(

@@ -174,7 +174,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
         widths=False,
     )
     ws.write_string(row, 0, "Sintesi di valutazione del resto del personale", st.bold)
-    ws.write_string(row + 1, 0, f"N. dipendenti valutati: n. {t.n_dipendenti_valutati}.")
+    ws.write_string(row + 1, 0, f"N. dipendenti valutati: {t.n_dipendenti_valutati}.")
     ws.write_string(row + 2, 0, f"N. dipendenti non valutati: {t.n_dipendenti_non_valutati}.")
     row += 3
     if t.non_valutati:
@@ -266,7 +266,7 @@ def _relazione(wb: Any, ws: Any, outcome: Outcome, relazione: Relazione, st: Sty
         widths=False,
     )
     ws.write_string(
-        row, 0, "RAFFRONTO TRA PREMIALITA' STANZIATA E PREMIALITA' DISTRIBUITA", st.heading
+        row, 0, "RAFFRONTO TRA PREMIALITÀ STANZIATA E PREMIALITÀ DISTRIBUITA", st.heading
     )
     row = table(
         ws,
