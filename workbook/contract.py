@@ -89,6 +89,7 @@ class Compilatore:
     foglio: str  # where the Piano says it: «Aree» or «Ente»
     riga: int | None = None
     qualifica: str = ""  # «Segretario Comunale», when the Segretario leads the Area
+    nome_proprio: str = ""  # «Giovanni Ferrari»: first name first, as one greets a person
 
     @property
     def nucleo(self) -> bool:
@@ -117,7 +118,8 @@ class Compilatore:
         """How a message to them begins."""
         if self.nucleo:
             return "Al Nucleo di Valutazione,"
-        return f"Gentile {self.nome}," if self.nome else "Buongiorno,"
+        name = self.nome_proprio or self.nome
+        return f"Gentile {name}," if name else "Buongiorno,"
 
     @property
     def chi(self) -> str:
@@ -154,6 +156,7 @@ def compilatore(piano: Piano, modulo: str) -> Compilatore:
         area.email,
         "Aree",
         area.riga,
+        nome_proprio=f"{person.nome} {person.cognome}" if person else "",
     )
 
 
