@@ -624,3 +624,39 @@ def test_an_absence_of_nobody_or_of_no_cause_is_refused_at_its_row(
         (Codice.PIANO_VALORE_NON_AMMESSO.code, "Assenze", 3),
         (Codice.PIANO_VALORE_NON_AMMESSO.code, "Assenze", 4),
     ]
+
+
+def test_an_objective_of_every_area_that_breaks_the_sums_is_reported_once_at_its_row(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """An objective of «tutte» the Aree that makes every Area's weights exceed the item: one
+    PIANO-PESI, at that objective's row, not one per Area at each Area's first row."""
+    data = sample()
+    data["obiettivi"].append(
+        {
+            "codice": "T-01",
+            "area": "tutte",
+            "tipo": "strategico",
+            "descrizione": "Trasparenza e anticorruzione",
+            "peso": 5,
+        }
+    )
+    row = len(data["obiettivi"]) + 1  # the header is row 1
+    pesi = [p for p in _problems(piano_file(data)) if p[0] == "PIANO-PESI"]
+    assert pesi == [("PIANO-PESI", "Obiettivi", row)]
+    with pytest.raises(AnomaliesError) as exc:
+        load_piano(piano_file(data))
+    (a,) = [a for a in exc.value.anomalies if a.codice is Codice.PIANO_PESI]
+    assert "compreso «T-01», valido per tutte le Aree" in a.messaggio
+
+
+def test_a_wrong_sum_points_at_the_objective_that_makes_it_wrong(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """An objective added to an Area whose weights already made the item: the anomaly is at
+    the added row, not at the Area's first objective."""
+    data = sample()
+    extra = {"codice": "A2-11", "area": "AREA2", "tipo": "strategico", "descrizione": "Nuovo"}
+    data["obiettivi"].insert(20, {**extra, "peso": 4})
+    pesi = [p for p in _problems(piano_file(data)) if p[0] == "PIANO-PESI"]
+    assert pesi == [("PIANO-PESI", "Obiettivi", 22)]

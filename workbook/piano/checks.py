@@ -4,6 +4,7 @@ whether the objectives' weights fit the schede."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from workbook.anomalies import Codice, suggest
@@ -227,6 +228,7 @@ def _weights(r: Reader, piano: Piano) -> None:
     person evaluated with it; an item derived from an achievement has objectives to derive it
     from. Each problem once, however many people share it."""
     seen: set[tuple[str, ...]] = set()
+    wrong_sums: dict[tuple[str, str], list[_WrongSum]] = {}
     for p in piano.personale:
         scheda = piano.scheda_of(p)
         if scheda is None or p.matricola in r.tainted_people:
@@ -257,7 +259,51 @@ def _weights(r: Reader, piano: Piano) -> None:
             if signature in seen:
                 continue
             seen.add(signature)
-            _check_items(r, p, scheda, voce, counted, quali, whose)
+            wrong = _check_items(r, p, scheda, voce, counted, quali, whose)
+            if wrong is not None:
+                wrong_sums.setdefault((scheda.codice, voce.codice), []).append(wrong)
+    for found in wrong_sums.values():
+        _report_weights(r, found)
+
+
+@dataclass(frozen=True, slots=True)
+class _WrongSum:
+    """Objectives whose weights do not add up to what their item is worth."""
+
+    counted: tuple[ObiettivoArea, ...]
+    total: Decimal
+    details: dict[str, str]
+
+
+def _report_weights(r: Reader, found: list[_WrongSum]) -> None:
+    """Each wrong sum once, at the row that makes it wrong where there is one. When every Area
+    is off by the same amount and an objective of «tutte» the Aree is among those counted,
+    that objective is the one to look at: one anomaly, at its row, instead of one per Area."""
+    deltas = {w.total - Decimal(w.details["massimo_n"]) for w in found}
+    common = set.intersection(*({o.obiettivo.codice for o in w.counted} for w in found))
+    shared = [
+        o for o in found[0].counted if o.obiettivo.area == TUTTE and o.obiettivo.codice in common
+    ]
+    if len(found) > 1 and len(deltas) == 1 and shared:
+        delta = deltas.pop()
+        culprit = next((o for o in shared if o.obiettivo.peso == delta), shared[0])
+        first = found[0]
+        details = {
+            **first.details,
+            "quali": f"gli obiettivi di ciascuna delle {len(found)} Aree, compreso "
+            f"«{culprit.obiettivo.codice}», valido per tutte le Aree,",
+            "somma": " e ".join(sorted({fmt(w.total) for w in found})),
+            "chi": "il personale di ogni Area",
+        }
+        details.pop("massimo_n")
+        r.add(Codice.PIANO_PESI, "Obiettivi", culprit.obiettivo.riga, **details)
+        return
+    for w in found:
+        delta = w.total - Decimal(w.details["massimo_n"])
+        own = [o for o in w.counted if o.obiettivo.area != TUTTE] or list(w.counted)
+        culprit = next((o for o in reversed(own) if o.obiettivo.peso == delta), own[0])
+        details = {k: v for k, v in w.details.items() if k != "massimo_n"}
+        r.add(Codice.PIANO_PESI, "Obiettivi", culprit.obiettivo.riga, **details)
 
 
 def _check_items(
@@ -268,7 +314,9 @@ def _check_items(
     counted: list[ObiettivoArea],
     quali: str,
     whose: str,
-) -> None:
+) -> _WrongSum | None:
+    """The problems of the objectives an item counts; a wrong sum of weights is returned, to
+    be reported once for all the Aree it concerns (`_report_weights`)."""
     shared = voce.fonte == "area" and p.ruolo == "dipendente"
     chi = f"il personale dell'Area «{whose}»" if shared else _chi(p)
     if not counted:
@@ -296,19 +344,19 @@ def _check_items(
             di_chi="" if voce.fonte == "assegnati" else f" (la scheda di {chi})",
             rimedio=rimedio,
         )
-        return
+        return None
     if voce.tipo != "obiettivi":
-        return
+        return None
     total = sum((o.obiettivo.peso for o in counted), Decimal(0))
-    if total != voce.massimo:
-        r.add(
-            Codice.PIANO_PESI,
-            "Obiettivi",
-            counted[0].obiettivo.riga,
-            quali=quali,
-            somma=fmt(total),
-            voce=voce.titolo,
-            scheda=scheda.codice,
-            chi=chi,
-            massimo=fmt(voce.massimo),
-        )
+    if total == voce.massimo:
+        return None
+    details = {
+        "quali": quali,
+        "somma": fmt(total),
+        "voce": voce.titolo,
+        "scheda": scheda.codice,
+        "chi": chi,
+        "massimo": fmt(voce.massimo),
+        "massimo_n": str(voce.massimo),
+    }
+    return _WrongSum(tuple(counted), total, details)
