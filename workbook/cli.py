@@ -160,6 +160,14 @@ def generate_command(
             help="Rigenera i moduli anche se esistono già (potrebbero essere già stati inviati).",
         ),
     ] = False,
+    controlla: Annotated[
+        bool,
+        typer.Option(
+            "--controlla",
+            help="Non scrive nulla: controlla in una volta Piano, Sistema, valuta.toml e gli "
+            "indirizzi a cui andranno i moduli, e riporta ogni problema.",
+        ),
+    ] = False,
 ) -> None:
     """Genera un modulo Excel protetto per ogni Area (moduli/<codice Area>.xlsx) e quello del
     Nucleo di Valutazione (moduli/nucleo.xlsx)."""
@@ -168,6 +176,8 @@ def generate_command(
 
     cycle = Cycle(directory)
     cycle.check()
+    if controlla:
+        raise typer.Exit(_print_check(cycle))
     result = generate(cycle, force=force)
     print_anomalies(result.avvisi, "Avvisi sul Piano")
     console.print(
@@ -179,6 +189,29 @@ def generate_command(
     if len(result.moduli) > MODULES_SHOWN:
         what = more(len(result.moduli) - MODULES_SHOWN, "un altro", "altri {}")
         console.print(f"  … e {what} nella stessa cartella.")
+
+
+def _print_check(cycle: Any) -> int:
+    from workbook.controllo import controlla
+
+    result = controlla(cycle)
+    for problem in result.impostazioni:
+        err.print(Text("Errore: ", style="red") + safe(problem))
+    print_anomalies(list(result.generazione), "Per generare i moduli")
+    print_anomalies(list(result.posta), "Per inviare i moduli (valuta distribute)")
+    if result.ha_errori:
+        n = len(result.impostazioni) + sum(
+            a.gravita is Gravita.ERRORE for a in (*result.generazione, *result.posta)
+        )
+        console.print(
+            f"[red]{conta(n, 'errore', 'errori')}[/]: correggere e ripetere il controllo."
+        )
+        return 1
+    console.print(
+        "[green]Nessun errore:[/] «valuta generate» può scrivere i moduli e «valuta "
+        "distribute» inviarli."
+    )
+    return 0
 
 
 # --- reconcile and demo ---------------------------------------------------------------------

@@ -30,7 +30,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("codice", "Codice", True),
         ("denominazione", "Denominazione", True),
         ("responsabile", "Matricola Responsabile", False),
-        ("email", "E-mail Responsabile", True),
+        # Needed to send the modulo, not to generate it: checked by the mail commands.
+        ("email", "E-mail Responsabile", False),
     ),
     "Obiettivi": (
         ("codice", "Codice", True),
