@@ -28,6 +28,7 @@ from workbook.cli_documenti import (
 )
 from workbook.cli_mail import distribute_command, remind_command, send_command
 from workbook.cli_premi import premi_command
+from workbook.cli_schede import schede_command
 from workbook.cli_sistema import sistema_app
 from workbook.console import (
     DirOption,
@@ -347,7 +348,7 @@ def demo_command(
     results = _run_reconcile(lambda progress: demo(directory, progress))
     console.print(
         f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
-        "in ricevuti/, risultati in risultati/."
+        "in ricevuti/, risultati in risultati/, schede individuali in risultati/schede/."
     )
     raise typer.Exit(_print_results(results))
 
@@ -358,6 +359,7 @@ app.command("trasparenza")(trasparenza_command)
 app.command("distribute")(distribute_command)
 app.command("remind")(remind_command)
 app.command("send")(send_command)
+app.command("schede")(schede_command)
 
 
 # --- entry point -----------------------------------------------------------------------------

@@ -69,4 +69,8 @@ def demo(root: Path, progress: Progress | None = None) -> Results:
     cycle = init_cycle(root, SAMPLE)
     generate(cycle)
     fill_from_answers(cycle, sample_answers(load_sample(SAMPLE, "risposte")))
-    return reconcile_and_report(cycle, progress)
+    results = reconcile_and_report(cycle, progress)
+    from workbook.results.schede import cycle_schede
+
+    cycle_schede(cycle, pdf=False)  # the final schede too (workbooks: the demo stays quick)
+    return results
