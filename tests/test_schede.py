@@ -1,0 +1,241 @@
+"""The final individual schede (`valuta schede`) and `valuta send --schede`: one scheda per
+evaluated person with the validated values, the modulo's values marked where the Nucleo
+validated less, provisional marking, each person mailed only their own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import warnings
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from workbook.anomalies import Codice
+from workbook.cycle import Cycle, load_sample
+from workbook.demo import fill_from_answers, sample_answers
+from workbook.errors import PostaError
+from workbook.mail.deliver import deliver
+from workbook.mail.messages import plan_send
+from workbook.office import convert, find_soffice
+from workbook.pipeline import reconcile_and_report
+from workbook.results.json import read_results
+from workbook.results.schede import INDEX, PROVISIONAL, cycle_schede, file_stem, read_index
+
+from .helpers import piano_of
+from .test_mail import Server, ca, configure, register, smtp  # noqa: F401  (SMTP fixtures)
+
+
+@pytest.fixture(scope="module")
+def compilato(esempio: Cycle, tmp_path_factory: pytest.TempPathFactory) -> Cycle:
+    """esempio-2025 reconciled: the Nucleo validated TEC-2 at 70% (declared 80%)."""
+    root = tmp_path_factory.mktemp("schede") / "ciclo"
+    shutil.copytree(esempio.root, root)
+    cycle = Cycle(root)
+    answers = sample_answers(load_sample("esempio-2025", "risposte"), piano_of(cycle))
+    fill_from_answers(cycle, answers)
+    assert not reconcile_and_report(cycle).outcome.ha_errori
+    return cycle
+
+
+def copy_of(cycle: Cycle, tmp_path: Path) -> Cycle:
+    shutil.copytree(cycle.root, tmp_path / "ciclo")
+    return Cycle(tmp_path / "ciclo")
+
+
+def results(cycle: Cycle) -> dict[str, Any]:
+    data = read_results(cycle.risultati / "risultati-2025.json")
+    assert data is not None
+    return data
+
+
+def cells(path: Path) -> list[list[Any]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path)
+    return [list(r) for r in wb["Scheda"].iter_rows(values_only=True)]
+
+
+def row_of(rows: list[list[Any]], label: str) -> list[Any]:
+    return next(r for r in rows if r[0] == label)
+
+
+def test_one_scheda_per_evaluated_person_with_every_value_of_the_results(
+    compilato: Cycle, tmp_path: Path
+) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    written, _ = cycle_schede(cycle, pdf=False)
+    data = results(cycle)
+    folder = cycle.risultati / "schede"
+    evaluated = [v for v in data["valutazioni"] if v["stato"] == "valutato"]
+    assert {v["matricola"] for v in data["valutazioni"]} - set(written.files) == {"3008"}
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == sorted(
+        f"{file_stem(v['matricola'], v['nominativo'])}.xlsx" for v in evaluated
+    )
+    for v in evaluated:
+        rows = cells(folder / written.files[v["matricola"]][0])
+        flat = [c for r in rows for c in r if c is not None]
+        assert v["nominativo"] in flat and v["matricola"] in flat and v["categoria"] in flat
+        for voce in v["voci"]:
+            r = row_of(rows, voce["titolo"])
+            assert Decimal(str(r[1])) == voce["punti"] and Decimal(str(r[2])) == voce["massimo"]
+        assert Decimal(str(row_of(rows, "Punteggio totale")[1])) == v["punteggio"]
+        assert Decimal(str(row_of(rows, "Punteggio su 100")[1])) == v["punteggio_su_100"]
+        assert row_of(rows, "Fascia di punteggio")[1] == v["fascia"]
+        assert Decimal(str(row_of(rows, "Premio in euro")[1])) == v["premio_euro"]
+        for part, amount in (v["premi"] or {}).items():
+            assert any(
+                str(r[0]).strip().startswith("di cui") and Decimal(str(r[1])) == amount
+                for r in rows
+                if r[0] and part[:5] in str(r[0])
+            )
+        assert "Osservazioni del valutato" in flat and PROVISIONAL not in flat
+
+
+def test_a_lower_validated_achievement_shows_what_the_modulo_said(
+    compilato: Cycle, tmp_path: Path
+) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    written, _ = cycle_schede(cycle, pdf=False)
+    folder = cycle.risultati / "schede"
+    tec = [v for v in results(cycle)["valutazioni"] if v["area"] == "TEC"]
+    marked = 0
+    for v in tec:
+        rows = cells(folder / written.files[v["matricola"]][0])
+        changed = [r for r in rows if str(r[3] or "").startswith("nel modulo: ")]
+        if changed:
+            marked += 1
+            assert all(r[3] != f"nel modulo: {r[1]}" for r in changed)
+            assert any("ha validato un raggiungimento" in str(r[0]) for r in rows)
+    assert marked >= 1
+    # Bassi Mario (3010): 19,45 of 20 for the Area's objectives in the modulo, 19,18 final.
+    rows = cells(folder / written.files["3010"][0])
+    area = row_of(rows, "Raggiungimento degli obiettivi dell'Area")
+    assert (Decimal(str(area[1])), area[3]) == (Decimal("19.18"), "nel modulo: 19,45")
+    # The FIN Area's achievements were validated as declared: nothing marked.
+    fin = next(v for v in results(cycle)["valutazioni"] if v["area"] == "FIN")
+    rows = cells(folder / written.files[fin["matricola"]][0])
+    assert not any(str(r[3] or "").startswith("nel modulo") for r in rows)
+
+
+def test_schede_of_provisional_results_say_so_and_stale_ones_go(
+    compilato: Cycle, tmp_path: Path
+) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    cycle_schede(cycle, pdf=False)
+    (cycle.ricevuti / "TEC.xlsx").unlink()
+    assert reconcile_and_report(cycle).outcome.ha_errori
+    written, _ = cycle_schede(cycle, pdf=False)
+    assert written.provvisorie and written.removed == 4  # TEC's people are «in attesa»
+    folder = cycle.risultati / "schede"
+    assert len(list(folder.glob("*.xlsx"))) == len(written.files)
+    for names in written.files.values():
+        rows = cells(folder / names[0])
+        assert PROVISIONAL in [r[0] for r in rows]
+    index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
+    assert index["provvisorie"] is True
+
+
+def test_send_schede_gives_each_person_only_their_own(
+    compilato: Cycle,
+    tmp_path: Path,
+    smtp: Any,  # noqa: F811
+) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    with pytest.raises(PostaError) as missing:
+        plan_send(cycle, schede=True)
+    assert [a.codice for a in missing.value.anomalies] == [Codice.POSTA_SCHEDE_MANCANTI]
+    cycle_schede(cycle, pdf=False)
+    server: Server = smtp("plain")
+    configure(cycle, server)
+    report = deliver(cycle, plan_send(cycle, schede=True))
+    piano = piano_of(cycle)
+    evaluated = [v for v in results(cycle)["valutazioni"] if v["stato"] == "valutato"]
+    with_mail = {piano.persona(v["matricola"]).email: v for v in evaluated}  # type: ignore[union-attr]
+    without = with_mail.pop("", None)
+    assert without is not None  # the sample has people without an address
+    received = server.by_recipient()
+    assert set(received) == set(with_mail)
+    for address, r in received.items():
+        (part,) = list(r.message.iter_attachments())
+        data = part.get_content()
+        path = tmp_path / "allegato.xlsx"
+        path.write_bytes(data)
+        flat = [c for row in cells(path) for c in row if c is not None]
+        assert with_mail[address]["matricola"] in flat
+        assert with_mail[address]["nominativo"] in flat
+        assert "Gentile" in r.message.get_body().get_content()  # type: ignore[union-attr]
+    missing_mail = [a for a in report.anomalie if a.codice is Codice.POSTA_INDIRIZZO_MANCANTE]
+    assert missing_mail and all(a.foglio == "Personale" and a.riga for a in missing_mail)
+    assert report.conta("inviato") == len(with_mail)
+    # Once sent, not again; with --force, again.
+    assert deliver(cycle, plan_send(cycle, schede=True)).conta("inviato") == 0
+    assert deliver(cycle, plan_send(cycle, schede=True), force=True).conta("inviato") == len(
+        with_mail
+    )
+    assert any(row["comando"] == "send" for row in register(cycle))
+
+
+def test_send_schede_refuses_schede_older_than_the_results(
+    compilato: Cycle, tmp_path: Path
+) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    cycle_schede(cycle, pdf=False)
+    reconcile_and_report(cycle)  # same results, rewritten: the schede are still theirs
+    plan_send(cycle, schede=True)
+    (cycle.ricevuti / "TEC.xlsx").unlink()
+    reconcile_and_report(cycle)
+    with pytest.raises(PostaError) as stale:
+        plan_send(cycle, schede=True, provvisorio=True)
+    assert [a.codice for a in stale.value.anomalies] == [Codice.POSTA_SCHEDE_MANCANTI]
+    assert "valuta schede" in stale.value.anomalies[0].messaggio
+
+
+def test_file_names_are_safe_on_windows() -> None:
+    assert file_stem("12/3", 'D\'Angelo: "Anna"?. ') == "12_3 D'Angelo_ _Anna__"
+    assert file_stem("", "") == "scheda"
+
+
+needs_lo = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice non installato")
+
+
+@needs_lo
+def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) -> None:
+    cycle = copy_of(compilato, tmp_path)
+    written, _ = cycle_schede(cycle, pdf=True)
+    folder = cycle.risultati / "schede"
+    index = read_index(folder)
+    assert index is not None
+    v = next(v for v in results(cycle)["valutazioni"] if v["matricola"] == "3010")
+    xlsx, pdf = written.files["3010"]
+    assert pdf.endswith(".pdf") and (folder / pdf).is_file()
+    text_dir = tmp_path / "testo"
+    pages = subprocess.run(
+        ["pdfinfo", str(folder / pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    size = next(line for line in pages.splitlines() if line.startswith("Page size"))
+    width = float(size.split()[2])
+    assert abs(width - 595.3) < 2  # A4 portrait, in points
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(folder / pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    else:
+        (out,) = convert([folder / pdf], "txt", text_dir)
+        text = out.read_text(encoding="utf-8")
+    assert v["nominativo"] in text
+    assert f"{v['punteggio']:.2f}" in text or f"{v['punteggio']:.2f}".replace(".", ",") in text
+    # The Excel page setup: A4, portrait, one page wide.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(folder / xlsx)["Scheda"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
