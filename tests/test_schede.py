@@ -239,3 +239,33 @@ def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) ->
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_a_removal_happens_with_the_commit_or_not_at_all(tmp_path: Path) -> None:
+    from workbook.files import Commit, recover
+
+    journal, old, new = tmp_path / "journal.json", tmp_path / "old.xlsx", tmp_path / "new.xlsx"
+    old.write_bytes(b"old")
+    with pytest.raises(RuntimeError), Commit(journal, tmp_path) as commit:
+        commit.write(new, b"new")
+        commit.remove(old)
+        raise RuntimeError
+    assert old.read_bytes() == b"old" and not new.exists()
+    with Commit(journal, tmp_path) as commit:
+        commit.write(new, b"new")
+        commit.remove(old)
+    recover(journal, tmp_path, [tmp_path])
+    assert not old.exists() and new.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xlsx"]
+
+
+def test_the_commands(compilato: Cycle, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbook import cli
+
+    cycle = copy_of(compilato, tmp_path)
+    assert cli.main(["send", "--schede", "--dry-run", "--dir", str(cycle.root)]) == 2
+    assert "valuta schede" in capsys.readouterr().out.replace("\n", " ")
+    assert cli.main(["schede", "--no-pdf", "--dir", str(cycle.root)]) == 0
+    assert "Scritte 13 schede individuali" in capsys.readouterr().out.replace("\n", " ")
+    # The sample has people without an address: exit 1, the others would be sent.
+    assert cli.main(["send", "--schede", "--dry-run", "--dir", str(cycle.root)]) == 1
