@@ -269,3 +269,8 @@ def test_the_commands(compilato: Cycle, tmp_path: Path, capsys: pytest.CaptureFi
     assert "Scritte 13 schede individuali" in capsys.readouterr().out.replace("\n", " ")
     # The sample has people without an address: exit 1, the others would be sent.
     assert cli.main(["send", "--schede", "--dry-run", "--dir", str(cycle.root)]) == 1
+    assert cli.main(["reconcile", "--dir", str(cycle.root)]) == 0
+    assert "valuta schede" not in capsys.readouterr().out  # the same results
+    (cycle.ricevuti / "TEC.xlsx").unlink()
+    assert cli.main(["reconcile", "--dir", str(cycle.root)]) == 1
+    assert "valuta schede" in capsys.readouterr().out.replace("\n", " ")

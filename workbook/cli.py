@@ -28,7 +28,7 @@ from workbook.cli_documenti import (
 )
 from workbook.cli_mail import distribute_command, remind_command, send_command
 from workbook.cli_premi import premi_command
-from workbook.cli_schede import schede_command
+from workbook.cli_schede import print_if_stale, schede_command
 from workbook.cli_sistema import sistema_app
 from workbook.console import (
     DirOption,
@@ -289,7 +289,9 @@ def reconcile_command(directory: DirOption = Path(".")) -> None:
 
     cycle = Cycle(directory)
     results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
-    raise typer.Exit(_print_results(results))
+    code = _print_results(results)
+    print_if_stale(cycle, results.outcome.piano.ente.anno)
+    raise typer.Exit(code)
 
 
 @app.command("accetta")

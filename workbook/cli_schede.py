@@ -41,3 +41,21 @@ def schede_command(
         console.print(f"Tolti {written.removed} file superati (persone non più valutate).")
     if note:
         console.print(note)
+
+
+def print_if_stale(cycle: object, anno: int) -> None:
+    """After a reconcile: schede written from earlier results are named as such (they are
+    never sent: see mail/schede.py)."""
+    from workbook.cycle import Cycle
+    from workbook.results.schede import json_digest, read_index
+
+    assert isinstance(cycle, Cycle)
+    index = read_index(cycle.risultati / "schede")
+    if index is None:
+        return
+    data = cycle.risultati / f"risultati-{anno}.json"
+    if not data.is_file() or index.get("risultati") != json_digest(data):
+        console.print(
+            "[yellow]Le schede individuali in risultati/schede/ sono di risultati precedenti:[/] "
+            "eseguire «valuta schede» per riscriverle."
+        )
