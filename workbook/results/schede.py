@@ -211,7 +211,10 @@ def scheda_workbook(
         ("Valutato", v["nominativo"]),
         ("Matricola", v["matricola"]),
         ("Categoria", v["categoria"]),
-        ("Ruolo", RUOLI.get(v["ruolo"], v["ruolo"])),
+        (
+            "Ruolo",
+            piano.sistema.etichetta_eq if v["ruolo"] == "eq" else RUOLI.get(v["ruolo"], v["ruolo"]),
+        ),
         ("Scheda del Sistema", f"{scheda.titolo} ({scheda.codice})" if scheda else v["scheda"]),
         ("Valutatore", valutatore),
     ]
