@@ -5,6 +5,7 @@ validated less, provisional marking, each person mailed only their own."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import warnings
@@ -18,7 +19,7 @@ import pytest
 from workbook.anomalies import Codice
 from workbook.cycle import Cycle, load_sample
 from workbook.demo import fill_from_answers, sample_answers
-from workbook.errors import PostaError
+from workbook.errors import CycleError, PostaError
 from workbook.mail.deliver import deliver
 from workbook.mail.messages import plan_send
 from workbook.office import convert, find_soffice
@@ -129,7 +130,10 @@ def test_schede_of_provisional_results_say_so_and_stale_ones_go(
     cycle_schede(cycle, pdf=False)
     (cycle.ricevuti / "TEC.xlsx").unlink()
     assert reconcile_and_report(cycle).outcome.ha_errori
-    written, _ = cycle_schede(cycle, pdf=False)
+    with pytest.raises(CycleError, match="--provvisorio"):
+        cycle_schede(cycle, pdf=False)
+    assert len(list((cycle.risultati / "schede").glob("*.xlsx"))) == 13  # untouched
+    written, _ = cycle_schede(cycle, pdf=False, provvisorio=True)
     assert written.provvisorie and written.removed == 4  # TEC's people are «in attesa»
     folder = cycle.risultati / "schede"
     assert len(list(folder.glob("*.xlsx"))) == len(written.files)
@@ -189,6 +193,10 @@ def test_send_schede_refuses_schede_older_than_the_results(
     plan_send(cycle, schede=True)
     (cycle.ricevuti / "TEC.xlsx").unlink()
     reconcile_and_report(cycle)
+    cycle_schede(cycle, pdf=False, provvisorio=True)
+    plan_send(cycle, schede=True, provvisorio=True)  # rewritten: theirs again
+    (cycle.ricevuti / "nucleo.xlsx").unlink()
+    reconcile_and_report(cycle)
     with pytest.raises(PostaError) as stale:
         plan_send(cycle, schede=True, provvisorio=True)
     assert [a.codice for a in stale.value.anomalies] == [Codice.POSTA_SCHEDE_MANCANTI]
@@ -200,11 +208,39 @@ def test_file_names_are_safe_on_windows() -> None:
     assert file_stem("", "") == "scheda"
 
 
-needs_lo = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice non installato")
+def test_the_pdf_is_sent_unless_the_workbook_is_newer(tmp_path: Path) -> None:
+    from workbook.mail.schede import _attachment
+
+    names = ["1 Rossi Anna.xlsx", "1 Rossi Anna.pdf"]
+    book, pdf = (tmp_path / n for n in names)
+    assert _attachment(tmp_path, names) is None
+    book.write_bytes(b"xlsx")
+    assert _attachment(tmp_path, names) == book  # no PDF
+    pdf.write_bytes(b"pdf")
+    os.utime(book, (1_000_000, 1_000_000))
+    os.utime(pdf, (1_000_001, 1_000_001))
+    assert _attachment(tmp_path, names) == pdf
+    os.utime(book, (1_000_002, 1_000_002))  # the workbook edited after the PDF
+    assert _attachment(tmp_path, names) == book
 
 
-@needs_lo
+def test_pdf_without_libreoffice_says_how_to_get_them(
+    compilato: Cycle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbook.office
+
+    monkeypatch.setattr(workbook.office, "find_soffice", lambda: None)
+    cycle = copy_of(compilato, tmp_path)
+    written, note = cycle_schede(cycle, pdf=True)
+    assert not written.pdf and all(len(names) == 1 for names in written.files.values())
+    assert "libreoffice.org" in note and "--pdf" in note
+
+
 def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) -> None:
+    if find_soffice() is None:
+        if os.environ.get("VALUTA_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice richiesto ma non installato")
+        pytest.skip("LibreOffice non installato")
     cycle = copy_of(compilato, tmp_path)
     written, _ = cycle_schede(cycle, pdf=True)
     folder = cycle.risultati / "schede"
@@ -265,7 +301,7 @@ def test_the_commands(compilato: Cycle, tmp_path: Path, capsys: pytest.CaptureFi
     cycle = copy_of(compilato, tmp_path)
     assert cli.main(["send", "--schede", "--dry-run", "--dir", str(cycle.root)]) == 2
     assert "valuta schede" in capsys.readouterr().out.replace("\n", " ")
-    assert cli.main(["schede", "--no-pdf", "--dir", str(cycle.root)]) == 0
+    assert cli.main(["schede", "--dir", str(cycle.root)]) == 0
     assert "Scritte 13 schede individuali" in capsys.readouterr().out.replace("\n", " ")
     # The sample has people without an address: exit 1, the others would be sent.
     assert cli.main(["send", "--schede", "--dry-run", "--dir", str(cycle.root)]) == 1
@@ -274,3 +310,7 @@ def test_the_commands(compilato: Cycle, tmp_path: Path, capsys: pytest.CaptureFi
     (cycle.ricevuti / "TEC.xlsx").unlink()
     assert cli.main(["reconcile", "--dir", str(cycle.root)]) == 1
     assert "valuta schede" in capsys.readouterr().out.replace("\n", " ")
+    assert cli.main(["schede", "--dir", str(cycle.root)]) == 2  # provisional
+    assert "--provvisorio" in capsys.readouterr().err.replace("\n", " ")
+    assert cli.main(["schede", "--provvisorio", "--dir", str(cycle.root)]) == 0
+    assert "PROVVISORIE" in capsys.readouterr().out

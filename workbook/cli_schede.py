@@ -14,22 +14,26 @@ from workbook.console import DirOption, console
 def schede_command(
     directory: DirOption = Path("."),
     pdf: Annotated[
-        bool | None,
+        bool,
+        typer.Option("--pdf", help="Scrive anche i PDF delle schede con LibreOffice."),
+    ] = False,
+    provvisorio: Annotated[
+        bool,
         typer.Option(
-            "--pdf/--no-pdf",
-            help="Scrive anche i PDF con LibreOffice (in partenza: sì, se LibreOffice è "
-            "installato).",
+            "--provvisorio",
+            help="Scrive le schede anche se i risultati sono provvisori (ci sono errori): "
+            "ogni pagina dice PROVVISORIA.",
         ),
-    ] = None,
+    ] = False,
 ) -> None:
     """Scrive in risultati/schede/ la scheda individuale definitiva di ogni persona valutata,
     con i valori validati dal Nucleo e quelli del modulo che sono cambiati, pronta da
-    stampare e firmare (e in PDF, se LibreOffice è installato). Toglie le schede di chi non è
-    più valutato."""
+    stampare e firmare (con --pdf anche in PDF, con LibreOffice). Toglie le schede di chi non
+    è più valutato. Rifiuta risultati provvisori senza --provvisorio."""
     from workbook.cycle import Cycle
     from workbook.results.schede import cycle_schede
 
-    written, note = cycle_schede(Cycle(directory), pdf)
+    written, note = cycle_schede(Cycle(directory), pdf, provvisorio=provvisorio)
     n = len(written.files)
     kind = "cartella di lavoro e PDF" if written.pdf else "cartella di lavoro"
     mark = " PROVVISORIE (i risultati hanno errori)" if written.provvisorie else ""
@@ -40,7 +44,7 @@ def schede_command(
     if written.removed:
         console.print(f"Tolti {written.removed} file superati (persone non più valutate).")
     if note:
-        console.print(note)
+        console.print(note, style="yellow", highlight=False)
 
 
 def print_if_stale(cycle: object, anno: int) -> None:

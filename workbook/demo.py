@@ -72,5 +72,6 @@ def demo(root: Path, progress: Progress | None = None) -> Results:
     results = reconcile_and_report(cycle, progress)
     from workbook.results.schede import cycle_schede
 
-    cycle_schede(cycle, pdf=False)  # the final schede too (workbooks: the demo stays quick)
+    # The final schede too (workbooks only: the demo stays quick).
+    cycle_schede(cycle, pdf=False, provvisorio=True)
     return results

@@ -18,10 +18,6 @@ from pathlib import Path
 from workbook.errors import CycleError
 
 TIMEOUT = 600  # seconds for one batch
-INSTALL_HINT = (
-    "Per avere anche i PDF installare LibreOffice da https://www.libreoffice.org/download/ e "
-    "ripetere il comando."
-)
 
 
 def find_soffice() -> Path | None:

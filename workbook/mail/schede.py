@@ -3,6 +3,7 @@ written, else its workbook), at the address of their Personale row."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from workbook.anomalies import Codice, anomalia
@@ -41,12 +42,12 @@ def plan_schede(ctx: Any, data: dict[str, Any], provisional: bool) -> Any:
         names = index["schede"].get(v["matricola"])
         if v.get("stato") != "valutato" or not names:
             continue
-        name = next((n for n in names if n.endswith(".pdf")), names[0])
-        path = folder / name
-        if not path.is_file():
+        path = _attachment(folder, names)
+        if path is None:
             raise PostaError(
-                [anomalia(Codice.POSTA_SCHEDE_MANCANTI, file=rel, motivo=f"non hanno {name}")]
+                [anomalia(Codice.POSTA_SCHEDE_MANCANTI, file=rel, motivo=f"non hanno {names[0]}")]
             )
+        name = path.name
         person = ctx.piano.persona(v["matricola"])
         recipient = Destinatario(
             person.email if person else "",
@@ -90,3 +91,16 @@ def plan_schede(ctx: Any, data: dict[str, Any], provisional: bool) -> Any:
 
         planned.append((recipient, message))
     return _collect("send", ctx, planned, provisional)
+
+
+def _attachment(folder: Path, names: list[str]) -> Path | None:
+    """The scheda's PDF when it is there and not older than its workbook (which someone may
+    have edited after `valuta schede`), else the workbook; None when the workbook is gone."""
+    book = folder / names[0]
+    if not book.is_file():
+        return None
+    for name in names[1:]:
+        pdf = folder / name
+        if pdf.suffix == ".pdf" and pdf.is_file() and pdf.stat().st_mtime >= book.stat().st_mtime:
+            return pdf
+    return book

@@ -379,11 +379,12 @@ def read_index(folder: Path) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and isinstance(record.get("schede"), dict) else None
 
 
-def cycle_schede(cycle: Cycle, pdf: bool | None) -> tuple[Scritte, str]:
-    """Write the schede of the cycle's current results; `pdf` None: PDFs when LibreOffice is
-    installed. Returns (Scritte, a note for the user about the PDFs)."""
+def cycle_schede(cycle: Cycle, pdf: bool, *, provvisorio: bool = False) -> tuple[Scritte, str]:
+    """Write the schede of the cycle's current results, with `pdf` their PDFs too (when
+    LibreOffice is not installed: the workbooks, and a note saying how to get PDFs).
+    Provisional results are refused unless `provvisorio`. Returns (Scritte, a note)."""
     from workbook.errors import CycleError
-    from workbook.office import INSTALL_HINT, find_soffice
+    from workbook.office import find_soffice
     from workbook.piano.load import load_piano
     from workbook.results import results_paths  # the package imports this module's siblings
     from workbook.results.json import read_results
@@ -396,16 +397,22 @@ def cycle_schede(cycle: Cycle, pdf: bool | None) -> tuple[Scritte, str]:
         raise CycleError(
             f"Mancano i risultati ({data_path.name}): eseguire prima «valuta reconcile»."
         )
-    available = find_soffice() is not None
-    note = ""
-    if pdf and not available:
+    if not data["stato"]["definitivo"] and not provvisorio:
         raise CycleError(
-            f"LibreOffice non è installato: i PDF non si possono scrivere. {INSTALL_HINT}"
+            f"I risultati ({data_path.name}) sono provvisori: ci sono errori da correggere "
+            "(foglio «Anomalie» dei risultati). Le schede individuali non vengono scritte; "
+            "per scriverle comunque, segnate PROVVISORIE su ogni pagina, ripetere il comando "
+            "con --provvisorio."
         )
-    if pdf is None:
-        pdf = available
-        if not available:
-            note = f"Le schede sono cartelle di lavoro Excel. {INSTALL_HINT}"
+    note = ""
+    if pdf and find_soffice() is None:
+        pdf = False
+        note = (
+            "PDF non scritti: LibreOffice non è installato, le schede sono solo cartelle di "
+            "lavoro Excel. Per avere i PDF, installare LibreOffice "
+            "(https://www.libreoffice.org/download/) e ripetere il comando con --pdf, oppure "
+            "aprire ogni scheda in Excel e scegliere «Salva con nome» → PDF."
+        )
     written = write_schede(
         cycle.risultati / "schede",
         cycle.commit_journal,
