@@ -48,8 +48,8 @@ def copy_of(cycle: Cycle, tmp_path: Path) -> Cycle:
     return Cycle(tmp_path / "ciclo")
 
 
-def results(cycle: Cycle) -> dict[str, Any]:
-    data = read_results(cycle.risultati / "risultati-2025.json")
+def results(cycle: Cycle, anno: int = 2025) -> dict[str, Any]:
+    data = read_results(cycle.risultati / f"risultati-{anno}.json")
     assert data is not None
     return data
 
@@ -314,3 +314,48 @@ def test_the_commands(compilato: Cycle, tmp_path: Path, capsys: pytest.CaptureFi
     assert "--provvisorio" in capsys.readouterr().err.replace("\n", " ")
     assert cli.main(["schede", "--provvisorio", "--dir", str(cycle.root)]) == 0
     assert "PROVVISORIE" in capsys.readouterr().out
+
+
+def test_almenno_the_modulo_total_beside_the_validated_one(almenno: Cycle, tmp_path: Path) -> None:
+    """Almenno: the Nucleo validates two objectives of AREA2 at 50% (declared 100%). What the
+    Responsabile's modulo showed is what a cycle whose Nucleo validated as declared computes:
+    its totals are the «nel modulo» values beside the lower final ones (not for the EQ, whose
+    modulo, the Nucleo's, computed with the validated achievement)."""
+    from workbook.contract import NUCLEO, make_key
+
+    answers = sample_answers(load_sample("almenno-2017", "risposte"))
+    shown = {}
+    for name, nucleo in (("dichiarato", None), ("validato", Decimal(50))):
+        shutil.copytree(almenno.root, tmp_path / name)
+        cycle = Cycle(tmp_path / name)
+        if nucleo is not None:
+            for code in ("A2-01", "A2-02"):
+                answers["nucleo"][make_key("obiettivo", f"AREA2.{code}", "raggiungimento")] = nucleo
+        fill_from_answers(cycle, answers)
+        assert not reconcile_and_report(cycle).outcome.ha_errori
+        written, _ = cycle_schede(cycle, pdf=False)
+        shown[name] = {v["matricola"]: v for v in results(cycle, 2017)["valutazioni"]}
+    evaluated = [v for v in shown["validato"].values() if v["stato"] == "valutato"]
+    area2 = [v for v in evaluated if v["area"] == "AREA2"]
+    assert area2 and set(written.files) == {v["matricola"] for v in evaluated}
+    lower = 0
+    for v in area2:
+        before = shown["dichiarato"][v["matricola"]]
+        rows = cells(cycle.risultati / "schede" / written.files[v["matricola"]][0])
+        total = row_of(rows, "Punteggio totale")
+        assert Decimal(str(total[1])) == v["punteggio"]
+        if v["valutatore"] == NUCLEO:  # the Nucleo's modulo computed with the validated ones
+            assert total[3] is None
+        elif v["punteggio"] != before["punteggio"]:
+            lower += 1
+            assert v["punteggio"] < before["punteggio"]
+            expected = f"nel modulo: {before['punteggio']:.2f}".replace(".", ",")
+            assert total[3] == expected
+            assert any("ha validato un raggiungimento" in str(r[0]) for r in rows)
+        else:
+            assert total[3] is None
+    assert lower >= 1
+    # Other Areas: validated as declared, nothing marked.
+    other = next(v for v in evaluated if v["area"] == "AREA1")
+    rows = cells(cycle.risultati / "schede" / written.files[other["matricola"]][0])
+    assert not any(str(r[3] or "").startswith("nel modulo") for r in rows)

@@ -99,8 +99,10 @@ def modulo_values(piano: Piano, data: dict[str, Any]) -> dict[str, dict[str, Any
         mine = [v for v in people if v["valutatore"] == modulo]
         for v in mine:
             for voce in v["voci"]:
-                if voce["tipo"] == "fattore":
-                    inputs[make_key(v["ruolo"], v["matricola"], voce["codice"])] = voce["punti"]
+                if voce["tipo"] == "fattore" and voce["punti"] is not None:
+                    # The results JSON may give whole points as int: the engine takes Decimal.
+                    points = Decimal(str(voce["punti"]))
+                    inputs[make_key(v["ruolo"], v["matricola"], voce["codice"])] = points
         shown = shown_results(piano, modulo, inputs)
         for v in mine:
             base = (v["ruolo"], v["matricola"])
