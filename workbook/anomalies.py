@@ -930,6 +930,13 @@ class Codice(Enum):
         "{chi} non ha un indirizzo e-mail nel Piano: il messaggio non è inviato. Indicarlo nel "
         "Piano e ripetere il comando (gli altri messaggi non saranno inviati di nuovo).",
     )
+    POSTA_SCHEDE_MANCANTI = (
+        "POSTA-SCHEDE-MANCANTI",
+        E,
+        "Schede individuali mancanti o superate",
+        "le schede individuali in risultati/schede/ {motivo}: non vengono inviate. Eseguire "
+        "prima «valuta schede» e poi ripetere il comando.",
+    )
     POSTA_INDIRIZZO_NON_VALIDO = (
         "POSTA-INDIRIZZO-NON-VALIDO",
         E,

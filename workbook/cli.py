@@ -30,6 +30,7 @@ from workbook.cli_documenti import (
 )
 from workbook.cli_mail import distribute_command, remind_command, send_command
 from workbook.cli_premi import premi_command
+from workbook.cli_schede import print_if_stale, schede_command
 from workbook.cli_sistema import sistema_app
 from workbook.console import (
     DirOption,
@@ -331,7 +332,9 @@ def reconcile_command(directory: DirOption = Path(".")) -> None:
 
     cycle = Cycle(directory)
     results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
-    raise typer.Exit(_print_results(results))
+    code = _print_results(results)
+    print_if_stale(cycle, results.outcome.piano.ente.anno)
+    raise typer.Exit(code)
 
 
 @app.command("accetta")
@@ -390,7 +393,7 @@ def demo_command(
     results = _run_reconcile(lambda progress: demo(directory, progress))
     console.print(
         f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
-        "in ricevuti/, risultati in risultati/."
+        "in ricevuti/, risultati in risultati/, schede individuali in risultati/schede/."
     )
     raise typer.Exit(_print_results(results))
 
@@ -401,6 +404,7 @@ app.command("trasparenza")(trasparenza_command)
 app.command("distribute")(distribute_command)
 app.command("remind")(remind_command)
 app.command("send")(send_command)
+app.command("schede")(schede_command)
 
 # The commands in the order of the cycle, as `valuta --help` lists them.
 ORDER = [

@@ -163,6 +163,15 @@ def send_command(
             "per lui in posta/), invece dei risultati completi ai destinatari di valuta.toml.",
         ),
     ] = False,
+    schede: Annotated[
+        bool,
+        typer.Option(
+            "--schede",
+            help="Invia a ogni persona valutata solo la propria scheda individuale "
+            "(risultati/schede/, scritte da «valuta schede»), all'indirizzo del foglio "
+            "Personale del Piano.",
+        ),
+    ] = False,
     provvisorio: Annotated[
         bool,
         typer.Option(
@@ -176,12 +185,13 @@ def send_command(
 ) -> None:
     """Invia i risultati (risultati/risultati-<anno>.xlsx) ai destinatari indicati in
     valuta.toml, nella sezione «risultati»; con --per-area, a ogni Responsabile solo quelli della
-    sua Area. Rifiuta risultati provvisori senza --provvisorio."""
+    sua Area; con --schede, a ogni persona valutata la sua scheda individuale. Rifiuta risultati
+    provvisori senza --provvisorio."""
     from workbook.mail.messages import plan_send
 
     _mail(
         directory,
-        lambda cycle: plan_send(cycle, per_area=per_area, provvisorio=provvisorio),
+        lambda cycle: plan_send(cycle, per_area=per_area, provvisorio=provvisorio, schede=schede),
         dry_run,
         force,
     )

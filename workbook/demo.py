@@ -69,4 +69,9 @@ def demo(root: Path, progress: Progress | None = None) -> Results:
     cycle = init_cycle(root, SAMPLE)
     generate(cycle)
     fill_from_answers(cycle, sample_answers(load_sample(SAMPLE, "risposte")))
-    return reconcile_and_report(cycle, progress)
+    results = reconcile_and_report(cycle, progress)
+    from workbook.results.schede import cycle_schede
+
+    # The final schede too (workbooks only: the demo stays quick).
+    cycle_schede(cycle, pdf=False, provvisorio=True)
+    return results

@@ -79,6 +79,7 @@ class Commit:
         self.root = root.absolute()  # mkstemp's paths are absolute
         self.token = os.urandom(4).hex()
         self.pending: list[tuple[Path, Path]] = []  # (temporary, target)
+        self.removals: list[Path] = []  # targets removed with the commit
 
     def path(self, target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +90,11 @@ class Commit:
 
     def write(self, target: Path, data: bytes) -> None:
         self.path(target).write_bytes(data)
+
+    def remove(self, target: Path) -> None:
+        """Remove `target` with the others: moved aside with them, deleted once they are in
+        place (or put back if the commit does not get that far)."""
+        self.removals.append(target)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -120,7 +126,7 @@ class Commit:
     def _move_aside(self) -> list[tuple[Path, Path]]:
         aside: list[tuple[Path, Path]] = []
         try:
-            for _, target in self.pending:
+            for target in [t for _, t in self.pending] + self.removals:
                 if not target.exists():
                     continue
                 if not target.is_file():

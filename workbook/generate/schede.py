@@ -18,6 +18,11 @@ from workbook.values import format_number
 
 Values = Mapping[str, Decimal | str]
 FIRST_ROW = 3
+# Every printed scheda says it: the Nucleo may validate a lower achievement (valuta schede).
+PROVISIONAL_NOTE = (
+    "Scheda provvisoria: i punteggi diventano definitivi dopo la validazione del "
+    "raggiungimento degli obiettivi da parte del Nucleo di Valutazione."
+)
 
 
 def schede(piano: Piano, layout: Layout, answers: Values, results: Values) -> Sheet:
@@ -114,6 +119,8 @@ def _scheda(
         formula = layout.valutazioni_ref(block.col_total + offset, vrow)
         ws.put(r, 2, None, "calc_strong", formula=formula, cached=value)
         r += 1
+    ws.put(r, 0, PROVISIONAL_NOTE, "note")
+    r += 1
     ws.put(r + 1, 0, "Data", "label")
     ws.put(r + 3, 0, "Firma del valutatore", "label")
     ws.put(r + 3, 1, "_______________________________", "text")

@@ -390,7 +390,9 @@ def _reminder(
 # --- valuta send -----------------------------------------------------------------------------
 
 
-def plan_send(cycle: Cycle, *, per_area: bool = False, provvisorio: bool = False) -> Lotto:
+def plan_send(
+    cycle: Cycle, *, per_area: bool = False, provvisorio: bool = False, schede: bool = False
+) -> Lotto:
     """The results workbook to the recipients of `[risultati] destinatari`, or, `per_area`,
     to each Responsabile a workbook with only their Area's results. Provisional results (with
     errori) are refused unless `provvisorio`, and then marked PROVVISORI everywhere."""
@@ -402,6 +404,10 @@ def plan_send(cycle: Cycle, *, per_area: bool = False, provvisorio: bool = False
         n_errors = sum(a.get("gravita") == "errore" for a in data["anomalie"])
         rel = xlsx.relative_to(cycle.root).as_posix()
         raise PostaError([anomalia(Codice.POSTA_RISULTATI_PROVVISORI, file=rel, n=n_errors)])
+    if schede:  # each person their own scheda (mail/schede.py)
+        from workbook.mail.schede import plan_schede
+
+        return plan_schede(ctx, data, provisional)
     if per_area:
         return _send_per_area(ctx, data, xlsx, provisional)
     return _send_whole(ctx, data, xlsx, provisional)

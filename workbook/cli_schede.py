@@ -1,0 +1,65 @@
+"""valuta schede: the final individual schede from the results JSON (results/schede.py),
+registered by cli.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbook.console import DirOption, console
+
+
+def schede_command(
+    directory: DirOption = Path("."),
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Scrive anche i PDF delle schede con LibreOffice."),
+    ] = False,
+    provvisorio: Annotated[
+        bool,
+        typer.Option(
+            "--provvisorio",
+            help="Scrive le schede anche se i risultati sono provvisori (ci sono errori): "
+            "ogni pagina dice PROVVISORIA.",
+        ),
+    ] = False,
+) -> None:
+    """Scrive in risultati/schede/ la scheda individuale definitiva di ogni persona valutata,
+    con i valori validati dal Nucleo e quelli del modulo che sono cambiati, pronta da
+    stampare e firmare (con --pdf anche in PDF, con LibreOffice). Toglie le schede di chi non
+    è più valutato. Rifiuta risultati provvisori senza --provvisorio."""
+    from workbook.cycle import Cycle
+    from workbook.results.schede import cycle_schede
+
+    written, note = cycle_schede(Cycle(directory), pdf, provvisorio=provvisorio)
+    n = len(written.files)
+    kind = "cartella di lavoro e PDF" if written.pdf else "cartella di lavoro"
+    mark = " PROVVISORIE (i risultati hanno errori)" if written.provvisorie else ""
+    console.print(
+        f"[green]Scritte {n} schede individuali{mark}[/] ({kind}) in {written.folder}.",
+        highlight=False,
+    )
+    if written.removed:
+        console.print(f"Tolti {written.removed} file superati (persone non più valutate).")
+    if note:
+        console.print(note, style="yellow", highlight=False)
+
+
+def print_if_stale(cycle: object, anno: int) -> None:
+    """After a reconcile: schede written from earlier results are named as such (they are
+    never sent: see mail/schede.py)."""
+    from workbook.cycle import Cycle
+    from workbook.results.schede import json_digest, read_index
+
+    assert isinstance(cycle, Cycle)
+    index = read_index(cycle.risultati / "schede")
+    if index is None:
+        return
+    data = cycle.risultati / f"risultati-{anno}.json"
+    if not data.is_file() or index.get("risultati") != json_digest(data):
+        console.print(
+            "[yellow]Le schede individuali in risultati/schede/ sono di risultati precedenti:[/] "
+            "eseguire «valuta schede» per riscriverle."
+        )
