@@ -123,6 +123,17 @@ def _heading(doc: DocumentType, text: str, level: int = 1) -> None:
     doc.add_heading(text, level=level)
 
 
+def _people_table(doc: DocumentType, rows: str) -> None:
+    """The EQ or the dirigenti, one row each, with how they were rated."""
+    table(
+        doc,
+        ("Nominativo", "Area", "Punteggio su 100", "Fascia", "Premio"),
+        tuple(f"{{{{ r.{k} }}}}" for k in ("nominativo", "area", "su_100", "fascia", "premio")),
+        f"r in {rows}",
+        (5.0, 2.5, 3.0, 3.5, 3.0),
+    )
+
+
 def relazione_template() -> DocumentType:
     doc = _document("Relazione sulla performance")
     _centred(doc, "{{ ente_maiuscolo }}", 16, bold=True)
@@ -260,34 +271,10 @@ def relazione_template() -> DocumentType:
     _heading(doc, "Sintesi della valutazione del personale di {{ etichetta_eq }}", 2)
     doc.add_paragraph("N. Aree dell'Ente assegnate: {{ n_aree }}")
     doc.add_paragraph("N. {{ etichetta_eq_plurale }}: {{ n_eq }}")
-    table(
-        doc,
-        ("Nominativo", "Area", "Punteggio su 100", "Fascia", "Premio"),
-        (
-            "{{ r.nominativo }}",
-            "{{ r.area }}",
-            "{{ r.su_100 }}",
-            "{{ r.fascia }}",
-            "{{ r.premio }}",
-        ),
-        "r in eq",
-        (5.0, 2.5, 3.0, 3.5, 3.0),
-    )
+    _people_table(doc, "eq")
     doc.add_paragraph("{%p if dirigenti %}")
     _heading(doc, "Sintesi della valutazione dei dirigenti", 2)
-    table(
-        doc,
-        ("Nominativo", "Area", "Punteggio su 100", "Fascia", "Premio"),
-        (
-            "{{ r.nominativo }}",
-            "{{ r.area }}",
-            "{{ r.su_100 }}",
-            "{{ r.fascia }}",
-            "{{ r.premio }}",
-        ),
-        "r in dirigenti",
-        (5.0, 2.5, 3.0, 3.5, 3.0),
-    )
+    _people_table(doc, "dirigenti")
     doc.add_paragraph("{%p endif %}")
     _heading(doc, "Sintesi della valutazione del resto del personale", 2)
     doc.add_paragraph("Dipendenti valutati: {{ n_valutati }}.")
