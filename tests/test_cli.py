@@ -95,7 +95,7 @@ def test_a_broken_piano_exits_1_with_every_problem_by_sheet_and_row(
     wb = openpyxl.load_workbook(cycle / "piano.xlsx")
     wb["Personale"]["A7"] = "201"  # duplicate matricola
     wb["Personale"]["F8"] = "AREA 2"  # unknown Area
-    wb["Obiettivi"]["G2"] = 12  # weights of AREA1 no longer 60
+    wb["Obiettivi"]["H2"] = 12  # weights of AREA1 no longer 60
     wb.save(cycle / "piano.xlsx")
     code, text = run("generate", "--dir", str(cycle), capsys=capsys)
     assert code == 1

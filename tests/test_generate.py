@@ -26,6 +26,7 @@ from workbook.contract import (
 from workbook.cycle import Cycle, init_cycle
 from workbook.errors import CycleError
 from workbook.generate import generate
+from workbook.generate.layout import FIRST_ROW
 from workbook.generate.writer import legacy_password_hash
 
 from .conftest import NOW, make_cycle
@@ -371,9 +372,11 @@ def test_torchiarolo_reproduces_the_individual_objectives_of_its_seed(torchiarol
         "obiettivo/PO02.PI02-3/raggiungimento": entries["obiettivo/PO02.PI02-3/raggiungimento"],
     }
     assert all(e.is_input and e.foglio == "Obiettivi" for e in typed.values())
+    headers = [c.value for c in wb["Obiettivi"][FIRST_ROW]]
+    assigned = headers.index("Assegnato a") + 1
     for e in typed.values():
         row = openpyxl.utils.cell.coordinate_to_tuple(e.cella)[0]
-        assert wb["Obiettivi"].cell(row, 12).value == "Carbotti Anna Lucia Paola"
+        assert wb["Obiettivi"].cell(row, assigned).value == "Carbotti Anna Lucia Paola"
     item = entries["dipendente/2011/obiettivi_individuali"]
     assert not item.is_input and item.foglio == "Valutazioni"
     formula = wb[item.foglio][item.cella].value

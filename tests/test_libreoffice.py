@@ -341,3 +341,13 @@ def test_filled_and_saved_by_libreoffice_as_xlsx_and_ods_reconcile_to_python(
                 assert got == want, (key, got, want)
                 compared += 1
     assert compared == 2 * 23  # 20 employees and 3 PO, total and bonus each
+    # The texts typed in the Area workbooks (report, value reached, reason of a deviation)
+    # reach the results as typed.
+    typed = {k: v for m in ("AREA1", "AREA2", "AREA3") for k, v in answers[m].items()}
+    texts = 0
+    for o in results.outcome.obiettivi:
+        for field in ("evidenze", "valore_raggiunto", "motivo_scostamento"):
+            key = f"obiettivo/{o.obiettivo.id}/{field}"
+            assert getattr(o, field) == typed.get(key, ""), key
+            texts += key in typed
+    assert texts > 27

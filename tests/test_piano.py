@@ -34,6 +34,35 @@ def test_almenno_sample(sample: Callable[..., PianoData], piano_file: Callable) 
     # The weights of each Area's objectives fill the PO scheda's part A (60 points).
     for area in piano.aree:
         assert sum(o.obiettivo.peso for o in piano.obiettivi_area(area.codice)) == 60
+    # The acts the seed's Relazione names, from the Ente sheet.
+    assert piano.ente.atto_piano == "deliberazione della Giunta Comunale n. 30 del 03/04/2017"
+    assert piano.ente.atto_sistema == "deliberazione di Giunta Comunale n. 24 del 07/03/2013"
+    assert piano.ente.nucleo_componenti.startswith("Melchionne Dr. Maurizio (Segretario);")
+
+
+def test_the_target_of_an_objective_and_a_piano_written_before_it(
+    sample: Callable[..., PianoData], piano_file: Callable, tmp_path: Path
+) -> None:
+    """«Valore atteso» (Obiettivi) and the acts (Ente) are read when given; a Piano written
+    before they existed, without the column and the rows, loads with them empty."""
+    path = piano_file(sample("esempio-2025"))
+    piano, _ = load_piano(path)
+    targets = {o.codice: o.valore_atteso for o in piano.obiettivi}
+    assert targets["TEC-2"] == "5 scuole su 5" and targets["TEC-1"] == ""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Obiettivi"]
+    headers = [c.value for c in ws[1]]
+    ws.delete_cols(headers.index("Valore atteso") + 1)
+    ente = wb["Ente"]
+    for row in range(ente.max_row, 0, -1):
+        if str(ente.cell(row, 1).value).startswith(
+            ("Provincia", "Atto", "Componenti", "Contratto")
+        ):
+            ente.delete_rows(row)
+    wb.save(tmp_path / "vecchio.xlsx")
+    old, avvisi = load_piano(tmp_path / "vecchio.xlsx")
+    assert {o.valore_atteso for o in old.obiettivi} == {""} and old.ente.atto_piano == ""
+    assert len(old.obiettivi) == len(piano.obiettivi) and avvisi == []
 
 
 def test_torchiarolo_sample(sample: Callable[..., PianoData], piano_file: Callable) -> None:

@@ -329,6 +329,25 @@ def _input(modulo: str, key: str, value: object) -> Callable[[Cycle], tuple]:
     return setup
 
 
+def _deviation(modulo: str, codice: str, reason: object) -> Callable[[Cycle], tuple]:
+    """The objective declared at 80% with `reason` as the reason of the deviation."""
+
+    def setup(cycle: Cycle) -> tuple:
+        key = f"obiettivo/{modulo}.{codice}"
+        pct, cell = (
+            cell_of(cycle, modulo, f"{key}/{v}") for v in ("raggiungimento", "motivo_scostamento")
+        )
+
+        def edit(wb: openpyxl.Workbook) -> None:
+            wb["Obiettivi"][pct] = 80
+            wb["Obiettivi"][cell] = reason
+
+        deliver(cycle, modulo, edit=edit)
+        return f"ricevuti/{modulo}.xlsx", "Obiettivi", cell
+
+    return setup
+
+
 INPUTS = {
     "a missing score": (
         _input("AREA1", "dipendente/203/utenza", None),
@@ -370,6 +389,16 @@ INPUTS = {
         Codice.REC_EVIDENZE_MANCANTI,
         Gravita.AVVISO,
     ),
+    "a deviation without its reason": (
+        _deviation("AREA1", "A1-02", None),
+        Codice.REC_SCOSTAMENTO_SENZA_MOTIVO,
+        Gravita.AVVISO,
+    ),
+    "a formula in the reason of a deviation": (
+        _deviation("AREA1", "A1-02", "=1+1"),
+        Codice.REC_FORMULA_IN_INPUT,
+        Gravita.ERRORE,
+    ),
 }
 
 
@@ -382,6 +411,56 @@ def test_every_bad_input_is_reported_at_its_cell(case: str, cycle: Cycle) -> Non
     assert hits and (hits[0].file, hits[0].foglio, hits[0].cella) == where, found(results)
     assert hits[0].gravita is severity
     assert not any(a.codice is Codice.REC_CELLA_MODIFICATA for a in results.outcome.anomalie)
+
+
+def test_a_deviation_and_its_reason_reach_the_results(cycle: Cycle) -> None:
+    """The value reached and the reason typed in the Responsabile's modulo, the target of the
+    Piano and the Nucleo's motivation: in the results JSON and on the Obiettivi sheet."""
+    ident = "AREA1.A1-02"
+    cells = {
+        v: cell_of(cycle, m, f"obiettivo/{ident}/{v}")
+        for m, v in (
+            ("AREA1", "raggiungimento"),
+            ("AREA1", "valore_raggiunto"),
+            ("AREA1", "motivo_scostamento"),
+        )
+    }
+    nucleo = {
+        v: cell_of(cycle, "nucleo", f"obiettivo/{ident}/{v}")
+        for v in ("raggiungimento", "evidenze")
+    }
+
+    def declare(wb: openpyxl.Workbook) -> None:
+        ws = wb["Obiettivi"]
+        ws[cells["raggiungimento"]] = 80
+        ws[cells["valore_raggiunto"]] = "8 pratiche su 10"
+        ws[cells["motivo_scostamento"]] = "Due pratiche sospese dalla Soprintendenza."
+
+    def validate(wb: openpyxl.Workbook) -> None:
+        wb["Obiettivi"][nucleo["raggiungimento"]] = 70
+        wb["Obiettivi"][nucleo["evidenze"]] = "Una pratica conclusa dopo la scadenza."
+
+    deliver(cycle, "AREA1", edit=declare)
+    deliver(cycle, "nucleo", edit=validate)
+    results = run(cycle)
+    assert not any(
+        a.codice is Codice.REC_SCOSTAMENTO_SENZA_MOTIVO for a in results.outcome.anomalie
+    )
+    data = json.loads((cycle.risultati / "risultati-2017.json").read_text(encoding="utf-8"))
+    (row,) = [
+        o for a in data["relazione"]["obiettivi"] for o in a["obiettivi"] if o["codice"] == "A1-02"
+    ]
+    assert (row["dichiarato"], row["validato"]) == (80, 70)
+    assert row["valore_raggiunto"] == "8 pratiche su 10"
+    assert row["motivo_scostamento"] == "Due pratiche sospese dalla Soprintendenza."
+    assert row["motivazione_nucleo"] == "Una pratica conclusa dopo la scadenza."
+    ws = openpyxl.load_workbook(cycle.risultati / "risultati-2017.xlsx")["Obiettivi"]
+    headers = [c.value for c in ws[1]]
+    (line,) = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "A1-02"]
+    shown = dict(zip(headers, line, strict=True))
+    assert shown["Valore raggiunto"] == "8 pratiche su 10"
+    assert shown["Motivo dello scostamento"] == "Due pratiche sospese dalla Soprintendenza."
+    assert shown["Motivazione del Nucleo"] == "Una pratica conclusa dopo la scadenza."
 
 
 def test_a_number_typed_as_text_is_read_as_the_number(cycle: Cycle) -> None:

@@ -209,6 +209,78 @@ def test_every_table_equals_the_results_json(ciclo: Cycle, data: dict[str, Any])
     assert eq == 3 == sum(g["n_dipendenti"] for g in rel["genere_eq"])
 
 
+def test_the_acts_of_the_ente_sheet_are_named_as_the_seed_names_them(ciclo: Cycle) -> None:
+    paragraphs, _, _ = read_docx(docx(ciclo))
+    text = "\n".join(paragraphs)
+    assert "PROVINCIA DI BERGAMO" in text.upper()
+    for act in (
+        "approvato con deliberazione della Giunta Comunale n. 30 del 03/04/2017.",
+        "approvato con deliberazione di Giunta Comunale n. 24 del 07/03/2013.",
+        "nominato con deliberazione di Giunta n. 30 del 01/04/2016; ne fanno parte: "
+        "Melchionne Dr. Maurizio (Segretario); Sonzogni Dr. Riccardo Enrico",
+        "contratto decentrato integrativo 2017 sottoscritto il 27/12/2017.",
+    ):
+        assert act in text, act
+    assert not [m for m in highlighted(docx(ciclo)) if "atto" in m.lower()]
+    # The validation has one signature line per member of the Nucleo.
+    paragraphs, _, _ = read_docx(ciclo.risultati / "validazione-2017.docx")
+    signatures = [p for p in paragraphs if p.endswith("_" * 30)]
+    assert [p.split(" _")[0] for p in signatures] == [
+        "Melchionne Dr. Maurizio (Segretario)",
+        "Sonzogni Dr. Riccardo Enrico (componente esterno)",
+    ]
+
+
+@pytest.fixture(scope="module")
+def esempio_relazione(esempio: Cycle, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The esempio-2025 cycle (an invented Comune) filled with its answers, reconciled, with
+    its Relazione: six objectives short of their target, each with its reason, and TEC-2
+    validated by the Nucleo below what was declared."""
+    from workbook.cycle import load_sample
+    from workbook.demo import fill_from_answers, sample_answers
+
+    from .helpers import piano_of
+
+    root = tmp_path_factory.mktemp("esempio-relazione") / "c"
+    shutil.copytree(esempio.root, root)
+    cycle = Cycle(root)
+    fill_from_answers(
+        cycle, sample_answers(load_sample("esempio-2025", "risposte"), piano_of(cycle))
+    )
+    reconcile_and_report(cycle)
+    assert main(["relazione", "--dir", str(root)]) == 0
+    return cycle.risultati / "relazione-2025.docx"
+
+
+def test_the_deviations_and_their_reasons_are_in_the_relazione(esempio_relazione: Path) -> None:
+    _, tables, _ = read_docx(esempio_relazione)
+    deviations = {
+        row[0]: row[1:]
+        for t in tables
+        if t[0] == ["Codice", "Valore atteso", "Valore raggiunto", "Raggiungimento", "Motivo"]
+        for row in t[1:]
+    }
+    assert set(deviations) == {"AFF-1", "AFF-I1", "FIN-I1", "TRI-1", "TRI-I2", "TEC-2"}
+    assert deviations["TRI-1"] == [
+        "250.000 € accertati",
+        "200.000 € accertati",
+        "80%",
+        "Due avvisi annullati in autotutela per errori catastali.",
+    ]
+    target, reached, achieved, reason = deviations["TEC-2"]
+    assert (target, reached, achieved) == ("5 scuole su 5", "4 scuole su 5", "70%")
+    assert reason.startswith("La ditta ha consegnato in ritardo i serramenti")
+    assert "Nucleo di Valutazione: Un intervento non concluso prima dell'avvio" in reason
+    # The indicator and its target stand beside each objective.
+    objectives = {
+        row[0]: row for t in tables if t[0][:2] == ["Codice", "Obiettivo"] for row in t[1:]
+    }
+    assert objectives["TEC-2"][2] == (
+        "Interventi eseguiti entro il 10 settembre – atteso: 5 scuole su 5"
+    )
+    assert not [m for m in highlighted(esempio_relazione) if "motivo non indicato" in m]
+
+
 def test_what_only_the_segretario_can_write_is_highlighted_never_invented(
     ciclo: Cycle,
 ) -> None:

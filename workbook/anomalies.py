@@ -797,6 +797,14 @@ class Codice(Enum):
         "per l'obiettivo {obiettivo} è indicato il raggiungimento ma non la relazione con le "
         "evidenze. Chiedere al Responsabile di descrivere le attività svolte.",
     )
+    REC_SCOSTAMENTO_SENZA_MOTIVO = (
+        "REC-SCOSTAMENTO-SENZA-MOTIVO",
+        A,
+        "Scostamento senza motivo",
+        "l'obiettivo {obiettivo} è raggiunto al {raggiungimento}% ma il motivo dello scostamento "
+        "non è indicato: la Relazione sulla performance deve riportarlo. Chiedere al Responsabile "
+        "di indicarlo nel modulo.",
+    )
 
     # --- Aggregation -----------------------------------------------------------------------
     AGG_QUOTA_INDIVIDUALE = (

@@ -21,6 +21,8 @@ from workbook.pipeline import Results, reconcile_and_report
 from workbook.reconcile.outcome import Progress
 
 SAMPLE = "almenno-2017"
+# What a sample's answer on an objective may give after the achievement, in this order.
+TEXTS = ("evidenze", "valore_raggiunto", "motivo_scostamento")
 
 
 def sample_answers(risposte: dict[str, Any], piano: Piano | None = None) -> dict[str, Answers]:
@@ -31,11 +33,12 @@ def sample_answers(risposte: dict[str, Any], piano: Piano | None = None) -> dict
     for modulo, data in risposte.items():
         default = "eq" if modulo == NUCLEO else "dipendente"
         out: dict[str, Decimal | str] = {}
-        for code, (pct, evidence) in data.get("obiettivi", {}).items():
+        for code, (pct, *texts) in data.get("obiettivi", {}).items():
             ident = code if modulo == NUCLEO else f"{modulo}.{code}"
             out[make_key("obiettivo", ident, "raggiungimento")] = Decimal(str(pct))
-            if evidence:
-                out[make_key("obiettivo", ident, "evidenze")] = str(evidence)
+            for field, text in zip(TEXTS, texts, strict=False):
+                if text:
+                    out[make_key("obiettivo", ident, field)] = str(text)
         for matricola, scores in data.get("valutazioni", {}).items():
             person = piano.persona(str(matricola)) if piano else None
             soggetto = person.ruolo if person else default

@@ -81,6 +81,13 @@ class RigaObiettivo:
     fonte: str
     punti: Decimal | None
     evidenze: str
+    # The indicator and its target (Piano), the value reached and the reason of a deviation
+    # (the Responsabile's modulo), the Nucleo's motivation: empty in results written before.
+    indicatore: str = ""
+    valore_atteso: str = ""
+    valore_raggiunto: str = ""
+    motivo_scostamento: str = ""
+    motivazione_nucleo: str = ""
 
 
 @dataclass(frozen=True, slots=True)

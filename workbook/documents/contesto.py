@@ -68,7 +68,6 @@ def eq_labels(piano: Piano) -> tuple[str, str]:
 
 def ente_fields(piano: Piano) -> dict[str, Any]:
     e = piano.ente
-    get = lambda name: str(getattr(e, name, "") or "")  # noqa: E731 (older Piani lack them)
     name = e.denominazione.strip()
     if not name.lower().startswith(("comune ", "città ", "unione ")):
         name = f"Comune di {name}"
@@ -76,16 +75,14 @@ def ente_fields(piano: Piano) -> dict[str, Any]:
         "ente": name,
         "ente_maiuscolo": name.upper(),
         "del_ente": f"del {name}" if name.lower().startswith("comune ") else f"di {name}",
-        "provincia": get("provincia"),
+        "provincia": e.provincia,
         "anno": str(e.anno),
         "sistema": piano.sistema.nome,
-        "atto_piano": given(get("atto_piano"), "atto di approvazione del Piano: n. ___ del ___"),
-        "atto_sistema": given(
-            get("atto_sistema"), "atto di approvazione del Sistema: n. ___ del ___"
-        ),
-        "atto_nucleo": given(get("atto_nucleo"), "atto di nomina del Nucleo: n. ___ del ___"),
-        "nucleo_componenti": given(get("nucleo_componenti"), "componenti del Nucleo"),
-        "atto_ccdi": given(get("atto_ccdi"), "contratto decentrato: sottoscritto il ___"),
+        "atto_piano": given(e.atto_piano, "atto di approvazione del Piano: n. ___ del ___"),
+        "atto_sistema": given(e.atto_sistema, "atto di approvazione del Sistema: n. ___ del ___"),
+        "atto_nucleo": given(e.atto_nucleo, "atto di nomina del Nucleo: n. ___ del ___"),
+        "nucleo_componenti": given(e.nucleo_componenti, "componenti del Nucleo"),
+        "atto_ccdi": given(e.atto_ccdi, "contratto decentrato: sottoscritto il ___"),
         "luogo_data": f"{name.removeprefix('Comune di ')}, lì {'_' * 12}",
     }
 
@@ -198,8 +195,7 @@ def _evaluators(data: dict[str, Any], piano: Piano, many_eq: str) -> list[dict[s
 def _area(a: Any) -> dict[str, Any]:
     rows, deviations = [], []
     for o in a.obiettivi:
-        target = getattr(o, "valore_atteso", "")
-        indicator = getattr(o, "indicatore", "")
+        target, indicator = o.valore_atteso, o.indicatore
         rows.append(
             {
                 "codice": o.codice,
@@ -214,14 +210,17 @@ def _area(a: Any) -> dict[str, Any]:
             }
         )
         if o.raggiungimento is not None and o.raggiungimento < 100:
-            reason = getattr(o, "motivo_scostamento", "")
+            reason = given(o.motivo_scostamento, "motivo non indicato nel modulo: da completare")
+            if o.motivazione_nucleo.strip() and o.validato != o.dichiarato:
+                reason.add(f"\nNucleo di Valutazione: {o.motivazione_nucleo}")
             deviations.append(
                 {
                     "codice": o.codice,
-                    "valore_raggiunto": getattr(o, "valore_raggiunto", "") or DASH,
+                    "valore_atteso": o.valore_atteso or DASH,
+                    "valore_raggiunto": o.valore_raggiunto or DASH,
                     "raggiungimento": percent(o.raggiungimento),
                     "scostamento": f"{format_number(o.raggiungimento - 100)} punti %",
-                    "motivo": given(reason, "motivo non indicato nel modulo: da completare"),
+                    "motivo": reason,
                 }
             )
     return {

@@ -237,16 +237,16 @@ def relazione_template() -> DocumentType:
     doc.add_paragraph("Scostamenti rispetto ai risultati attesi e loro motivi:")
     table(
         doc,
-        ("Codice", "Valore raggiunto", "Raggiungimento", "Scostamento", "Motivo"),
+        ("Codice", "Valore atteso", "Valore raggiunto", "Raggiungimento", "Motivo"),
         (
             "{{ s.codice }}",
+            "{{ s.valore_atteso }}",
             "{{ s.valore_raggiunto }}",
             "{{ s.raggiungimento }}",
-            "{{ s.scostamento }}",
             "{{r s.motivo }}",
         ),
         "s in a.scostamenti",
-        (1.8, 3.5, 2.5, 2.3, 7.0),
+        (1.8, 3.0, 3.0, 2.3, 7.0),
     )
     doc.add_paragraph("{%p else %}")
     doc.add_paragraph("Nessuno scostamento: tutti gli obiettivi dell'Area sono raggiunti al 100%.")

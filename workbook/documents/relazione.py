@@ -110,9 +110,7 @@ def validazione_context(data: dict[str, Any], piano: Piano, provvisorio: bool) -
                 ),
             )
         ],
-        "firme": [
-            m.strip() for m in getattr(piano.ente, "nucleo_componenti", "").split(";") if m.strip()
-        ]
+        "firme": [m.strip() for m in piano.ente.nucleo_componenti.split(";") if m.strip()]
         or ["Il Presidente"],
     }
 

@@ -37,7 +37,9 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
     elif not layout.segretario:
         what.append(
             "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "
-            "raggiungimento (da 0 a 100) e, nella colonna della relazione, le evidenze. Il "
+            "raggiungimento (da 0 a 100) e, nella colonna della relazione, le evidenze; per "
+            "un obiettivo non raggiunto del tutto, il valore raggiunto dell'indicatore e il "
+            "motivo dello scostamento, che la Relazione sulla performance riporta. Il "
             "raggiungimento sarà validato dal Nucleo di Valutazione."
         )
     line = (

@@ -24,13 +24,27 @@ EVIDENCE = Validation(
     "indicatori e i documenti a supporto (massimo 5000 caratteri).",
     high=Decimal(5000),
 )
+REACHED = Validation(
+    "length",
+    "Valore raggiunto",
+    "Il valore dell'indicatore raggiunto a fine anno, da confrontare con il valore atteso "
+    "(massimo 500 caratteri).",
+    high=Decimal(500),
+)
+DEVIATION = Validation(
+    "length",
+    "Motivo dello scostamento",
+    "Se l'obiettivo non è raggiunto del tutto, le cause dello scostamento dal valore atteso "
+    "(massimo 5000 caratteri).",
+    high=Decimal(5000),
+)
 
 
 def obiettivi(
     piano: Piano, layout: Layout, answers: Values, results: Values
 ) -> tuple[Sheet, list[MapEntry]]:
     sistema = piano.sistema
-    ws = Sheet(OBIETTIVI, landscape=True, print_columns=12)
+    ws = Sheet(OBIETTIVI, landscape=True)
     percent_mode = sistema.modalita == "percentuale"
     who = "validato dal Nucleo" if layout.nucleo else "dichiarato"
     headers = [
@@ -50,23 +64,28 @@ def obiettivi(
             else "Relazione sul raggiungimento (evidenze)",
             45,
         ),
+        ("Valore atteso", 20),
+        *(() if layout.nucleo else (("Valore raggiunto", 20), ("Motivo dello scostamento", 40))),
         ("Assegnato a", 24),
     ]
+    last = len(headers) - 1
     title = (
         "Validazione del raggiungimento degli obiettivi delle Aree"
         if layout.nucleo
         else f"Obiettivi dell'Area {piano.area(layout.areas[0]).etichetta}"
     )
-    ws.merge(0, 0, 11, title, "title")
+    ws.print_columns = last + 1
+    ws.merge(0, 0, last, title, "title")
     ws.merge(
         1,
         0,
-        11,
+        last,
         "Indicare per ogni obiettivo il raggiungimento nella colonna gialla e "
         + (
             "la motivazione nella colonna «Motivazione del Nucleo»."
             if layout.nucleo
-            else "le evidenze nella colonna «Relazione sul raggiungimento (evidenze)»."
+            else "le evidenze nella colonna «Relazione sul raggiungimento (evidenze)»; per un "
+            "obiettivo non raggiunto del tutto, il valore raggiunto e il motivo dello scostamento."
         )
         + " Grado e punti si calcolano da soli.",
         "note",
@@ -80,9 +99,11 @@ def obiettivi(
     mappa: list[MapEntry] = []
     for group in layout.groups.values():
         if group.heading_row is not None:
-            ws.merge(group.heading_row, 0, 11, f"Area {piano.area(group.area).etichetta}", "group")
+            ws.merge(
+                group.heading_row, 0, last, f"Area {piano.area(group.area).etichetta}", "group"
+            )
         for row, item in group.rows:
-            mappa += _objective(ws, row, item, piano, layout.pct_col, grade, answers, results)
+            mappa += _objective(ws, row, item, piano, layout, grade, answers, results)
         mappa.append(_summary(ws, group, sistema, layout.pct_col, results))
     for tipo, row in layout.ente_rows.items():
         mappa.append(_ente(ws, row, tipo, layout, results))
@@ -125,12 +146,13 @@ def _objective(
     row: int,
     item: ObiettivoArea,
     piano: Piano,
-    pct_col: str,
+    layout: Layout,
     grade: tuple[Validation, str],
     answers: Values,
     results: Values,
 ) -> list[MapEntry]:
     sistema = piano.sistema
+    pct_col = layout.pct_col
     o = item.obiettivo
     r1 = row + 1
     texts = (o.codice, o.tipo, o.descrizione, o.risultati_attesi, o.indicatore)
@@ -155,9 +177,16 @@ def _objective(
     mappa.append(ws.result(row, 9, key, formula, results[key], "calc"))
     key = make_key("obiettivo", item.id, "evidenze")
     mappa.append(ws.input(row, 10, key, answers.get(key), EVIDENCE, "", "input_text"))
+    ws.put(row, 11, o.valore_atteso, "wrap")
+    col = 12
+    if not layout.nucleo:
+        for field, validation in (("valore_raggiunto", REACHED), ("motivo_scostamento", DEVIATION)):
+            key = make_key("obiettivo", item.id, field)
+            mappa.append(ws.input(row, col, key, answers.get(key), validation, "", "input_text"))
+            col += 1
     if o.assegnatari:
         names = [piano.persona(m) for m in o.assegnatari]
-        ws.put(row, 11, "; ".join(p.nominativo for p in names if p), "wrap")
+        ws.put(row, col, "; ".join(p.nominativo for p in names if p), "wrap")
     ws.heights[row] = 60
     return mappa
 

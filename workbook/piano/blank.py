@@ -27,7 +27,10 @@ INSTRUCTIONS = [
         "(scegliere dall'elenco, oppure il nome di un file .xlsx o .yaml nella cartella del "
         "ciclo, come sistema.xlsx), fondo per la produttività dei dipendenti e fondo per la "
         "retribuzione di risultato delle EQ (PO) in euro, e-mail del Nucleo di Valutazione; "
-        "nome ed e-mail del Segretario Comunale se guida un'Area o valuta qualcuno.",
+        "nome ed e-mail del Segretario Comunale se guida un'Area o valuta qualcuno; gli atti "
+        "che la Relazione sulla performance cita (Provincia, approvazione del Piano o del "
+        "PIAO, del Sistema, nomina e componenti del Nucleo, separati da «;», contratto "
+        "decentrato): se mancano, la Relazione li lascia da completare.",
     ),
     (
         "wrap",
@@ -40,7 +43,8 @@ INSTRUCTIONS = [
         "wrap",
         "Foglio «Obiettivi»: una riga per obiettivo, con il codice, l'Area (oppure «tutte» "
         "per gli obiettivi comuni a tutte le Aree), il tipo (strategico, struttura, "
-        "individuale), descrizione, risultati attesi, indicatore, peso e scadenza; negli "
+        "individuale), descrizione, risultati attesi, indicatore, valore atteso "
+        "dell'indicatore, peso e scadenza; negli "
         "«Assegnatari», per un obiettivo individuale o di gruppo, le matricole delle persone "
         "a cui è assegnato, separate da «;» (vuoto: obiettivo dell'Area). I pesi devono "
         "sommare al punteggio che la voce della scheda assegna a quegli obiettivi.",

@@ -20,6 +20,7 @@ from workbook.piano.file import read_sheets
 from workbook.piano.model import Area, Assenza, Ente, Obiettivo, Persona, Piano
 from workbook.piano.reading import Reader, norm, text_of
 from workbook.piano.sheets import (
+    ACTS,
     ADDED_LATER,
     ASSIGNEE_SEPARATORS,
     ENTE_FIELDS,
@@ -209,6 +210,11 @@ def _read_ente(r: Reader, rows: list[tuple[object, ...]]) -> Ente | None:
         email_segretario=r.email(
             "Ente", sec_email_row, "E-mail del Segretario Comunale", text_of(sec_email_raw)
         ),
+        **{
+            field: r.text("Ente", value(field)[0], header, value(field)[1])
+            for field, header, _ in ENTE_FIELDS
+            if field in ACTS
+        },
     )
 
 
@@ -277,6 +283,7 @@ def _read_obiettivi(
                     "Obiettivi", row, "Risultati attesi", v["risultati_attesi"]
                 ),
                 indicatore=r.text("Obiettivi", row, "Indicatore", v["indicatore"]),
+                valore_atteso=r.text("Obiettivi", row, "Valore atteso", v["valore_atteso"]),
                 peso=peso,
                 scadenza=r.date("Obiettivi", row, "Scadenza", v["scadenza"], anno),
                 riga=row,

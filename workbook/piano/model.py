@@ -25,6 +25,13 @@ class Ente:
     email_nucleo: str
     segretario: str = ""  # the Segretario Comunale's name, when they lead an Area
     email_segretario: str = ""
+    # The acts the Relazione names (Ente sheet; empty in a Piano written before them).
+    provincia: str = ""
+    atto_piano: str = ""
+    atto_sistema: str = ""
+    atto_nucleo: str = ""
+    nucleo_componenti: str = ""
+    atto_ccdi: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,7 @@ class Obiettivo:
     scadenza: dt.date | None
     riga: int
     assegnatari: tuple[str, ...] = ()  # matricole: an individual or group objective
+    valore_atteso: str = ""  # the target of the indicator, as the Piano writes it
 
 
 @dataclass(frozen=True, slots=True)

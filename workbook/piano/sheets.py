@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("descrizione", "Descrizione", True),
         ("risultati_attesi", "Risultati attesi", False),
         ("indicatore", "Indicatore", False),
+        ("valore_atteso", "Valore atteso", False),
         ("peso", "Peso", True),
         ("scadenza", "Scadenza", False),
         ("assegnatari", "Assegnatari", False),
@@ -77,12 +78,29 @@ ENTE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("email_nucleo", "E-mail del Nucleo di Valutazione", False),
     ("segretario", "Segretario Comunale (cognome e nome)", False),
     ("email_segretario", "E-mail del Segretario Comunale", False),
+    # The acts the Relazione sulla performance names (DFP guidelines 3/2018, section 1).
+    ("provincia", "Provincia", False),
+    ("atto_piano", "Atto di approvazione del Piano della performance (o PIAO)", False),
+    ("atto_sistema", "Atto di adozione del Sistema di valutazione", False),
+    ("atto_nucleo", "Atto di nomina del Nucleo di Valutazione", False),
+    ("nucleo_componenti", "Componenti del Nucleo di Valutazione", False),
+    ("atto_ccdi", "Contratto decentrato integrativo (sottoscrizione)", False),
 )
+ACTS = ("provincia", "atto_piano", "atto_sistema", "atto_nucleo", "nucleo_componenti", "atto_ccdi")
 SHEETS = ("Ente", "Aree", "Obiettivi", "Personale")
 # Optional columns and Ente rows that came with later versions: a Piano written before them
 # stays valid without them.
 ADDED_LATER = frozenset(
-    {"assegnatari", "scheda", "segretario", "email_segretario", "posizione", "sanzione"}
+    {
+        "assegnatari",
+        "scheda",
+        "segretario",
+        "email_segretario",
+        "posizione",
+        "sanzione",
+        "valore_atteso",
+        *ACTS,
+    }
 )
 OPTIONAL_SHEETS = ("Assenze",)
 GENERI = {

@@ -174,6 +174,11 @@ def obiettivi(outcome: Outcome) -> tuple[ObiettiviArea, ...]:
                     o.fonte,
                     o.punti,
                     o.evidenze,
+                    o.obiettivo.obiettivo.indicatore,
+                    o.obiettivo.obiettivo.valore_atteso,
+                    o.valore_raggiunto,
+                    o.motivo_scostamento,
+                    o.motivazione_nucleo,
                 )
                 for o in by_area.get(area.codice, [])
             ),

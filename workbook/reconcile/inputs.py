@@ -33,9 +33,11 @@ class Dichiarazione(NamedTuple):
     on it, with the cell of the achievement."""
 
     percentuale: Decimal | None
-    evidenze: str
+    evidenze: str  # the Responsabile's report, or the Nucleo's motivation
     foglio: str
     cella: str
+    valore_raggiunto: str = ""  # the indicator's value reached (an Area's workbook)
+    motivo_scostamento: str = ""  # why the objective fell short of its target
 
 
 @dataclass(slots=True)
@@ -177,6 +179,12 @@ class _Checker:
             valutatore=self.valutatore,
         )
 
+    def text(self, entry: MapEntry | None, cosa: str) -> str:
+        """A free-text input, checked as `value` checks it; "" when the map has no such cell
+        (a workbook generated before it) or the cell is empty or wrong."""
+        value = self.value(entry, cosa) if entry is not None else None
+        return value if isinstance(value, str) else ""
+
     def required(self, entry: MapEntry, cosa: str) -> Decimal | str | None:
         """`value`, with an empty cell reported as missing."""
         value = self.value(entry, cosa)
@@ -210,21 +218,39 @@ class _Checker:
                 cosa = f"il raggiungimento {what} dell'obiettivo {item.obiettivo.codice}"
                 raw = self.required(entry, cosa)
                 percent = achievement_value(piano.sistema, raw) if raw is not None else None
-                evidence = ""
-                if (evidence_entry := entries.get("evidenze")) is not None:
-                    text = self.value(
-                        evidence_entry,
-                        f"la relazione sul raggiungimento dell'obiettivo {item.obiettivo.codice}",
+                codice = item.obiettivo.codice
+                texts = {
+                    field: self.text(entries.get(field), f"{cosa} dell'obiettivo {codice}")
+                    for field, cosa in (
+                        ("evidenze", "la relazione sul raggiungimento"),
+                        ("valore_raggiunto", "il valore raggiunto"),
+                        ("motivo_scostamento", "il motivo dello scostamento"),
                     )
-                    evidence = text if isinstance(text, str) else ""
-                if modulo != NUCLEO and percent is not None and not evidence:
+                }
+                if modulo != NUCLEO and percent is not None and not texts["evidenze"]:
                     self.report(
-                        evidence_entry,
-                        Codice.REC_EVIDENZE_MANCANTI,
-                        obiettivo=item.obiettivo.codice,
+                        entries.get("evidenze"), Codice.REC_EVIDENZE_MANCANTI, obiettivo=codice
+                    )
+                reason = entries.get("motivo_scostamento")
+                if (
+                    reason is not None
+                    and percent is not None
+                    and percent < 100
+                    and not texts["motivo_scostamento"]
+                ):
+                    self.report(
+                        reason,
+                        Codice.REC_SCOSTAMENTO_SENZA_MOTIVO,
+                        obiettivo=codice,
+                        raggiungimento=format_number(percent),
                     )
                 self.out.obiettivi[item.id] = Dichiarazione(
-                    percent, evidence, entry.foglio, entry.cella
+                    percent,
+                    texts["evidenze"],
+                    entry.foglio,
+                    entry.cella,
+                    texts["valore_raggiunto"],
+                    texts["motivo_scostamento"],
                 )
 
     def people(self) -> None:

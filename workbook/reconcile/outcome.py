@@ -61,6 +61,9 @@ class EsitoObiettivo:
     dichiarato: Decimal | None
     validato: Decimal | None
     evidenze: str
+    valore_raggiunto: str = ""
+    motivo_scostamento: str = ""
+    motivazione_nucleo: str = ""
 
     @property
     def raggiungimento(self) -> Decimal | None:

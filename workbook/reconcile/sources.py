@@ -60,8 +60,17 @@ def objectives(
                         dichiarato=format_number(dichiarato),
                     )
                 )
-            evidence = declared.evidenze if declared else ""
-            outcome.append(EsitoObiettivo(item, dichiarato, validato, evidence))
+            outcome.append(
+                EsitoObiettivo(
+                    item,
+                    dichiarato,
+                    validato,
+                    declared.evidenze if declared else "",
+                    declared.valore_raggiunto if declared else "",
+                    declared.motivo_scostamento if declared else "",
+                    validated.evidenze if validated else "",
+                )
+            )
         results.extend(outcome)
         areas[area.codice] = weighted_achievement(
             [(o.obiettivo.obiettivo.peso, o.raggiungimento) for o in outcome]

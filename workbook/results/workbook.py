@@ -481,6 +481,10 @@ def _obiettivi(ws: Any, outcome: Outcome, st: Styles) -> None:
         ("Fonte", 22),
         ("Punti", 8),
         ("Relazione / evidenze", 60),
+        ("Valore atteso", 20),
+        ("Valore raggiunto", 20),
+        ("Motivo dello scostamento", 40),
+        ("Motivazione del Nucleo", 40),
     ]
     rows = [
         [
@@ -495,6 +499,10 @@ def _obiettivi(ws: Any, outcome: Outcome, st: Styles) -> None:
             o.fonte,
             o.punti,
             o.evidenze,
+            o.obiettivo.obiettivo.valore_atteso,
+            o.valore_raggiunto,
+            o.motivo_scostamento,
+            o.motivazione_nucleo,
         ]
         for o in outcome.obiettivi
     ]
