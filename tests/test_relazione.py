@@ -281,6 +281,25 @@ def test_the_deviations_and_their_reasons_are_in_the_relazione(esempio_relazione
     assert not [m for m in highlighted(esempio_relazione) if "motivo non indicato" in m]
 
 
+def test_every_table_cell_is_in_the_same_small_type(esempio_relazione: Path) -> None:
+    """Text put in by a «{{r …}}» tag (a reason, a placeholder) is 9-point like the rest of
+    its table, not the body's 11 points."""
+    import docx as python_docx
+    from docx.shared import Pt
+
+    document = python_docx.Document(str(esempio_relazione))
+    sizes = {
+        run.font.size or p.style.font.size
+        for t in document.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+        for run in p.runs
+        if run.text.strip()
+    }
+    assert sizes == {Pt(9)}
+
+
 def test_what_only_the_segretario_can_write_is_highlighted_never_invented(
     ciclo: Cycle,
 ) -> None:

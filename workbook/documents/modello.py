@@ -21,7 +21,9 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 from docx.table import Table
 
@@ -83,6 +85,10 @@ def table(
         t.cell(0, i).text = h
         t.cell(0, i).paragraphs[0].runs[0].font.bold = True
         t.cell(2, i).text = cells[i]
+    for row in t.rows:  # a row is never split across two pages; the header repeats
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    header = OxmlElement("w:tblHeader")
+    t.rows[0]._tr.get_or_add_trPr().append(header)
     t.cell(1, 0).text = "{%tr for " + loop + " %}"
     t.cell(3, 0).text = "{%tr endfor %}"
     _small(t)
@@ -95,10 +101,21 @@ def table(
     return t
 
 
+TABLE_STYLE = "Testo tabella"
+
+
 def _small(t: Table) -> None:
+    """9-point text in every cell: as a paragraph style, which the runs that docxtpl puts in
+    place of a «{{r …}}» tag inherit too."""
+    styles = t.part.document.styles
+    if TABLE_STYLE not in [s.name for s in styles]:
+        style = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(9)
     for row in t.rows:
         for c in row.cells:
             for p in c.paragraphs:
+                p.style = styles[TABLE_STYLE]
                 for r in p.runs:
                     r.font.size = Pt(9)
 
@@ -246,7 +263,7 @@ def relazione_template() -> DocumentType:
             "{{r s.motivo }}",
         ),
         "s in a.scostamenti",
-        (1.8, 3.0, 3.0, 2.3, 7.0),
+        (1.7, 2.8, 2.8, 3.4, 6.4),
     )
     doc.add_paragraph("{%p else %}")
     doc.add_paragraph("Nessuno scostamento: tutti gli obiettivi dell'Area sono raggiunti al 100%.")
