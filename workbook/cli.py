@@ -169,6 +169,15 @@ def generate_command(
             "indirizzi a cui andranno i moduli, e riporta ogni problema.",
         ),
     ] = False,
+    nucleo_aggiornato: Annotated[
+        bool,
+        typer.Option(
+            "--nucleo-aggiornato",
+            help="Dopo «valuta reconcile», riscrive solo moduli/nucleo.xlsx mostrando, in sola "
+            "lettura, ciò che ogni Responsabile ha dichiarato e scritto; un modulo del Nucleo "
+            "già compilato resta valido.",
+        ),
+    ] = False,
 ) -> None:
     """Genera un modulo Excel protetto per ogni Area (moduli/<codice Area>.xlsx) e quello del
     Nucleo di Valutazione (moduli/nucleo.xlsx)."""
@@ -179,6 +188,9 @@ def generate_command(
     cycle.check()
     if controlla:
         raise typer.Exit(_print_check(cycle))
+    if nucleo_aggiornato:
+        _print_aggiornato(cycle)
+        return
     result = generate(cycle, force=force)
     print_anomalies(result.avvisi, "Avvisi sul Piano")
     console.print(
@@ -190,6 +202,27 @@ def generate_command(
     if len(result.moduli) > MODULES_SHOWN:
         what = more(len(result.moduli) - MODULES_SHOWN, "un altro", "altri {}")
         console.print(f"  … e {what} nella stessa cartella.")
+
+
+def _print_aggiornato(cycle: Any) -> None:
+    from workbook.generate.aggiornato import generate_nucleo_aggiornato
+
+    result = generate_nucleo_aggiornato(cycle)
+    rel = result.path.relative_to(cycle.root).as_posix()
+    console.print(
+        f"[green]Scritto {rel}[/], modulo aggiornato del Nucleo: dichiarazioni di "
+        f"{result.dichiarati} obiettivi su {result.obiettivi} (moduli letti da «valuta "
+        f"reconcile» il {result.letti_il:%d/%m/%Y alle %H:%M})."
+    )
+    if result.aree_mancanti:
+        console.print(
+            f"[yellow]Senza dichiarazioni[/] (modulo non ricevuto o con errori): "
+            f"{', '.join(result.aree_mancanti)}. Ripetere il comando dopo averli ricevuti."
+        )
+    console.print(
+        "Per inviarlo al Nucleo: «valuta distribute» (i moduli delle Aree già inviati non "
+        "vengono ripetuti). Un modulo del Nucleo già compilato resta valido."
+    )
 
 
 def _print_check(cycle: Any) -> int:

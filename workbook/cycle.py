@@ -126,6 +126,12 @@ class Cycle:
         return self.private / "moduli"
 
     @property
+    def nucleo_aggiornato(self) -> Path:
+        """Present while moduli/nucleo.xlsx is the updated edition, with the Responsabili's
+        declarations (generate/aggiornato.py); `generate` removes it."""
+        return self.private / "nucleo-aggiornato.json"
+
+    @property
     def commit_journal(self) -> Path:
         """Written while the results are being replaced (files.Commit)."""
         return self.private / "scrittura-risultati.json"

@@ -86,9 +86,13 @@ def write_modulo(
     key: bytes,
     manifests: Path,
     answers: Answers | None = None,
+    edizione: str = "",
 ) -> Path:
-    """Build, sign and write one workbook; keep its manifest. Returns the workbook's path."""
-    nonce = nonce_for(key, workbook_id(ctx.piano, modulo), ctx.generato)
+    """Build, sign and write one workbook; keep its manifest. Returns the workbook's path.
+    `edizione` names another edition of the same workbook in the same generation (the
+    Nucleo's updated modulo): its own nonce and manifest, so the first edition stays valid."""
+    ident = workbook_id(ctx.piano, modulo)
+    nonce = nonce_for(key, f"{ident}|{edizione}" if edizione else ident, ctx.generato)
     model = build(ctx, modulo, answers, nonce)
     names = [s.name for s in model.sheets]
     items = list(canonical_items(names, model.as_cells(), excluded_cells(model.mappa)))
@@ -156,6 +160,8 @@ def generate(
             "saranno segnalati alla restituzione."
         )
     generato = generation_stamp(cycle, fingerprint(cycle, piano), now or dt.datetime.now())
+    # The first edition of the Nucleo's modulo replaces an updated one (`aggiornato.py`).
+    cycle.nucleo_aggiornato.unlink(missing_ok=True)
     ctx = cycle_context(cycle, piano, generato)
     # The Nucleo's workbook (every PO and every objective) is the largest: first in the queue,
     # so that the other core works through the Areas meanwhile.

@@ -39,7 +39,16 @@ def build(
     layout = plan(piano, modulo)
     results = shown_results(piano, modulo, answers)
     objectives, objective_map = (
-        obiettivi(piano, layout, answers, results) if layout.areas else (None, [])
+        obiettivi(
+            piano,
+            layout,
+            answers,
+            results,
+            ctx.dichiarazioni if layout.nucleo else None,
+            ctx.dichiarato_il,
+        )
+        if layout.areas
+        else (None, [])
     )
     evaluations, evaluation_map = valutazioni(piano, layout, answers, results)
     mappa = objective_map + evaluation_map

@@ -34,6 +34,14 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
             f"Responsabile e determina i punti degli obiettivi di {piano.sistema.sigla_eq} e "
             "dipendenti."
         )
+        if ctx.dichiarazioni is not None:
+            what.append(
+                "Questo modulo è aggiornato: nelle colonne grigie del foglio «Obiettivi» "
+                "mostra, in sola lettura, il raggiungimento dichiarato da ogni Responsabile, la "
+                "sua relazione, il valore raggiunto e il motivo dello scostamento "
+                f"({ctx.dichiarato_il}). Un modulo del Nucleo già compilato in precedenza "
+                "resta valido."
+            )
     elif not layout.segretario:
         what.append(
             "Foglio «Obiettivi»: per ogni obiettivo dell'Area indicare la percentuale di "

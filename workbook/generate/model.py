@@ -7,12 +7,25 @@ what is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
 from workbook.contract import CellValue, MapEntry, Sheets, cell_ref
 from workbook.piano.model import Piano
+
+
+@dataclass(frozen=True, slots=True)
+class Dichiarato:
+    """What a Responsabile declared of one objective, as the last reconcile read it: shown,
+    read-only, in the Nucleo's updated modulo (`generate/aggiornato.py`)."""
+
+    percentuale: Decimal | None
+    evidenze: str = ""
+    valore_raggiunto: str = ""
+    motivo_scostamento: str = ""
+    stato: str = ""  # when nothing was declared: why («modulo non ricevuto», …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +37,9 @@ class Context:
     restituzione: str  # the address the workbooks are sent back to
     generato: dt.datetime
     versione: str
+    # The Nucleo's updated modulo only: by ObiettivoArea.id, and when they were read.
+    dichiarazioni: Mapping[str, Dichiarato] | None = None
+    dichiarato_il: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from workbook.contract import OBIETTIVI, MapEntry, allowed_range, allowed_values, make_key
 from workbook.generate.layout import FIRST_ROW, Layout, ObjectiveGroup
-from workbook.generate.model import Sheet, Validation
+from workbook.generate.model import Dichiarato, Sheet, Validation
 from workbook.piano.model import ObiettivoArea, Piano
 from workbook.scoring import formulas as fx
 from workbook.scoring.engine import TUTTI, round2
@@ -23,6 +23,12 @@ EVIDENCE = Validation(
     "Descrivere le attività svolte e i risultati, con gli "
     "indicatori e i documenti a supporto (massimo 5000 caratteri).",
     high=Decimal(5000),
+)
+# The Nucleo's updated modulo: what each Responsabile declared, after «Valore atteso».
+DECLARED_COLUMN = 12
+DECLARED_HEADERS = (
+    ("Dichiarato dal Responsabile (%)", 14),
+    ("Relazione del Responsabile, valore raggiunto e motivo dello scostamento", 55),
 )
 REACHED = Validation(
     "length",
@@ -41,8 +47,15 @@ DEVIATION = Validation(
 
 
 def obiettivi(
-    piano: Piano, layout: Layout, answers: Values, results: Values
+    piano: Piano,
+    layout: Layout,
+    answers: Values,
+    results: Values,
+    declared: Mapping[str, Dichiarato] | None = None,
+    declared_on: str = "",
 ) -> tuple[Sheet, list[MapEntry]]:
+    """The sheet and its map. `declared`: the Nucleo's updated modulo shows, read-only, what
+    each Responsabile declared, next to the cells the Nucleo fills."""
     sistema = piano.sistema
     ws = Sheet(OBIETTIVI, landscape=True)
     percent_mode = sistema.modalita == "percentuale"
@@ -66,6 +79,7 @@ def obiettivi(
         ),
         ("Valore atteso", 20),
         *(() if layout.nucleo else (("Valore raggiunto", 20), ("Motivo dello scostamento", 40))),
+        *(() if declared is None else DECLARED_HEADERS),
         ("Assegnato a", 24),
     ]
     last = len(headers) - 1
@@ -87,7 +101,13 @@ def obiettivi(
             else "le evidenze nella colonna «Relazione sul raggiungimento (evidenze)»; per un "
             "obiettivo non raggiunto del tutto, il valore raggiunto e il motivo dello scostamento."
         )
-        + " Grado e punti si calcolano da soli.",
+        + " Grado e punti si calcolano da soli."
+        + (
+            ""
+            if declared is None
+            else " Nelle colonne grigie, in sola lettura, ciò che ogni Responsabile ha "
+            f"dichiarato nel suo modulo ({declared_on})."
+        ),
         "note",
     )
     for col, (label, width) in enumerate(headers):
@@ -103,7 +123,9 @@ def obiettivi(
                 group.heading_row, 0, last, f"Area {piano.area(group.area).etichetta}", "group"
             )
         for row, item in group.rows:
-            mappa += _objective(ws, row, item, piano, layout, grade, answers, results)
+            mappa += _objective(ws, row, item, piano, layout, grade, answers, results, last)
+            if declared is not None:
+                _declared(ws, row, declared.get(item.id))
         mappa.append(_summary(ws, group, sistema, layout.pct_col, results))
     for tipo, row in layout.ente_rows.items():
         mappa.append(_ente(ws, row, tipo, layout, results))
@@ -150,6 +172,7 @@ def _objective(
     grade: tuple[Validation, str],
     answers: Values,
     results: Values,
+    assigned_col: int,
 ) -> list[MapEntry]:
     sistema = piano.sistema
     pct_col = layout.pct_col
@@ -178,17 +201,37 @@ def _objective(
     key = make_key("obiettivo", item.id, "evidenze")
     mappa.append(ws.input(row, 10, key, answers.get(key), EVIDENCE, "", "input_text"))
     ws.put(row, 11, o.valore_atteso, "wrap")
-    col = 12
     if not layout.nucleo:
-        for field, validation in (("valore_raggiunto", REACHED), ("motivo_scostamento", DEVIATION)):
+        for col, field, validation in (
+            (12, "valore_raggiunto", REACHED),
+            (13, "motivo_scostamento", DEVIATION),
+        ):
             key = make_key("obiettivo", item.id, field)
             mappa.append(ws.input(row, col, key, answers.get(key), validation, "", "input_text"))
-            col += 1
     if o.assegnatari:
         names = [piano.persona(m) for m in o.assegnatari]
-        ws.put(row, col, "; ".join(p.nominativo for p in names if p), "wrap")
+        ws.put(row, assigned_col, "; ".join(p.nominativo for p in names if p), "wrap")
     ws.heights[row] = 60
     return mappa
+
+
+def _declared(ws: Sheet, row: int, d: Dichiarato | None) -> None:
+    """What the Responsabile declared of the objective at `row` (Nucleo's updated modulo):
+    plain locked cells, signed like every other, outside the map (nothing is read back)."""
+    first = DECLARED_COLUMN
+    if d is None or d.percentuale is None:
+        why = d.stato if d is not None and d.stato else "non dichiarato"
+        ws.put(row, first, why, "grey_wrap")
+        for col in range(first + 1, first + len(DECLARED_HEADERS)):
+            ws.put(row, col, None, "grey")
+        return
+    ws.put(row, first, d.percentuale, "calc")
+    parts = [d.evidenze or "(nessuna relazione)"]
+    if d.valore_raggiunto:
+        parts.append(f"Valore raggiunto: {d.valore_raggiunto}")
+    if d.motivo_scostamento:
+        parts.append(f"Motivo dello scostamento: {d.motivo_scostamento}")
+    ws.put(row, first + 1, "\n".join(parts), "wrap_calc")
 
 
 def _ente(ws: Sheet, row: int, tipo: str, layout: Layout, results: Values) -> MapEntry:

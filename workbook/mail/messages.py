@@ -181,6 +181,7 @@ def plan_distribute(cycle: Cycle) -> Lotto:
             attachments[modulo] = found
     if missing:
         raise PostaError(missing)
+    updated = cycle.nucleo_aggiornato.is_file()
 
     def build(modulo: str) -> Callable[[Destinatario], Messaggio]:
         def message(r: Destinatario) -> Messaggio:
@@ -193,6 +194,13 @@ def plan_distribute(cycle: Cycle) -> Lotto:
                     "- foglio «Valutazioni»: per ogni titolare di Posizione Organizzativa, il "
                     "punteggio di ciascun fattore, scelto dall'elenco."
                 )
+                if updated:
+                    fill += (
+                        "\nQuesto modulo è aggiornato: nel foglio «Obiettivi» riporta, in sola "
+                        "lettura, ciò che ogni Responsabile ha dichiarato e scritto nel suo "
+                        "modulo. Se il Nucleo ha già compilato il modulo precedente, può "
+                        "restituire quello: resta valido."
+                    )
             else:
                 fill = (
                     "- foglio «Obiettivi»: per ogni obiettivo dell'Area, la percentuale di "

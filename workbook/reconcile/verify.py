@@ -65,6 +65,20 @@ class Expected:
     def nonce(self, modulo: str) -> str:
         return nonce_for(self.key, workbook_id(self.piano, modulo), self.generato)
 
+    def is_current(self, modulo: str, nonce: str, signed: dict[str, str]) -> bool:
+        """Of the current generation: the workbook `generate` writes, or another edition of
+        it signed in the same generation (the Nucleo's updated modulo, whose manifest only
+        valuta can have written: its nonce is derived with the cycle's key)."""
+        if modulo not in self.modules():
+            return False
+        if nonce == self.nonce(modulo):
+            return True
+        try:
+            when = dt.datetime.fromisoformat(signed.get("generato", ""))
+        except ValueError:
+            return False
+        return signed.get("id") == workbook_id(self.piano, modulo) and when == self.generato
+
 
 @dataclass(slots=True)
 class Verifica:
@@ -246,8 +260,7 @@ class Verifier:
                 v.integro = False
         self._protection(v, book)
         self._save_date(v, book)
-        current = self.expected.nonce(v.modulo) if v.modulo in self.expected.modules() else None
-        v.corrente = identity["nonce"] == current
+        v.corrente = self.expected.is_current(v.modulo, identity["nonce"], signed)
         if not v.corrente:
             add(
                 Codice.REC_GENERAZIONE_PRECEDENTE,
