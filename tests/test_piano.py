@@ -226,6 +226,42 @@ def test_a_broken_piano_names_sheet_and_row(
     assert (code.code, sheet, row) in _problems(piano_file(data))
 
 
+def _anomalies(path: Path) -> list[Any]:
+    try:
+        return load_piano(path)[1]
+    except AnomaliesError as exc:
+        return exc.anomalies
+
+
+def test_one_mistake_in_the_aree_sheet_is_one_error_not_one_per_person(
+    sample: Callable[..., PianoData], piano_file: Callable
+) -> None:
+    """No cascade: an Area code refused for its characters (and used as such everywhere) is
+    reported once at its row, not again for each of its people and objectives; a row with a
+    value missing is still an Area; an Area named by rows but defined nowhere is one error at
+    its first row that names the others."""
+    data = sample()
+    for item in [*data["aree"], *data["personale"], *data["obiettivi"]]:
+        if item.get("area") == "AREA1" or item.get("codice") == "AREA1":
+            item["area" if "area" in item else "codice"] = "AREA 1"
+    data["aree"][1]["email"] = ""  # a Responsabile without e-mail: checked when mailing
+    data["aree"][2]["denominazione"] = ""
+    problems = _anomalies(piano_file(data))
+    assert sorted((a.codice.code, a.foglio, a.riga) for a in problems) == [
+        ("PIANO-CAMPO-MANCANTE", "Aree", 4),
+        ("PIANO-CODICE-NON-VALIDO", "Aree", 2),
+    ]
+    data = sample()
+    moved = [i for i, p in enumerate(data["personale"]) if p["area"] == "AREA3"]
+    for i in moved:
+        data["personale"][i]["area"] = "AREA4"
+    problems = [a for a in _anomalies(piano_file(data)) if a.gravita.value == "errore"]
+    (unknown,) = [a for a in problems if a.codice is Codice.PIANO_AREA_SCONOSCIUTA]
+    first, *others = [i + 2 for i in moved]
+    assert unknown.riga == first and len(others) >= 5
+    assert f"(la indicano anche le righe {', '.join(map(str, others))})" in unknown.messaggio
+
+
 def test_unknown_area_suggests_the_right_one(
     sample: Callable[..., PianoData], piano_file: Callable
 ) -> None:

@@ -242,7 +242,7 @@ class Codice(Enum):
         "PIANO-AREA-SCONOSCIUTA",
         E,
         "Area sconosciuta",
-        "l'Area «{valore}» non è nel foglio Aree{suggerimento}. Aree definite: {ammessi}.",
+        "l'Area «{valore}» non è nel foglio Aree{suggerimento}{altre}. Aree definite: {ammessi}.",
     )
     PIANO_AREA_SENZA_RESPONSABILE = (
         "PIANO-AREA-SENZA-RESPONSABILE",

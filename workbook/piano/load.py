@@ -82,7 +82,11 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
             row,
             {**v, "responsabile": "x", "email": "x" if led_by_segretario else v["email"]},
         )
-        if not text_of(v["codice"]) or not r.code("Aree", row, codice, seen, "Area"):
+        if not text_of(v["codice"]):
+            continue
+        if not r.code("Aree", row, codice, seen, "Area"):
+            if codice.casefold() not in seen:  # refused for its characters, not a duplicate
+                r.broken_areas.add(codice)
             continue
         if codice.casefold() in RESERVED_AREA_CODES:  # kept: its rows are not «unknown Area»
             r.add(
@@ -109,6 +113,7 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
 
     personale = _read_personale(r, sheets["Personale"], area_codes, anno)
     obiettivi = _read_obiettivi(r, sheets["Obiettivi"], area_codes, anno)
+    r.report_unknown({"Personale": area_codes, "Obiettivi": [*area_codes, TUTTE]})
     assenze = _read_assenze(r, sheets.get("Assenze", []), {p.matricola for p in personale})
 
     if ente is None or sistema is None:
@@ -234,14 +239,7 @@ def _read_obiettivi(
         if area.casefold() == TUTTE:
             area = TUTTE
         elif area not in area_codes:
-            r.add(
-                Codice.PIANO_AREA_SCONOSCIUTA,
-                "Obiettivi",
-                row,
-                valore=area,
-                suggerimento=suggest(area, [*area_codes, TUTTE]),
-                ammessi=", ".join([*area_codes, TUTTE]),
-            )
+            r.unknown_area("Obiettivi", row, area)
             ok = False
         if tipo not in CATEGORIE:
             r.not_allowed("Obiettivi", row, "Tipo", tipo, CATEGORIE)
@@ -376,14 +374,7 @@ def _read_personale(
             ok = False
         area = text_of(v["area"])
         if area not in known_areas:
-            r.add(
-                Codice.PIANO_AREA_SCONOSCIUTA,
-                "Personale",
-                row,
-                valore=area,
-                suggerimento=suggest(area, area_codes),
-                ammessi=", ".join(area_codes),
-            )
+            r.unknown_area("Personale", row, area)
             ok = False
         inizio = r.date("Personale", row, "Inizio servizio", v["inizio"], anno)
         fine = r.date("Personale", row, "Fine servizio", v["fine"], anno)

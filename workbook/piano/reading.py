@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, anomalia, suggest
 from workbook.errors import UnreadableValue
+from workbook.lingua import parola
 from workbook.piano.sheets import ADDED_LATER, CODE_RE, COLUMNS, EMAIL_RE
 from workbook.values import format_number, looks_like_formula, parse_date, parse_number
 
@@ -44,9 +45,41 @@ class Reader:
         # Areas with an objective assigned to someone it cannot be: the weights of the people's
         # assigned objectives there are not checked again (the assignment is the mistake).
         self.tainted_assignments: set[str] = set()
+        # Area codes of Aree rows refused for their code (reported there): the rows that name
+        # them are left out without a second error each.
+        self.broken_areas: set[str] = set()
+        # (sheet, unknown Area) → the rows that name it: one anomaly each (`report_unknown`).
+        self.unknown_areas: dict[tuple[str, str], list[int]] = {}
 
     def add(self, codice: Codice, foglio: str, riga: int | None, **params: object) -> None:
         self.problems.append(anomalia(codice, file=self.file, foglio=foglio, riga=riga, **params))
+
+    def unknown_area(self, sheet: str, row: int, area: str) -> None:
+        """A row naming an Area the Aree sheet does not define: reported once per sheet and
+        Area, with every row (`report_unknown`); silent for a code refused in the Aree sheet."""
+        if area not in self.broken_areas:
+            self.unknown_areas.setdefault((sheet, area), []).append(row)
+
+    def report_unknown(self, choices: dict[str, list[str]]) -> None:
+        """One PIANO-AREA-SCONOSCIUTA per sheet and unknown Area, at its first row, naming the
+        others; `choices`: the codes each sheet may use."""
+        for (sheet, area), rows in self.unknown_areas.items():
+            others = rows[1:]
+            shown = ", ".join(str(n) for n in others[:10])
+            if len(others) > 10:
+                shown += f" e altre {len(others) - 10}"
+            self.add(
+                Codice.PIANO_AREA_SCONOSCIUTA,
+                sheet,
+                rows[0],
+                valore=area,
+                suggerimento=suggest(area, choices[sheet]),
+                ammessi=", ".join(choices[sheet]),
+                altre=f" (la indicano anche {parola(len(others), 'la riga', 'le righe')} {shown})"
+                if others
+                else "",
+            )
+        self.unknown_areas.clear()
 
     def rows(
         self, ws_rows: list[tuple[object, ...]], sheet: str
