@@ -461,3 +461,24 @@ def test_the_area_results_show_each_ones_parts(compilato: Cycle, results: Result
     assert ferrara["di cui organizzativa (€)"] == float(parts["organizzativa"])
     assert ferrara["di cui individuale (€)"] == float(parts["individuale"])
     assert ferrara["Premio (€)"] == float(results.relazione.premi["3001"])
+
+
+def test_a_score_of_zero_shows_its_meaning_and_the_reconciler_agrees(
+    esempio: Cycle, tmp_path: Path
+) -> None:
+    """A factor scored 0 («Non adeguato» on the scale «dieci»): the modulo's Schede sheet shows
+    the meaning of 0, and reconcile recomputes the same (a 0 in the Criteri sheet is a value,
+    not an empty cell)."""
+    import shutil
+
+    root = tmp_path / "ciclo"
+    shutil.copytree(esempio.root, root)
+    cycle = Cycle(root)
+    answers = sample_answers(load_sample("esempio-2025", "risposte"), piano_of(cycle))
+    answers["AFF"]["dipendente/3002/affidabilita"] = Decimal(0)
+    fill_from_answers(cycle, answers)
+    results = reconcile_and_report(cycle)
+    shown = [a for a in results.outcome.anomalie if a.codice.code == "REC-VALORE-MOSTRATO-DIVERSO"]
+    assert shown == []
+    people = {v.persona.matricola: v for v in results.outcome.valutazioni}
+    assert people["3002"].stato == "valutato"

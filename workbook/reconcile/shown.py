@@ -110,7 +110,8 @@ def _follows(
             return None
         (r1, c1), (r2, _) = parse_ref(m[4]), parse_ref(m[5])
         for row in range(r1, r2 + 1):
-            if key is not None and _same(_shown(table, (row, c1)) or "", key):
+            listed = _shown(table, (row, c1))  # a 0 is a value: never «or ""»
+            if key is not None and listed is not None and _same(listed, key):
                 found = _shown(table, (row, c1 + 1))
                 return "" if found is None else found
         return ""
