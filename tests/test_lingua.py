@@ -34,6 +34,7 @@ SLIPS = [
     (re.compile(r"([\w.+-]+@[\w.-]+) <\1>"), "indirizzo ripetuto"),
     (re.compile(r"risultati-risultati"), "nome ripetuto"),
     (re.compile(r"finché non (?:è|sono) \w+ i risultati"), "virgola mancante"),
+    (re.compile(r"\b(?:di|a|da|in|su) (?:il|lo|i|gli)\b"), "preposizione non articolata"),
 ]
 
 
@@ -59,6 +60,7 @@ def test_the_check_finds_the_slips_it_is_for() -> None:
         "posta/risultati-risultati-2017.xlsx",
         "finché non è corretto i risultati restano provvisori",
         "3 messaggio",
+        "(la scheda di il personale di ogni Area)",
     ]
     for text in seen:
         assert slips(text), text

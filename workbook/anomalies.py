@@ -262,7 +262,7 @@ class Codice(Enum):
         E,
         "Pesi che non corrispondono al Sistema",
         "{quali} pesano in tutto {somma}, ma la voce «{voce}» della scheda «{scheda}» del "
-        "Sistema (la scheda di {chi}) vale {massimo} punti. Correggere i pesi nel foglio "
+        "Sistema (la scheda {chi}) vale {massimo} punti. Correggere i pesi nel foglio "
         "Obiettivi perché la somma sia {massimo}.",
     )
     PIANO_AREA_SENZA_OBIETTIVI = (

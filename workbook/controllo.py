@@ -42,7 +42,8 @@ def controlla(cycle: Cycle) -> Controllo:
     except CycleError as exc:
         settings.append(str(exc))
     try:
-        piano, generazione = load_piano(cycle.piano_path)
+        # The addresses are checked even when the Piano has errors, on the rows it could read.
+        piano, generazione = load_piano(cycle.piano_path, partial=True)
     except AnomaliesError as exc:
         return Controllo(tuple(exc.anomalies), (), tuple(settings))
     posta = []

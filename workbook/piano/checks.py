@@ -293,7 +293,7 @@ def _report_weights(r: Reader, found: list[_WrongSum]) -> None:
             "quali": f"gli obiettivi di ciascuna delle {len(found)} Aree, compreso "
             f"«{culprit.obiettivo.codice}», valido per tutte le Aree,",
             "somma": " e ".join(sorted({fmt(w.total) for w in found})),
-            "chi": "il personale di ogni Area",
+            "chi": "di chi è valutato con essa in ciascuna Area",
         }
         details.pop("massimo_n")
         r.add(Codice.PIANO_PESI, "Obiettivi", culprit.obiettivo.riga, **details)
@@ -318,7 +318,7 @@ def _check_items(
     """The problems of the objectives an item counts; a wrong sum of weights is returned, to
     be reported once for all the Aree it concerns (`_report_weights`)."""
     shared = voce.fonte == "area" and p.ruolo == "dipendente"
-    chi = f"il personale dell'Area «{whose}»" if shared else _chi(p)
+    chi = f"del personale dell'Area «{whose}»" if shared else f"di {_chi(p)}"
     if not counted:
         of_type = f" di tipo «{voce.tipo_obiettivi}»" if voce.tipo_obiettivi else ""
         if voce.fonte == "assegnati":
@@ -341,7 +341,7 @@ def _check_items(
             mancanza=mancanza,
             voce=voce.titolo,
             scheda=scheda.codice,
-            di_chi="" if voce.fonte == "assegnati" else f" (la scheda di {chi})",
+            di_chi="" if voce.fonte == "assegnati" else f" (la scheda {chi})",
             rimedio=rimedio,
         )
         return None

@@ -37,10 +37,15 @@ from workbook.sistema.load import load_sistema
 from workbook.sistema.model import CATEGORIE, CAUSE_ASSENZA, SANZIONI, Sistema
 
 
-def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[Anomalia]]:
+def load_piano(
+    path: Path, sistema: Sistema | None = None, *, partial: bool = False
+) -> tuple[Piano, list[Anomalia]]:
     """Load and validate `piano.xlsx`: the Piano and its avvisi.
 
-    Raises `AnomaliesError` with every problem found when there is any errore.
+    Raises `AnomaliesError` with every problem found when there is any errore; with
+    `partial`, only when not even a partial Piano could be built (no Ente, no Sistema, a sheet
+    missing): otherwise the Piano of the rows without errors, and every problem (for
+    `controllo.py`, which checks the rest of the cycle against it).
     """
     r = Reader(path)
     try:
@@ -122,7 +127,7 @@ def load_piano(path: Path, sistema: Sistema | None = None) -> tuple[Piano, list[
         ente, tuple(aree), tuple(obiettivi), tuple(personale), sistema, path.name, assenze
     )
     check_consistency(r, piano)
-    if has_errors(r.problems):
+    if has_errors(r.problems) and not partial:
         raise AnomaliesError(r.problems)
     return piano, r.problems
 
