@@ -218,3 +218,23 @@ def test_in_a_pipe_paths_stay_whole_and_each_anomaly_is_one_line(
     _check([line for line in lines if not line.startswith("errore ")], [], _paths(root))
     [missing] = [line for line in lines if "REC-MODULO-MANCANTE" in line]
     assert missing.startswith("errore REC-MODULO-MANCANTE") and "valuta remind" in missing
+
+
+def test_a_wide_terminal_keeps_the_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the tables fit with every cell whole (a terminal of 200 columns), they stay."""
+    monkeypatch.setenv("COLUMNS", "200")
+    for c in (console_module.console, console_module.err):
+        monkeypatch.setattr(c, "_force_terminal", True)
+        monkeypatch.setattr(c, "_color_system", None)
+    root = tmp_path / "demo"
+    assert main(["demo", str(root)]) == 0
+    (root / "ricevuti" / "AREA2.xlsx").unlink()
+    assert main(["reconcile", "--dir", str(root)]) == 1
+    lines = _screen(capsys)
+    assert all(len(line) <= 200 for line in lines)
+    header = next(line for line in lines if "Compilato da" in line)
+    assert "File usato" in header and "Avvisi" in header
+    assert any("Responsabile dell'Area AREA1, Ferrari Giovanni" in line for line in lines)
+    assert any("REC-MODULO-MANCANTE" in line and "moduli/AREA2.xlsx" in line for line in lines)
