@@ -198,7 +198,8 @@ def test_the_command_prints_the_summary_then_each_file_once_written_and_exits_1_
     assert len(written) == 3 and summary < written[0]
     assert lines[-1].startswith("1 errore: i risultati sono provvisori")
     workbook = cycle / "risultati" / "risultati-2017.xlsx"
-    assert lines[written[0]] == f"  scritto {workbook}"
+    # Relative to the cycle folder, the one named with --dir (tests/test_console.py).
+    assert lines[written[0]] == f"  scritto {workbook.relative_to(cycle)}"
     wb = openpyxl.load_workbook(workbook, read_only=True)
     assert "Valutazioni" in wb.sheetnames and wb["Riepilogo"]["C7"].value is not None
     wb.close()
@@ -287,13 +288,20 @@ def test_output_redirected_in_a_windows_code_page_is_written_not_refused(
 
 
 def test_a_folder_with_spaces_is_suggested_between_quotes(
-    tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """«OneDrive - Comune\\Valutazione 2025»: the command to copy must work as it is."""
+    """«OneDrive - Comune\\Valutazione 2025»: the command to copy must work as it is. When it
+    would not fit on a line of the terminal, the command to run in the cycle folder (where
+    the README says to open the terminal), never a folder broken over two lines."""
     folder = tmp_path / "Valutazione 2025"
+    monkeypatch.setenv("COLUMNS", "200")
     code, text = run("init", str(folder), "--esempio", "almenno-2017", capsys=capsys)
     assert code == 0
     assert f'valuta generate --dir "{folder}"' in text
+    monkeypatch.setenv("COLUMNS", str(len(str(folder)) + 10))
+    code, text = run("init", str(folder / "altro"), "--esempio", "almenno-2017", capsys=capsys)
+    assert code == 0
+    assert "eseguire «valuta generate» nella cartella del ciclo." in text
 
 
 def test_a_cycle_named_by_a_relative_path_reconciles_and_keeps_its_results(

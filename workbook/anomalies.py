@@ -150,13 +150,13 @@ class Codice(Enum):
         "sovrapposizioni le percentuali da 0 a 100.",
     )
 
-    # --- Piano della performance (piano.xlsx) ----------------------------------------------
+    # --- Piano della performance (piano.xlsx or piano.ods) ---------------------------------
     PIANO_FILE = (
         "PIANO-FILE",
         E,
         "Piano non leggibile",
-        "il file non si apre come cartella di lavoro Excel ({dettaglio}). Salvarlo da Excel o "
-        "LibreOffice in formato .xlsx, oppure ricrearlo con «valuta init».",
+        "il file non si apre come foglio di calcolo ({dettaglio}). Salvarlo da Excel o "
+        "LibreOffice in formato .xlsx o .ods, oppure ricrearlo con «valuta init».",
     )
     PIANO_FOGLIO_MANCANTE = (
         "PIANO-FOGLIO-MANCANTE",

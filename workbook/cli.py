@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from workbook import __version__
@@ -34,12 +33,16 @@ from workbook.cli_schede import print_if_stale, schede_command
 from workbook.cli_sistema import sistema_app
 from workbook.console import (
     DirOption,
+    Whole,
+    command_hint,
     console,
     err,
     more,
     print_anomalies,
-    safe,
-    shell_path,
+    print_moduli,
+    say,
+    shown_path,
+    tell,
     usage_message,
 )
 from workbook.errors import AnomaliesError, CycleError
@@ -116,12 +119,14 @@ def init_command(
     from workbook.cycle import init_cycle
 
     cycle = init_cycle(directory, esempio)
-    console.print(safe(f"Creato il ciclo di valutazione in {cycle.root}"), style="green")
-    console.print(safe(f"  impostazioni: {cycle.settings_path}"))
-    console.print(safe(f"  Piano:        {cycle.piano_path}"))
-    console.print(safe(f"  Sistema:      {cycle.root / 'sistema.xlsx'}"))
-    console.print(
-        safe(f"  modelli Word della Relazione e della validazione: {cycle.root / 'modelli'}")
+    root = cycle.root
+    say("Creato il ciclo di valutazione in ", shown_path(root), style="green")
+    say("  impostazioni: ", shown_path(cycle.settings_path, root))
+    say("  Piano:        ", shown_path(cycle.piano_path, root))
+    say("  Sistema:      ", shown_path(root / "sistema.xlsx", root))
+    say(
+        "  modelli Word della Relazione e della validazione: ",
+        shown_path(root / "modelli", root, folder=True),
     )
     steps = []
     if not cycle.settings().restituzione.strip():
@@ -136,8 +141,8 @@ def init_command(
             "oppure sistema.xlsx dopo averlo compilato (verificarlo con «valuta sistema "
             "controlla»)"
         )
-    steps.append(f"eseguire «valuta generate --dir {shell_path(cycle.root)}»")
-    console.print(safe("Prossimi passi: " + "; poi ".join(steps) + "."))
+    steps.append("eseguire ")
+    say("Prossimi passi: " + "; poi ".join(steps), command_hint("valuta generate", root), ".")
 
 
 # --- sistema ---------------------------------------------------------------------------------
@@ -193,12 +198,13 @@ def generate_command(
         return
     result = generate(cycle, force=force)
     print_anomalies(result.avvisi, "Avvisi sul Piano")
-    console.print(
-        f"[green]Generati {len(result.moduli)} moduli in {cycle.moduli}[/] "
-        f"(generazione del {result.generato:%d/%m/%Y %H:%M}):"
+    say(
+        Text(f"Generati {len(result.moduli)} moduli in ", style="green"),
+        shown_path(cycle.moduli, cycle.root, folder=True),
+        f" (generazione del {result.generato:%d/%m/%Y %H:%M}):",
     )
     for path in result.moduli[:MODULES_SHOWN]:
-        console.print(f"  {path.name}")
+        say("  ", Whole(path.name))
     if len(result.moduli) > MODULES_SHOWN:
         what = more(len(result.moduli) - MODULES_SHOWN, "un altro", "altri {}")
         console.print(f"  … e {what} nella stessa cartella.")
@@ -208,18 +214,20 @@ def _print_aggiornato(cycle: Any) -> None:
     from workbook.generate.aggiornato import generate_nucleo_aggiornato
 
     result = generate_nucleo_aggiornato(cycle)
-    rel = result.path.relative_to(cycle.root).as_posix()
-    console.print(
-        f"[green]Scritto {rel}[/], modulo aggiornato del Nucleo: dichiarazioni di "
-        f"{result.dichiarati} obiettivi su {result.obiettivi} (moduli letti da «valuta "
-        f"reconcile» il {result.letti_il:%d/%m/%Y alle %H:%M})."
+    say(
+        Text("Scritto ", style="green"),
+        shown_path(result.path, cycle.root),
+        f", modulo aggiornato del Nucleo: dichiarazioni di {result.dichiarati} obiettivi su "
+        f"{result.obiettivi} (moduli letti da «valuta reconcile» il "
+        f"{result.letti_il:%d/%m/%Y alle %H:%M}).",
     )
     if result.aree_mancanti:
-        console.print(
-            f"[yellow]Senza dichiarazioni[/] (modulo non ricevuto o con errori): "
-            f"{', '.join(result.aree_mancanti)}. Ripetere il comando dopo averli ricevuti."
+        say(
+            Text("Senza dichiarazioni", style="yellow"),
+            f" (modulo non ricevuto o con errori): {', '.join(result.aree_mancanti)}. "
+            "Ripetere il comando dopo averli ricevuti.",
         )
-    console.print(
+    say(
         "Per inviarlo al Nucleo: «valuta distribute» (i moduli delle Aree già inviati non "
         "vengono ripetuti). Un modulo del Nucleo già compilato resta valido."
     )
@@ -230,18 +238,16 @@ def _print_check(cycle: Any) -> int:
 
     result = controlla(cycle)
     for problem in result.impostazioni:
-        err.print(Text("Errore: ", style="red") + safe(problem))
+        say(Text("Errore: ", style="red"), problem, to=err)
     print_anomalies(list(result.generazione), "Per generare i moduli")
     print_anomalies(list(result.posta), "Per inviare i moduli (valuta distribute)")
     if result.ha_errori:
         n = len(result.impostazioni) + sum(
             a.gravita is Gravita.ERRORE for a in (*result.generazione, *result.posta)
         )
-        console.print(
-            f"[red]{conta(n, 'errore', 'errori')}[/]: correggere e ripetere il controllo."
-        )
+        tell(f"[red]{conta(n, 'errore', 'errori')}[/]: correggere e ripetere il controllo.")
         return 1
-    console.print(
+    tell(
         "[green]Nessun errore:[/] «valuta generate» può scrivere i moduli e «valuta "
         "distribute» inviarli."
     )
@@ -283,14 +289,16 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
     t = relazione
     colours = {"ricevuto": "green", "mancante": "red", "con errori": "yellow"}
     counts = Counter(s.stato for s in outcome.moduli)
-    console.print(
-        f"Moduli attesi: {len(outcome.moduli)}; "
-        + ", ".join(
-            f"[{colours[k]}]{parola(counts[k], k, STATI.get(k, k))}[/]: {counts[k]}"
-            for k in colours
-            if counts[k]
+    say(
+        Text.from_markup(
+            f"Moduli attesi: {len(outcome.moduli)}; "
+            + ", ".join(
+                f"[{colours[k]}]{parola(counts[k], k, STATI.get(k, k))}[/]: {counts[k]}"
+                for k in colours
+                if counts[k]
+            )
+            + "."
         )
-        + "."
     )
     # With hundreds of Aree, the table lists only what needs attention (all are in Riepilogo).
     shown = [
@@ -299,22 +307,10 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
         if len(outcome.moduli) <= MODULES_SHOWN or s.stato != "ricevuto" or s.n_errori or s.n_avvisi
     ]
     if shown:
-        table = Table(title="Moduli", expand=False)
-        for column in ("Modulo", "Compilato da", "Stato", "File usato", "Errori", "Avvisi"):
-            table.add_column(column)
-        for s in shown[:MODULES_SHOWN]:
-            table.add_row(
-                safe(s.modulo),
-                safe(s.chi),
-                Text(s.stato, style=colours[s.stato]),
-                safe(s.versione.documento.etichetta if s.versione else ""),
-                str(s.n_errori),
-                str(s.n_avvisi),
-            )
-        console.print(table)
+        print_moduli(shown[:MODULES_SHOWN], colours)
         if len(shown) > MODULES_SHOWN:
             what = more(len(shown) - MODULES_SHOWN, "un altro modulo", "altri {} moduli")
-            console.print(
+            tell(
                 f"… e {what} da controllare: l'elenco completo è nel foglio «Riepilogo» della "
                 "cartella dei risultati."
             )
@@ -325,30 +321,31 @@ def _print_summary(outcome: Any, relazione: Any) -> None:
     pending = [e for e in outcome.elementi if e.da_esaminare and e.esame is None]
     if pending:
         what = more(len(pending), "un file ricevuto", "{} file ricevuti")
-        console.print(
-            f"[yellow]Da esaminare: {what} che valuta non ha potuto leggere[/] (anomalie "
-            "ING-…): finché non sono esaminati, i risultati restano provvisori. Dopo averli "
-            "aperti, metterli da parte con «valuta accetta IMPRONTA»."
+        say(
+            Text(f"Da esaminare: {what} che valuta non ha potuto leggere", style="yellow"),
+            " (anomalie ING-…): finché non sono esaminati, i risultati restano provvisori. "
+            "Dopo averli aperti, metterli da parte con «valuta accetta IMPRONTA».",
         )
     media = t.media_punteggio_su_100
-    console.print(
+    say(
         f"Dipendenti valutati: {t.n_dipendenti_valutati}, non valutati: "
         f"{t.n_dipendenti_non_valutati}; media punteggio su 100: "
         f"{format_number(media, 2) if media is not None else '–'}; premialità distribuita "
-        f"{format_euro(t.premialita.distribuita)} su {format_euro(t.premialita.stanziata)}."
+        f"{format_euro(t.premialita.distribuita)} su {format_euro(t.premialita.stanziata)}.",
+        hang=0,
     )
 
 
-def _print_results(results: Any) -> int:
+def _print_results(results: Any, root: Path) -> int:
     """The files written and the verdict, after `_print_summary`; the exit code."""
     outcome = results.outcome
     for path in results.files:
-        console.print(safe(f"  scritto {path}"))
+        say("  scritto ", shown_path(path, root))
     errors = sum(a.gravita is Gravita.ERRORE for a in outcome.anomalie)
     if errors:
-        console.print(
-            f"[red]{conta(errors, 'errore', 'errori')}: i risultati sono provvisori.[/] "
-            "Correggere, mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile»."
+        say(
+            Text(f"{conta(errors, 'errore', 'errori')}: i risultati sono provvisori.", "red"),
+            " Correggere, mettere i nuovi file in ricevuti/ e ripetere «valuta reconcile».",
         )
         return 1
     console.print("[green]Nessun errore: i risultati sono definitivi.[/]")
@@ -365,7 +362,7 @@ def reconcile_command(directory: DirOption = Path(".")) -> None:
 
     cycle = Cycle(directory)
     results = _run_reconcile(lambda progress: reconcile_and_report(cycle, progress))
-    code = _print_results(results)
+    code = _print_results(results, cycle.root)
     print_if_stale(cycle, results.outcome.piano.ente.anno)
     raise typer.Exit(code)
 
@@ -396,16 +393,15 @@ def accetta_command(
     from workbook.reconcile.ingest import accept
 
     done = accept(Cycle(directory), impronta, nota)
-    what = safe(f"{done.origine} ({done.natura or 'file'}, impronta {done.sha256[:12]})")
+    what = (Whole(done.origine), f" ({done.natura or 'file'}, impronta {done.sha256[:12]})")
     if done.nuovo:
-        console.print(Text("Messo da parte: ", style="green") + what)
+        say(Text("Messo da parte: ", style="green"), *what)
     else:
-        console.print(Text("Era già stato messo da parte: ") + what)
-    console.print(
-        safe(
-            f"Eseguire di nuovo «valuta reconcile --dir {shell_path(directory)}» per aggiornare "
-            "i risultati."
-        )
+        say("Era già stato messo da parte: ", *what)
+    say(
+        "Eseguire di nuovo ",
+        command_hint("valuta reconcile", directory),
+        " per aggiornare i risultati.",
     )
 
 
@@ -424,11 +420,13 @@ def demo_command(
     from workbook.demo import demo
 
     results = _run_reconcile(lambda progress: demo(directory, progress))
-    console.print(
-        f"Ciclo dimostrativo in {directory}: moduli in moduli/, moduli compilati "
-        "in ricevuti/, risultati in risultati/, schede individuali in risultati/schede/."
+    say(
+        "Ciclo dimostrativo in ",
+        shown_path(directory),
+        ": moduli in moduli/, moduli compilati in ricevuti/, risultati in risultati/, "
+        "schede individuali in risultati/schede/.",
     )
-    raise typer.Exit(_print_results(results))
+    raise typer.Exit(_print_results(results, directory))
 
 
 app.command("relazione")(relazione_command)
@@ -496,12 +494,12 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{conta(n, 'errore', 'errori')}: correggere e riprovare.[/]")
         return 1
     except CycleError as exc:
-        err.print(Text("Errore: ", style="red") + safe(exc))
+        say(Text("Errore: ", style="red"), str(exc), to=err)
         return 2
     except OSError as exc:
         # The disk, not the data: full, read-only, a file open in another program. What was
         # being written is left as it was (files.py writes atomically).
-        err.print(Text("Errore: ", style="red") + safe(disk_problem(exc)))
+        say(Text("Errore: ", style="red"), disk_problem(exc), to=err)
         return 2
     except Exception as exc:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # a usage error
@@ -512,9 +510,11 @@ def main(argv: list[str] | None = None) -> int:
         # An internal error: never a traceback unless asked for.
         if STATE["debug"]:
             raise
-        err.print(
-            f"[red]Errore imprevisto[/] ({type(exc).__name__}: {exc}). Ripetere il comando "
-            "con --debug per i dettagli tecnici e segnalarli."
+        say(
+            Text("Errore imprevisto", style="red"),
+            f" ({type(exc).__name__}: {exc}). Ripetere il comando con --debug per i dettagli "
+            "tecnici e segnalarli.",
+            to=err,
         )
         return 3
 

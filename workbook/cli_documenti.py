@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from workbook.console import DirOption, console, safe, shell_path
+from workbook.console import DirOption, console, say, shown_path, tell
 
 ProvvisorioOption = Annotated[
     bool,
@@ -54,11 +55,11 @@ def relazione_command(
         cycle.check()
         written = write_templates(cycle.root / MODELLI)
         for path in written:
-            console.print(safe(f"Scritto {shell_path(path)}"))
+            say("Scritto ", shown_path(path, cycle.root))
         if not written:
             console.print("I modelli ci sono già: nessun file scritto.")
         return
-    _report(write_relazione(cycle, provvisorio=provvisorio), pdf, "Relazione")
+    _report(write_relazione(cycle, provvisorio=provvisorio), pdf, cycle.root)
 
 
 def validazione_command(
@@ -73,7 +74,8 @@ def validazione_command(
     from workbook.cycle import Cycle
     from workbook.documents.relazione import write_validazione
 
-    _report(write_validazione(Cycle(directory), provvisorio=provvisorio), pdf, "validazione")
+    cycle = Cycle(directory)
+    _report(write_validazione(cycle, provvisorio=provvisorio), pdf, cycle.root)
 
 
 def trasparenza_command(directory: DirOption = Path(".")) -> None:
@@ -87,25 +89,35 @@ def trasparenza_command(directory: DirOption = Path(".")) -> None:
     from workbook.cycle import Cycle
     from workbook.documents.trasparenza import gather
 
-    result = gather(Cycle(directory))
+    cycle = Cycle(directory)
+    result = gather(cycle)
     table = Table(title="Amministrazione Trasparente", expand=True)
-    table.add_column("File", overflow="fold", ratio=3)
+    table.add_column("File", no_wrap=True)
     table.add_column("Sezione (per intero in indice.csv)", ratio=3)
     table.add_column("Stato", ratio=4)
+    sections = []
     for v in result.voci:
         style = "green" if v.pronta else "yellow"
         section = v.sezione.split(" › ")[-1].replace(_NUCLEO_LONG, "Nucleo di valutazione")
+        sections.append(section)
         table.add_row(escape(v.file), escape(section), f"[{style}]{escape(v.stato)}[/]")
-    console.print(table)
-    console.print(safe(f"Scritto {shell_path(result.indice)}"), style="green")
+    # The file whole beside the two columns of words, else a paragraph for each file.
+    widest = max((len(v.file) for v in result.voci), default=0)
+    if widest + 50 <= console.width:
+        console.print(table)
+    else:
+        console.print(Text("Amministrazione Trasparente:", style="bold"))
+        for v, section in zip(result.voci, sections, strict=True):
+            style = "green" if v.pronta else "yellow"
+            say(shown_path(v.file), ": ", Text(v.stato, style=style))
+            say("sezione: ", section, indent=2)
+    say("Scritto ", shown_path(result.indice, cycle.root), style="green")
     missing = [v for v in result.voci if not v.pronta]
     if missing:
-        console.print(
-            safe(
-                f"Da completare: {len(missing)} "
-                f"{'documento' if len(missing) == 1 else 'documenti'} (vedere «Stato»). Le "
-                "schede individuali non si pubblicano: contengono dati personali."
-            ),
+        say(
+            f"Da completare: {len(missing)} "
+            f"{'documento' if len(missing) == 1 else 'documenti'} (vedere «Stato»). Le "
+            "schede individuali non si pubblicano: contengono dati personali.",
             style="yellow",
         )
 
@@ -116,40 +128,36 @@ _NUCLEO_LONG = (
 )
 
 
-def _report(doc: object, pdf: bool, what: str) -> None:
+def _report(doc: object, pdf: bool, root: Path) -> None:
     from workbook.documents.relazione import Documento
 
     assert isinstance(doc, Documento)
-    console.print(safe(f"Scritto {shell_path(doc.path)}"), style="green")
+    say("Scritto ", shown_path(doc.path, root), style="green")
     if doc.provvisorio:
-        console.print(
+        tell(
             "[yellow]Il documento è PROVVISORIO:[/] i risultati hanno errori, e ogni pagina "
             "lo dichiara."
         )
     if doc.segnaposto:
-        console.print(
-            safe(
-                f"Da completare: {doc.segnaposto} parti evidenziate in giallo tra parentesi "
-                "quadre, che valuta non può scrivere."
-            )
+        say(
+            f"Da completare: {doc.segnaposto} parti evidenziate in giallo tra parentesi "
+            "quadre, che valuta non può scrivere."
         )
     if pdf:
-        _pdf(doc.path)
+        _pdf(doc.path, root)
 
 
-def _pdf(path: Path) -> None:
+def _pdf(path: Path, root: Path) -> None:
     from workbook.office import convert, find_soffice
 
     if find_soffice() is None:
-        console.print(
-            safe(
-                "PDF non scritto: LibreOffice non è installato. Per averlo, installare "
-                "LibreOffice (https://www.libreoffice.org/download/) e ripetere il comando "
-                f"con --pdf, oppure aprire {path.name} in Word e scegliere «Salva con nome» "
-                "→ PDF."
-            ),
+        say(
+            "PDF non scritto: LibreOffice non è installato. Per averlo, installare "
+            "LibreOffice (https://www.libreoffice.org/download/) e ripetere il comando "
+            f"con --pdf, oppure aprire {path.name} in Word e scegliere «Salva con nome» "
+            "→ PDF.",
             style="yellow",
         )
         return
     for p in convert([path], "pdf", path.parent):
-        console.print(safe(f"Scritto {shell_path(p)}"), style="green")
+        say("Scritto ", shown_path(p, root), style="green")

@@ -8,8 +8,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from workbook.console import DirOption, console, err, print_anomalies
+from workbook.console import (
+    DirOption,
+    Whole,
+    console,
+    err,
+    fits,
+    print_anomalies,
+    say,
+    shown_path,
+    tell,
+    whole_parts,
+)
 from workbook.lingua import conta, parola
 
 DryRunOption = Annotated[
@@ -43,10 +55,10 @@ def _mail(directory: Path, plan: Callable[[Any], Any], dry_run: bool, force: boo
         print_anomalies(exc.anomalies, "Impossibile procedere")
         err.print("[red]Nessun messaggio inviato.[/] Correggere e ripetere il comando.")
         raise typer.Exit(2) from None
-    raise typer.Exit(_print_delivery(report))
+    raise typer.Exit(_print_delivery(report, cycle.root))
 
 
-def _print_delivery(report: Any) -> int:
+def _print_delivery(report: Any, root: Path) -> int:
     import datetime as dt
 
     from rich.markup import escape
@@ -74,9 +86,9 @@ def _print_delivery(report: Any) -> int:
                 markup=False,
             )
     else:
-        table = Table(title="Messaggi", expand=True)
+        table = Table(title="Messaggi", expand=False)
         for column in ("Destinatario", "Indirizzo", "Allegato", "Esito"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=True)
         for e in report.esiti:
             m = e.messaggio
             table.add_row(
@@ -85,10 +97,31 @@ def _print_delivery(report: Any) -> int:
                 escape(m.allegato.nome) if m.allegato else "–",
                 f"[{colours.get(e.stato, 'dim')}]{outcome(e)}[/]",
             )
-        console.print(table)
+        if fits(table):
+            console.print(table)
+        else:  # 80 columns: a paragraph per message, names, addresses and files whole
+            console.print(Text("Messaggi:", style="bold"))
+            for e in report.esiti:
+                m = e.messaggio
+                say(
+                    Text(outcome(e), style=colours.get(e.stato, "dim")),
+                    ": ",
+                    *whole_parts(m.chi[:1].upper() + m.chi[1:], ", "),
+                )
+                pieces: list[Any] = []
+                if m.indirizzo not in m.chi:  # «Sindaco <sindaco@…>» has it already
+                    pieces += [Whole(f"<{m.indirizzo}>" if m.indirizzo else "senza indirizzo")]
+                    pieces.append(", ")
+                if m.allegato:
+                    pieces += ["allegato ", Whole(m.allegato.nome, path=True)]
+                else:
+                    pieces.append("senza allegato")
+                if e.file:
+                    pieces += [" → ", shown_path(e.file, root)]
+                say(*pieces, indent=2)
     print_anomalies(list(report.anomalie))
     if report.provvisorio:
-        console.print("[yellow]I risultati inviati sono PROVVISORI e sono segnati come tali.[/]")
+        tell("[yellow]I risultati inviati sono PROVVISORI e sono segnati come tali.[/]")
     skipped = report.conta("già inviato")
     if skipped:
         already = conta(
@@ -96,10 +129,10 @@ def _print_delivery(report: Any) -> int:
             "messaggio era già stato inviato e non è ripetuto",
             "messaggi erano già stati inviati e non sono ripetuti",
         )
-        console.print(f"{already} (per inviarli di nuovo: --force).")
+        tell(f"{already} (per inviarli di nuovo: --force).")
     if report.prova:
         planned = conta(report.conta("da inviare"), "messaggio", "messaggi")
-        console.print(
+        tell(
             f"Prova (--dry-run): {planned} da inviare con {report.trasporto}; nulla è stato "
             "inviato né scritto."
         )
@@ -107,18 +140,18 @@ def _print_delivery(report: Any) -> int:
     sent, written = report.conta("inviato"), report.conta("scritto")
     if sent:
         what = f"{parola(sent, 'Inviato', 'Inviati')} {conta(sent, 'messaggio', 'messaggi')}"
-        console.print(f"[green]{what}[/] con il {report.trasporto}.")
+        tell(f"[green]{what}[/] con il {report.trasporto}.")
     if written:
         what = f"{parola(written, 'Scritto', 'Scritti')} {conta(written, 'messaggio', 'messaggi')}"
-        console.print(
+        tell(
             f"[green]{what}[/] come {report.trasporto}: aprirli con il proprio programma di "
             "posta o PEC e inviarli."
         )
     if sent or written:
-        console.print(f"Registro: {report.registro}")
+        say("Registro: ", shown_path(report.registro, root))
     if report.ha_errori:
         failed = conta(report.non_inviati, "messaggio non inviato", "messaggi non inviati")
-        console.print(
+        tell(
             f"[red]{failed}[/]: correggere come indicato e ripetere il comando; i messaggi "
             "già inviati non saranno ripetuti."
         )

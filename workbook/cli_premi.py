@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbook.console import DirOption, console, print_anomalies, safe
+from workbook.console import DirOption, Whole, print_anomalies, say, shown_path
 from workbook.values import format_euro
 
 
@@ -38,13 +38,15 @@ def premi_command(
     result = simulate(cycle.root, outcome, attuale, other)
     print_anomalies(result.simulata.anomalie, "Avvisi sulle regole simulate")
     now, then = attuale.premialita, result.simulata.premialita
-    console.print(
-        safe(
-            f"Scritto {result.path}: con le regole di {sistema.name} il fondo per la "
-            f"produttività distribuisce {format_euro(then.distribuita)} (ora "
-            f"{format_euro(now.distribuita)}); cambia il premio di {result.cambiati} persone "
-            f"su {result.persone}. I risultati in risultati/ non sono cambiati."
-        ),
+    say(
+        "Scritto ",
+        shown_path(result.path, cycle.root),
+        ": con le regole di ",
+        Whole(sistema.name),
+        " il fondo per la produttività distribuisce "
+        f"{format_euro(then.distribuita)} (ora {format_euro(now.distribuita)}); cambia il "
+        f"premio di {result.cambiati} persone su {result.persone}. I risultati in risultati/ "
+        "non sono cambiati.",
         style="green",
     )
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from workbook.console import DirOption, console
+from workbook.console import DirOption, say, shown_path
 
 
 def schede_command(
@@ -33,18 +34,21 @@ def schede_command(
     from workbook.cycle import Cycle
     from workbook.results.schede import cycle_schede
 
-    written, note = cycle_schede(Cycle(directory), pdf, provvisorio=provvisorio)
+    cycle = Cycle(directory)
+    written, note = cycle_schede(cycle, pdf, provvisorio=provvisorio)
     n = len(written.files)
     kind = "cartella di lavoro e PDF" if written.pdf else "cartella di lavoro"
     mark = " PROVVISORIE (i risultati hanno errori)" if written.provvisorie else ""
-    console.print(
-        f"[green]Scritte {n} schede individuali{mark}[/] ({kind}) in {written.folder}.",
-        highlight=False,
+    say(
+        Text(f"Scritte {n} schede individuali{mark}", style="green"),
+        f" ({kind}) in ",
+        shown_path(written.folder, cycle.root, folder=True),
+        ".",
     )
     if written.removed:
-        console.print(f"Tolti {written.removed} file superati (persone non più valutate).")
+        say(f"Tolti {written.removed} file superati (persone non più valutate).")
     if note:
-        console.print(note, style="yellow", highlight=False)
+        say(note, style="yellow")
 
 
 def print_if_stale(cycle: object, anno: int) -> None:
@@ -59,7 +63,10 @@ def print_if_stale(cycle: object, anno: int) -> None:
         return
     data = cycle.risultati / f"risultati-{anno}.json"
     if not data.is_file() or index.get("risultati") != json_digest(data):
-        console.print(
-            "[yellow]Le schede individuali in risultati/schede/ sono di risultati precedenti:[/] "
-            "eseguire «valuta schede» per riscriverle."
+        say(
+            Text(
+                "Le schede individuali in risultati/schede/ sono di risultati precedenti:",
+                style="yellow",
+            ),
+            " eseguire «valuta schede» per riscriverle.",
         )

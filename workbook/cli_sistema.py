@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbook.console import console, more, safe
+from workbook.console import Whole, console, more, say, shown_path
 from workbook.errors import CycleError
 from workbook.values import format_number
 
@@ -46,8 +46,10 @@ def sistema_controlla_command(
     from workbook.sistema.load import load_sistema_file
 
     sistema = load_sistema_file(_sistema_file(file))
-    console.print(
-        safe(f"Il Sistema «{sistema.nome}» ({file.name}) è valido. Impronta: {sistema.hash[:12]}."),
+    say(
+        f"Il Sistema «{sistema.nome}» (",
+        Whole(file.name),
+        f") è valido. Impronta: {sistema.hash[:12]}.",
         style="green",
     )
     console.print(more(len(sistema.schede), "Una scheda:", "{} schede:"))
@@ -60,7 +62,7 @@ def sistema_controlla_command(
             f"  {s.codice}: {ruolo}, {chi}; valuta: {s.titolo_valutatore}; massimo "
             f"{format_number(s.massimo)}, {more(len(s.fasce), 'una fascia', '{} fasce')}."
         )
-        console.print(safe(line))
+        say(line, indent=0, hang=4)
 
 
 @sistema_app.command("converti")
@@ -102,7 +104,11 @@ def sistema_converti_command(
     if written.hash != sistema.hash:  # a defect of valuta, never of the user's file
         target.unlink()
         raise RuntimeError("la conversione non riproduce lo stesso Sistema")
-    console.print(
-        safe(f"Scritto {target}: stesso Sistema di {source.name} (impronta {sistema.hash[:12]})."),
+    say(
+        "Scritto ",
+        shown_path(target, Path.cwd()),
+        ": stesso Sistema di ",
+        Whole(source.name),
+        f" (impronta {sistema.hash[:12]}).",
         style="green",
     )

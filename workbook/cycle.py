@@ -1,7 +1,7 @@
 """The cycle folder: its layout, its settings (`valuta.toml`), its secrets, and `valuta init`.
 
 DIR/valuta.toml        settings, commented in Italian
-DIR/piano.xlsx         the Piano the secretary fills
+DIR/piano.xlsx         the Piano the secretary fills (or piano.ods, as LibreOffice saves it)
 DIR/moduli/            the workbooks to send (one per Area, plus nucleo.xlsx)
 DIR/ricevuti/          whatever came back, as it came (never modified)
 DIR/archivio/          every ingested file, named by its SHA-256, and the ledger
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 SETTINGS = "valuta.toml"
 PIANO = "piano.xlsx"
+# The forms of the Piano valuta reads: LibreOffice saves piano.ods by default. python-calamine
+# reads both with the same values (tests/test_ods.py checks it on a file LibreOffice wrote).
+PIANO_FORMATS = (".xlsx", ".ods")
 SISTEMA = "sistema.xlsx"
 
 
@@ -90,7 +93,9 @@ class Cycle:
 
     @property
     def piano_path(self) -> Path:
-        return self.root / PIANO
+        """The Piano every command reads (through `load_piano`): piano.xlsx, or piano.ods
+        when only that one is there; piano.xlsx when neither is (`load_piano` says so)."""
+        return piano_file(self.root)
 
     @property
     def moduli(self) -> Path:
@@ -227,6 +232,28 @@ class Cycle:
         return str(data["password"]), bytes.fromhex(data["chiave"])
 
 
+def piano_file(root: Path) -> Path:
+    """piano.xlsx or piano.ods in `root`. With both, which one the Segreteria means cannot be
+    guessed (LibreOffice, asked to keep its own format, writes piano.ods beside piano.xlsx,
+    and a copy brought back later is newer without being right): valuta stops and names both,
+    rather than build moduli from the wrong one."""
+    found = [root / f"piano{suffix}" for suffix in PIANO_FORMATS]
+    present = [p for p in found if p.is_file()]
+    if len(present) > 1:
+        dates = ", ".join(
+            f"{p.name} salvato il "
+            f"{dt.datetime.fromtimestamp(p.stat().st_mtime):%d/%m/%Y alle %H:%M}"
+            for p in present
+        )
+        raise CycleError(
+            f"Nella cartella del ciclo «{root}» ci sono due Piani, {dates}: valuta non "
+            "sceglie al posto della Segreteria. Tenere soltanto quello aggiornato: spostare "
+            "l'altro in un'altra cartella (o rinominarlo, ad esempio piano-vecchio.xlsx) e "
+            "ripetere il comando."
+        )
+    return present[0] if present else root / PIANO
+
+
 def _write_private(path: Path, text: str) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -284,7 +311,8 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     from workbook.piano.blank import write_piano
 
     cycle = Cycle(root)
-    if any(p.exists() for p in (cycle.settings_path, cycle.piano_path, root / SISTEMA)):
+    pianos = [cycle.root / f"piano{suffix}" for suffix in PIANO_FORMATS]
+    if any(p.exists() for p in (cycle.settings_path, *pianos, root / SISTEMA)):
         raise CycleError(
             f"«{root}» contiene già un ciclo di valutazione ({SETTINGS}, {PIANO} o {SISTEMA}): "
             "non viene sovrascritto. Scegliere un'altra cartella."
@@ -301,7 +329,7 @@ def init_cycle(root: Path, esempio: str | None = None, restituzione: str = "") -
     year = int(sample["ente"]["anno"]) if sample else dt.date.today().year
     restituzione = restituzione or (sample.get("restituzione", "") if sample else "")
     _write_sistema(cycle, sample)
-    write_piano(cycle.piano_path, sample)
+    write_piano(cycle.root / PIANO, sample)
     cycle.settings_path.write_text(
         SETTINGS_TEMPLATE.format(
             scadenza=dt.date(year + 1, 1, 31).isoformat(), restituzione=restituzione

@@ -44,6 +44,7 @@ def _module_recipient(piano: Piano, modulo: str) -> Destinatario | None:
         filler.email,
         filler.nome,
         filler.chi,
+        file=piano.origine,
         foglio=filler.foglio,
         riga=filler.riga,
         saluto=filler.saluto,

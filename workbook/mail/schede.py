@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from workbook.anomalies import Codice, anomalia
-from workbook.cycle import PIANO
 from workbook.errors import PostaError
 from workbook.mail.deliver import Allegato, Destinatario, Messaggio
 from workbook.results import results_paths
@@ -53,7 +52,7 @@ def plan_schede(ctx: Any, data: dict[str, Any], provisional: bool) -> Any:
             person.email if person else "",
             v["nominativo"],
             f"{v['nominativo']} (matricola {v['matricola']})",
-            file=PIANO,
+            file=ctx.piano.origine,
             foglio="Personale",
             riga=person.riga if person else None,
         )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from workbook.anomalies import Anomalia, Codice, has_errors, suggest
 from workbook.contract import SEGRETARIO
-from workbook.errors import AnomaliesError
+from workbook.cycle import PIANO_FORMATS
+from workbook.errors import AnomaliesError, CycleError
 from workbook.piano.checks import check_consistency
 from workbook.piano.file import read_sheets
 from workbook.piano.model import Area, Assenza, Ente, Obiettivo, Persona, Piano
@@ -40,14 +41,21 @@ from workbook.sistema.model import CATEGORIE, CAUSE_ASSENZA, SANZIONI, Sistema
 def load_piano(
     path: Path, sistema: Sistema | None = None, *, partial: bool = False
 ) -> tuple[Piano, list[Anomalia]]:
-    """Load and validate `piano.xlsx`: the Piano and its avvisi.
+    """Load and validate `piano.xlsx` (or `piano.ods`): the Piano and its avvisi. Every
+    command reads the Piano here, from `Cycle.piano_path`.
 
-    Raises `AnomaliesError` with every problem found when there is any errore; with
-    `partial`, only when not even a partial Piano could be built (no Ente, no Sistema, a sheet
-    missing): otherwise the Piano of the rows without errors, and every problem (for
-    `controllo.py`, which checks the rest of the cycle against it).
+    Raises `AnomaliesError` with every problem found when there is any errore, `CycleError`
+    when there is no Piano to read. With `partial`, `AnomaliesError` only when not even a
+    partial Piano could be built (no Ente, no Sistema, a sheet missing): otherwise the Piano
+    of the rows without errors, and every problem (for `controllo.py`, which checks the rest
+    of the cycle against it).
     """
     r = Reader(path)
+    if not path.is_file():
+        raise CycleError(_missing(path))
+    if path.suffix.casefold() not in PIANO_FORMATS:
+        r.add(Codice.PIANO_FILE, "", None, dettaglio=_other_format(path.suffix))
+        raise AnomaliesError(r.problems)
     try:
         sheets = read_sheets(path)
     except Exception as exc:
@@ -130,6 +138,33 @@ def load_piano(
     if has_errors(r.problems) and not partial:
         raise AnomaliesError(r.problems)
     return piano, r.problems
+
+
+def _missing(path: Path) -> str:
+    """Where the Piano should be, and what is there instead (a piano.xls, a piano.csv)."""
+    others = sorted(
+        p.name
+        for p in path.parent.glob("*")
+        if p.stem.casefold() == path.stem.casefold() and p.is_file()
+    )
+    text = (
+        f"Nella cartella del ciclo «{path.parent}» manca il Piano: valuta legge "
+        f"{path.stem}.xlsx oppure {path.stem}.ods (il formato di LibreOffice)."
+    )
+    if others:
+        text += (
+            f" C'è {', '.join(others)}: aprirlo con Excel o LibreOffice e salvarlo con "
+            f"«Salva con nome» come {path.stem}.xlsx (Cartella di lavoro di Excel) o "
+            f"{path.stem}.ods."
+        )
+    else:
+        text += " Crearlo con «valuta init» in una nuova cartella e copiarlo qui."
+    return text
+
+
+def _other_format(suffix: str) -> str:
+    shown = suffix or "senza estensione"
+    return f"il formato «{shown}» non è tra quelli che valuta legge, .xlsx e .ods"
 
 
 def _read_ente(r: Reader, rows: list[tuple[object, ...]]) -> Ente | None:

@@ -177,6 +177,19 @@ def sistema_path(name: str, base: Path | None = None) -> Path:
 def load_sistema(name: str, base: Path | None = None) -> Sistema:
     """Load and validate a Sistema; raise `AnomaliesError` when it cannot be used."""
     path = sistema_path(name, base)
+    other = Path(name) if base is None or Path(name).is_absolute() else base / name
+    if not path.is_file() and Path(name).suffix and other.is_file():
+        # A file of another form (sistema.xls, sistema.csv): said as such, not «unknown name».
+        raise AnomaliesError(
+            [
+                anomalia(
+                    Codice.SIST_FILE,
+                    file=other.name,
+                    dettaglio=f"il formato «{other.suffix}» non è tra quelli che valuta legge, "
+                    ".xlsx, .ods e .yaml",
+                )
+            ]
+        )
     if not path.is_file():
         available = bundled_sistemi()
         raise AnomaliesError(
