@@ -503,8 +503,11 @@ def test_trasparenza_gathers_the_tables_and_the_signed_documents_with_an_index(
 
 
 def test_trasparenza_publishes_only_final_results(provvisorio: Cycle) -> None:
-    with pytest.raises(CycleError, match="provvisori"):
+    with pytest.raises(CycleError, match="provvisori") as exc:
         trasparenza.gather(provvisorio)
+    # It has no --provvisorio: the message says how to get final results instead.
+    assert "--provvisorio" not in str(exc.value)
+    assert "valuta reconcile" in str(exc.value)
 
 
 # --- the PDF, through LibreOffice --------------------------------------------------------------

@@ -32,9 +32,12 @@ def template_path(cycle: Cycle, name: str) -> Path:
     return cycle.root / MODELLI / name
 
 
-def load_results(cycle: Cycle, provvisorio: bool, what: str) -> tuple[dict[str, Any], Piano]:
+def load_results(
+    cycle: Cycle, provvisorio: bool, what: str, *, draft: bool = True
+) -> tuple[dict[str, Any], Piano]:
     """(results JSON, Piano) for a document; refused while the results are provisional,
-    unless `provvisorio`."""
+    unless `provvisorio`. `draft`: the command offers --provvisorio (what is published never
+    does)."""
     cycle.check()
     cycle.recover()
     piano, _ = load_piano(cycle.piano_path)
@@ -51,8 +54,13 @@ def load_results(cycle: Cycle, provvisorio: bool, what: str) -> tuple[dict[str, 
         raise CycleError(
             f"I risultati in {rel} sono provvisori ({errors} "
             f"{'errore' if errors == 1 else 'errori'} nei moduli, elencati nel foglio Anomalie "
-            f"dei risultati): {what} si scrive sui risultati definitivi. Per una bozza da "
-            "rivedere, che lo dichiara su ogni pagina, ripetere il comando con --provvisorio."
+            f"dei risultati): {what} si scrive sui risultati definitivi. "
+            + (
+                "Per una bozza da rivedere, che lo dichiara su ogni pagina, ripetere il comando "
+                "con --provvisorio."
+                if draft
+                else "Correggere gli errori, ripetere «valuta reconcile», poi questo comando."
+            )
         )
     return data, piano
 

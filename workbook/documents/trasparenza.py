@@ -58,7 +58,7 @@ class Pubblicazione:
 
 
 def gather(cycle: Cycle) -> Pubblicazione:
-    data, piano = load_results(cycle, False, "ciò che si pubblica")
+    data, piano = load_results(cycle, False, "ciò che si pubblica", draft=False)
     anno = piano.ente.anno
     folder = cycle.risultati / "trasparenza"
     folder.mkdir(parents=True, exist_ok=True)
