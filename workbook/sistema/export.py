@@ -209,8 +209,17 @@ ISTRUZIONI = (
 def write_workbook(sistema: Sistema | None, path: Path) -> None:
     """The workbook form of `sistema` (or, with None, a blank one with its instructions)."""
     import xlsxwriter
+    import xlsxwriter.worksheet
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    from workbook.printing import FittedBook, FittedSheet
+
+    class _Sheet(FittedSheet, xlsxwriter.worksheet.Worksheet):
+        """Rows sized to their text when the workbook closes (workbook.printing)."""
+
+    class _Book(FittedBook, xlsxwriter.Workbook):
+        sheet_class = _Sheet
+
+    wb = _Book(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties(
         {
             "title": sistema.nome if sistema else "Sistema di valutazione",
@@ -252,8 +261,7 @@ def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
     ws.write_string(0, 0, "Sistema di Misurazione e Valutazione della Performance", fmt["title"])
     row = 2
     for text in ISTRUZIONI:
-        ws.merge_range(row, 0, row, 1, text, fmt["wrap"])
-        ws.set_row(row, 15 * (len(text) // 110 + 1))
+        ws.merge_range(row, 0, row, 1, text, fmt["wrap"])  # the workbook sizes the row
         row += 2
     for spec in (None, *SHEETS):
         name = spec.nome if spec else SETTINGS_SHEET
@@ -269,7 +277,6 @@ def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
         for key, text in columns:
             ws.write_string(row, 0, key)
             ws.write_string(row, 1, text, fmt["wrap"])
-            ws.set_row(row, 15 * (len(text) // 110 + 1))
             row += 1
         row += 1
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
