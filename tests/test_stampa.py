@@ -2,10 +2,12 @@
 no text is clipped or runs over the next cells (tests/lo/print_check.py says how it measures).
 
 Workbooks: every modulo of the three samples, the demo's results workbook and two of its
-final schede, the blank piano.xlsx and sistema.xlsx of `valuta init`, the sample's
-sistema.xlsx, and the largest sheets of a cycle of 300 people (the Nucleo's modulo and one
-Area's). One LibreOffice run checks them all and exports each to PDF, whose pages pdfinfo
-must call A4.
+final schede, the blank piano.xlsx and sistema.xlsx of `valuta init`, the samples'
+sistema.xlsx, and a cycle of 300 people: the largest sheets of the Nucleo's modulo and of
+one Area's, and its results workbook with no modulo received (an anomaly for each, 300
+rows of Valutazioni). One LibreOffice run checks them all and exports each to PDF, whose
+pages pdfinfo must call A4. A canary workbook with text that is clipped on purpose proves
+that the check sees it.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from openpyxl.styles import Alignment, Font
 
 from workbook.cycle import Cycle, init_cycle
 from workbook.demo import demo
 from workbook.generate import generate
 from workbook.piano.blank import write_piano
+from workbook.pipeline import reconcile_and_report
 
 from .conftest import DEBIAN_PYTHON, NOW, TESTS, libreoffice_available
 
@@ -84,9 +89,37 @@ def _documents(
                 "sheets": ["Obiettivi", "Valutazioni", "Schede"],
             }
         )
+    reconcile_and_report(big, None)  # nothing received: provisional, with anomalies
+    docs.append({"file": str(big.risultati / "risultati-2017.xlsx"), "label": "grande/risultati"})
+    docs.append({"file": str(_canary(tmp / "canary.xlsx")), "label": CANARY})
     for k, d in enumerate(docs):
         d["pdf"] = str(tmp / "pdf" / f"{k:02d}.pdf")
     return docs
+
+
+CANARY = "canary"
+CLIPPED = {"A1", "A3", "A5"}
+
+
+def _canary(path: Path) -> Path:
+    """A workbook whose text does not fit on purpose: a wrapped text three lines long in a
+    row of one line (A1), a text that is not wrapped running into a full cell (A3), a title
+    in a row too low for its font (A5); and one that fits (A7)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = 20
+    long = "Una motivazione lunga che non sta in una riga sola di questa colonna stretta"
+    ws["A1"] = long
+    ws["A1"].alignment = Alignment(wrap_text=True)
+    ws.row_dimensions[1].height = 15
+    ws["A3"], ws["B3"] = long, "pieno"
+    ws["A5"] = "Titolo"
+    ws["A5"].font = Font(size=20, bold=True)
+    ws.row_dimensions[5].height = 15
+    ws["A7"] = "Breve"
+    ws.page_setup.paperSize = 9
+    wb.save(path)
+    return path
 
 
 def _page_size(pdf: str) -> set[tuple[float, float]]:
@@ -119,6 +152,10 @@ def test_every_sheet_of_every_workbook_prints_on_a4_without_clipped_text(
     checked = 0
     for d, r in zip(docs, report["documents"], strict=True):
         label = d["label"]
+        if label == CANARY:
+            seen = {p[0] for s in r["sheets"].values() for p in s["problems"]}
+            assert seen == CLIPPED, f"the check missed clipped text: {seen} ≠ {CLIPPED}"
+            continue
         assert r["sheets"], f"{label}: nessun foglio controllato"
         for sheet, s in r["sheets"].items():
             checked += s["cells"]

@@ -165,7 +165,9 @@ class FittedSheet:
         """Size the rows; `wrapped(fmt)` gives the wrapped twin of a format. Without a print
         area, the sheet prints what it holds (up to `last_col`, or its last written column)."""
         texts = self.fit_texts
-        if not texts:
+        if not texts:  # an empty sheet: a print area all the same, of one empty cell
+            if not self.fit_print_area and not self.fit_hidden:
+                super().print_area(0, 0, 0, 0)  # type: ignore[misc]
             return
         right = last_col if last_col is not None else max(t[3] for t in texts)
         taken: dict[int, list[tuple[int, int]]] = {}
