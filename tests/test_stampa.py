@@ -172,8 +172,12 @@ def test_every_sheet_of_every_workbook_prints_on_a4_without_clipped_text(
                 problems.append(f"{where}: area di stampa non impostata")
             if s["outside"]:
                 problems.append(f"{where}: celle non vuote fuori dall'area di stampa")
+            if s["too_wide"]:
+                problems.append(f"{where}: una sola colonna, più larga della pagina")
             for cell, what, need, have, text in s["problems"]:
                 problems.append(f"{where}!{cell}: {what} ({need} > {have}): {text!r}")
+        for sheet in r["hidden_printed"]:
+            problems.append(f"{label} › {sheet}: foglio nascosto con un'area di stampa")
         for size in _page_size(d["pdf"]):
             if sorted(size) != [
                 pytest.approx(A4_POINTS[0], abs=1),

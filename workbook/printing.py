@@ -39,11 +39,15 @@ _WIDTHS = {
 }
 
 
+_WIDEST = 1.8 * 1.06 * 1.04  # the widest character, bold, with the margin of text_width
+
+
 def _char_width(char: str) -> float:
     """A character's width in column units (a digit is one unit)."""
     return _WIDTHS.get(char, 1.25 if char.isupper() else 1.1)
 
 
+@lru_cache(maxsize=65536)
 def text_width(text: str, size: float = 11, bold: bool = False) -> float:
     """The width of one line of `text`, in column units (the unit of `set_column`)."""
     width = sum(_char_width(c) for c in text) * (size / 11) * (1.06 if bold else 1.0)
@@ -87,7 +91,10 @@ def height(text: str, width: float, size: float = 11, bold: bool = False) -> flo
 
 def fits(text: str, width: float, size: float = 11, bold: bool = False) -> bool:
     """Whether `text` fits on one line of a cell `width` column units wide."""
-    return text_width(text, size, bold) <= max(width - 0.8, 1.0)
+    room = max(width - 0.8, 1.0)
+    if len(text) * _WIDEST * size / 11 <= room:  # short enough whatever its letters
+        return True
+    return text_width(text, size, bold) <= room
 
 
 # --- xlsxwriter workbooks that size their rows when they close --------------------------------

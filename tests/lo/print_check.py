@@ -3,6 +3,10 @@ Runs under Debian's python3 (uno), like uno_driver.py, whose office start it reu
 
 Usage: /usr/bin/python3 print_check.py JOB.json RESULT.json
 
+Besides the text, per sheet: a print area of a single column wider than the page (which
+LibreOffice does not scale: it cuts the column), and any hidden sheet with a print area
+(which LibreOffice prints).
+
 The job lists documents ({"file", "pdf", "sheets", "max_rows"}); for each visible sheet (or
 only `sheets`, when given) the driver reads the page setup (paper, orientation, fit to pages,
 print areas) and every non-empty cell of the print area: its text, merged area, font, wrap
@@ -69,6 +73,7 @@ def page_setup(doc, sheet):
     return {
         "width": style.Width,
         "height": style.Height,
+        "printable": style.Width - style.LeftMargin - style.RightMargin,
         "landscape": bool(style.IsLandscape),
         "scale_x": style.ScaleToPagesX,
         "scale_y": style.ScaleToPagesY,
@@ -99,23 +104,28 @@ def read_sheet(doc, sheet, max_rows):
     widths = [columns.getByIndex(c).Width for c in range(c1, c2 + 1)]
     heights, auto = [], []
     for r in range(r1, r2 + 1):
-        row = rows.getByIndex(r)
-        heights.append(row.Height)
-        auto.append(bool(row.OptimalHeight))
-    # Formatting, read once per range of cells formatted alike (not once per cell).
+        height, optimal = rows.getByIndex(r).getPropertyValues(("Height", "OptimalHeight"))
+        heights.append(height)
+        auto.append(bool(optimal))
+    # Formatting, read once per set of cells formatted alike (a few dozen calls a sheet, not
+    # a few per cell: each UNO call crosses a pipe). A merged area's first cell carries its
+    # span among its attributes, so a set is either all first cells of merges or none.
     style = {}
     merged_at = set()
-    ranges = rng.getCellFormatRanges()
-    for n in range(ranges.getCount()):
-        part = ranges.getByIndex(n)
-        a = part.RangeAddress
-        props = part.getPropertyValues(FONT_PROPS)
-        has_merge = part.getIsMerged()
-        for i in range(a.StartRow - r1, a.EndRow - r1 + 1):
-            for j in range(a.StartColumn - c1, a.EndColumn - c1 + 1):
-                style[(i, j)] = props
-                if has_merge:
-                    merged_at.add((i, j))
+    groups = rng.getUniqueCellFormatRanges()
+    for n in range(groups.getCount()):
+        group = groups.getByIndex(n)
+        addresses = group.getRangeAddresses()
+        props = group.getPropertyValues(FONT_PROPS)
+        a = addresses[0]
+        first = sheet.getCellRangeByPosition(a.StartColumn, a.StartRow, a.StartColumn, a.StartRow)
+        has_merge = first.getIsMerged()
+        for a in addresses:
+            for i in range(a.StartRow - r1, a.EndRow - r1 + 1):
+                for j in range(a.StartColumn - c1, a.EndColumn - c1 + 1):
+                    style[(i, j)] = props
+                    if has_merge:
+                        merged_at.add((i, j))
     cells = []
     covered = set()
     for i, line in enumerate(data):
@@ -166,12 +176,17 @@ def read_sheet(doc, sheet, max_rows):
                     extra_left += widths[left]
                     left -= 1
                 c["spill"] = c["width"] + 2 * min(extra_left, c["spill"] - c["width"])
+    # LibreOffice fits a sheet to the page width by the pages it needs at 100%: a print area
+    # of one column wider than the page needs one page, so it is not scaled, and the column
+    # is cut at the margin.
+    too_wide = len(widths) == 1 and widths[0] > setup["printable"]
     return {
         "setup": setup,
         "cells": cells,
         "heights": heights,
         "auto": auto,
         "outside": outside,
+        "too_wide": too_wide,
         "rows": r2 - r1 + 1,
     }
 
@@ -239,10 +254,15 @@ def check(desktop, doc_job):
         raise RuntimeError("LibreOffice non ha aperto " + doc_job["file"])
     only = doc_job.get("sheets")
     sheets = {}
+    hidden = []
     for s in range(doc.Sheets.getCount()):
         sheet = doc.Sheets.getByIndex(s)
         name = sheet.getName()
-        if not sheet.IsVisible or (only and name not in only):
+        if not sheet.IsVisible:
+            if sheet.getPrintAreas():
+                hidden.append(name)  # LibreOffice prints a hidden sheet with a print area
+            continue
+        if only and name not in only:
             continue
         sheets[name] = read_sheet(doc, sheet, doc_job.get("max_rows", 0))
     if doc_job.get("pdf"):
@@ -251,7 +271,7 @@ def check(desktop, doc_job):
             (prop("FilterName", "calc_pdf_Export"),),
         )
     doc.close(True)
-    return sheets
+    return sheets, hidden
 
 
 def verdicts(sheets, needed, lines):
@@ -310,36 +330,49 @@ def run(job):
     started = time.time()
     try:
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        documents = [check(desktop, d) for d in job["documents"]]
+        checked = [check(desktop, d) for d in job["documents"]]
+        documents = [sheets for sheets, _ in checked]
         items = [
             (c["text"], c["font"], c["size"], c["weight"], c["posture"], c["spill"])
             for sheets in documents
             for s in sheets.values()
             for c in s["cells"]
         ]
-        needed, lines = measure(desktop, items)
+        read = time.time() - started
+        unique = sorted(set(items))  # the same text in the same box is measured once
+        measured_unique, lines = measure(desktop, unique)
+        by_item = dict(zip(unique, measured_unique))
+        needed = [by_item[item] for item in items]
+        measured = time.time() - started - read
         results = []
         offset = 0
-        for d, sheets in zip(job["documents"], documents):
+        for d, sheets, (_, hidden) in zip(job["documents"], documents, checked):
             n = sum(len(s["cells"]) for s in sheets.values())
             problems = verdicts(sheets, needed[offset : offset + n], lines)
             offset += n
             results.append(
                 {
                     "file": d["file"],
+                    "hidden_printed": hidden,
                     "sheets": {
                         name: {
                             "setup": s["setup"],
                             "cells": len(s["cells"]),
                             "rows": s["rows"],
                             "outside": s["outside"],
+                            "too_wide": s["too_wide"],
                             "problems": problems[name],
                         }
                         for name, s in sheets.items()
                     },
                 }
             )
-        return {"documents": results, "seconds": time.time() - started}
+        return {
+            "documents": results,
+            "seconds": time.time() - started,
+            "read_seconds": read,
+            "measure_seconds": measured,
+        }
     finally:
         try:
             desktop.terminate()

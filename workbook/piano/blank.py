@@ -128,7 +128,8 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
     }
     ws = wb.add_worksheet("Istruzioni")
     _printable(ws, landscape=False)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, 90)  # one column: no wider than a portrait A4 page (LibreOffice
+    # would cut it rather than scale it)
     for row, (style, text) in enumerate(INSTRUCTIONS):
         ws.write_string(row, 0, text, f[style])  # the workbook sizes the rows to the text
 
