@@ -234,6 +234,7 @@ def write_workbook(sistema: Sistema | None, path: Path) -> None:
         ),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "key": wb.add_format({"bold": True, "valign": "top"}),
+        "name": wb.add_format({"valign": "top"}),
     }
     rows = _rows(sistema) if sistema else {s.nome: [] for s in SHEETS}
     settings = _settings(sistema) if sistema else {}
@@ -256,8 +257,8 @@ def _printable(ws: Any, landscape: bool = True) -> None:
 def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
     ws = wb.add_worksheet("Istruzioni")
     _printable(ws, landscape=False)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 100)
+    ws.set_column(0, 0, 31)  # the longest key on one line
+    ws.set_column(1, 1, 93)
     ws.write_string(0, 0, "Sistema di Misurazione e Valutazione della Performance", fmt["title"])
     row = 2
     for text in ISTRUZIONI:
@@ -275,7 +276,7 @@ def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
             else [(c.chiave, c.spiegazione) for c in spec.colonne]
         )
         for key, text in columns:
-            ws.write_string(row, 0, key)
+            ws.write_string(row, 0, key, fmt["name"])
             ws.write_string(row, 1, text, fmt["wrap"])
             row += 1
         row += 1
