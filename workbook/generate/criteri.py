@@ -75,7 +75,6 @@ def _line(ws: Sheet, line: CriteriLine, by_grade: bool) -> None:
             ws.merge(
                 row, 0, 3, f"{item.titolo} (max {format_number(item.massimo)}) – {what}", "wrap"
             )
-            ws.heights[row] = 30
         case "livello":
             assert isinstance(item, Livello)
             ws.put(row, 0, item.valore, "number")

@@ -122,9 +122,7 @@ def istruzioni(ctx: Context, layout: Layout) -> Sheet:
         ),
     ]
     for row, (style, text) in enumerate(lines):
-        ws.put(row, 1, text, style)
-        if style == "wrap":
-            ws.heights[row] = 15 * (1 + len(text) // 120)
+        ws.put(row, 1, text, style)  # the writer sizes each row to its text
     return ws
 
 

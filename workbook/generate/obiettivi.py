@@ -70,7 +70,7 @@ def obiettivi(
         ("Scadenza", 11),
         (f"Raggiungimento {who} (%)" if percent_mode else f"Grado {who}", 16),
         ("Grado" if percent_mode else "Raggiungimento (%)", 18),
-        ("Punti", 9),
+        ("Punti", 14),
         (
             "Motivazione del Nucleo"
             if layout.nucleo

@@ -18,6 +18,9 @@ from workbook.values import format_number
 
 Values = Mapping[str, Decimal | str]
 FIRST_ROW = 3
+BOXES = ("Motivazione del valutatore", "Osservazioni del valutato")
+BOX_HEIGHT = 90  # points: some six handwritten lines
+SIGNATURE_HEIGHT = 30
 # Every printed scheda says it: the Nucleo may validate a lower achievement (valuta schede).
 PROVISIONAL_NOTE = (
     "Scheda provvisoria: i punteggi diventano definitivi dopo la validazione del "
@@ -27,8 +30,9 @@ PROVISIONAL_NOTE = (
 
 def schede(piano: Piano, layout: Layout, answers: Values, results: Values) -> Sheet:
     """What every scheda shares (form title, evaluator, column headings) is written once and
-    printed at the top of every page; Ente and year are in the page header. No merged cells:
-    text overflows into the empty cells beside it. Thousands of schede: every cell counts.
+    printed at the top of every page; Ente and year are in the page header. Few merged cells
+    (the note and the two boxes): text overflows into the empty cells beside it. Thousands of
+    schede: every cell counts.
     When the modulo has schede of more than one kind, each page names its own."""
     ws = Sheet(SCHEDE, print_columns=4)
     for col, width in enumerate((24, 52, 12, 40)):
@@ -91,7 +95,6 @@ def _scheda(
             if k == 0:
                 ws.put(r, 0, f"{parte.codice} – {parte.titolo}", "wrap")
             ws.put(r, 1, f"{voce.titolo} (max {format_number(voce.massimo)})", "wrap")
-            ws.heights[r] = 30
             key = make_key(*base, voce.codice)
             if voce.tipo == "fattore":
                 answer = answers.get(key)
@@ -119,14 +122,28 @@ def _scheda(
         formula = layout.valutazioni_ref(block.col_total + offset, vrow)
         ws.put(r, 2, None, "calc_strong", formula=formula, cached=value)
         r += 1
-    ws.put(r, 0, PROVISIONAL_NOTE, "note")
-    r += 1
-    ws.put(r + 1, 0, "Data", "label")
-    ws.put(r + 3, 0, "Firma del valutatore", "label")
-    ws.put(r + 3, 1, "_______________________________", "text")
-    ws.put(r + 5, 0, "Firma del valutato", "label")
-    ws.put(r + 5, 1, "_______________________________ (per presa visione)", "text")
-    return r + 8
+    ws.merge(r, 0, 3, PROVISIONAL_NOTE, "note")
+    r += 2
+    return _signatures(ws, r)
+
+
+def _signatures(ws: Sheet, r: int) -> int:
+    """The evaluator's motivation and the person's remarks (a box each, to write in by hand
+    or to fill in before printing), then a line to sign and a line to date for each of them;
+    returns the row after the scheda."""
+    for label in BOXES:
+        ws.put(r, 0, label, "label")
+        ws.merge(r + 1, 0, 3, "", "box")
+        ws.heights[r + 1] = BOX_HEIGHT
+        r += 3
+    for who in ("Firma del valutatore", "Firma del valutato (per presa visione)"):
+        ws.put(r, 0, who, "sign")
+        ws.put(r, 1, None, "line")
+        ws.put(r, 2, "Data", "sign")
+        ws.put(r, 3, None, "line")
+        ws.heights[r] = SIGNATURE_HEIGHT
+        r += 2
+    return r + 1
 
 
 def _meaning(voce: Voce, value: Decimal | None) -> str:

@@ -68,7 +68,6 @@ def valutazioni(
         "da solo.",
         "note",
     )
-    ws.heights[1] = 30
     mappa: list[MapEntry] = []
     for block in layout.blocks:
         _headings(ws, block, layout)
@@ -83,7 +82,6 @@ def valutazioni(
             if person.matricola not in layout.evaluable:
                 motivo = piano.idoneita(person).motivo
                 ws.put(row, 3, f"Non valutabile: {motivo}", "grey_wrap")
-                ws.heights[row] = 45
                 for c in range(FIRST_VOCE, block.col_total + 4):
                     ws.put(row, c, None, "grey")
                 continue
@@ -141,7 +139,7 @@ def _headings(ws: Sheet, block: Block, layout: Layout) -> None:
         ws.put(top + 1, col_total + offset, label, "header")
         ws.widths[col_total + offset] = max(ws.widths.get(col_total + offset, 0), width)
     ws.merge(top, col_total, col_total + 3, "Risultato", "header")
-    ws.heights.update({top: 45, top + 1: 60})
+    ws.heights.update({top: 30, top + 1: 45})  # at least; the writer fits longer headings
 
 
 def _person(

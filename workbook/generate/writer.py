@@ -17,6 +17,7 @@ import xlsxwriter
 import xlsxwriter.workbook
 import xlsxwriter.worksheet
 
+from workbook import printing
 from workbook.contract import PROPERTIES
 from workbook.generate.model import Cell, Sheet, Validation, WorkbookModel
 
@@ -55,7 +56,13 @@ STYLES: dict[str, dict[str, Any]] = {
     "input_number": {"locked": False, "align": "center", "valign": "top", **_BORDER},
     "input_list": {"locked": False, "align": "center", "valign": "top", **_BORDER},
     "input_text": {"locked": False, "text_wrap": True, "valign": "top", **_BORDER},
+    # Room to write by hand on a printed scheda: a box, and a line to sign or date on.
+    "box": {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#595959"},
+    "line": {"bottom": 1, "bottom_color": "#000000", "valign": "bottom"},
+    "sign": {"bold": True, "valign": "bottom", "text_wrap": True},
 }
+WRAPPED = "+wrap"  # the suffix of a style's wrapped twin (for text too long for one line)
+DEFAULT_WIDTH = 8.43  # Excel's default column width
 EMPTY_INPUT = {"bg_color": "#FFF2CC"}  # conditional format: inputs still to fill in
 
 SHEET_PROTECTION = {
@@ -149,6 +156,9 @@ def write_workbook(model: WorkbookModel, path: Path, password: str, created: dt.
             f"custom property {name}",
         )
     formats = {name: wb.add_format(spec) for name, spec in STYLES.items()}
+    for name, spec in STYLES.items():
+        if not spec.get("text_wrap"):
+            formats[name + WRAPPED] = wb.add_format({**spec, "text_wrap": True})
     empty_input = wb.add_format(EMPTY_INPUT)
     for sheet in model.sheets:
         _write_sheet(wb, sheet, formats, empty_input, model, password)
@@ -166,7 +176,8 @@ def _write_sheet(
     ws = wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
-    for row, height in sheet.heights.items():
+    heights, wrapped = fit_rows(sheet)
+    for row, height in sorted(heights.items()):
         ws.set_row(row, height)
     merged_first = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in sheet.merges}
     for r1, c1, r2, c2 in sheet.merges:
@@ -180,7 +191,7 @@ def _write_sheet(
         if hidden:
             raise ValueError(f"{sheet.name}: cells under a merge: {hidden}")
     for (row, col), cell in sorted(sheet.cells.items()):
-        fmt = formats[cell.style]
+        fmt = formats[cell.style + WRAPPED if (row, col) in wrapped else cell.style]
         if (row, col) in merged_first:
             r2, c2 = merged_first[(row, col)]
             ws.merge_range(row, col, r2, c2, "", fmt)
@@ -205,6 +216,61 @@ def _write_sheet(
     if sheet.very_hidden:
         ws.very_hidden()
     ws.protect(password, dict(SHEET_PROTECTION))
+
+
+def _shown(cell: Cell) -> str:
+    """The text a cell shows (what its formula gives, for a formula)."""
+    value = cell.cached if cell.formula is not None else cell.value
+    return value if isinstance(value, str) else ""
+
+
+def fit_rows(sheet: Sheet) -> tuple[dict[int, float], set[tuple[int, int]]]:
+    """The height of every row that needs more than one line of 11-point text (at least the
+    height the sheet asks for), and the cells whose text, too long for one line and with no
+    empty cell beside it to run into, must wrap (`printing` estimates the lines)."""
+    heights = {row: h for row, h in sheet.heights.items()}
+    spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    taken = {(r, c) for r1, c1, r2, c2 in sheet.merges for r in range(r1, r2 + 1)
+             for c in range(c1, c2 + 1)}  # fmt: skip
+    last_col = sheet.print_columns - 1 if sheet.print_columns else max(sheet.widths, default=0)
+    wrapped: set[tuple[int, int]] = set()
+    tall: list[tuple[int, int, float]] = []  # merges over several rows: (first, last, height)
+
+    def width(c1: int, c2: int) -> float:
+        return sum(sheet.widths.get(c, DEFAULT_WIDTH) for c in range(c1, c2 + 1))
+
+    for (row, col), cell in sheet.cells.items():
+        text = _shown(cell)
+        if not text:
+            continue
+        spec = STYLES[cell.style]
+        size, bold = spec.get("font_size", 11), bool(spec.get("bold"))
+        r2, c2 = spans.get((row, col), (row, col))
+        own = width(col, c2)
+        if not spec.get("text_wrap"):
+            room = own
+            if spec.get("align") != "center" and r2 == row:
+                # Text that is not wrapped runs into the empty cells to its right.
+                nxt = c2 + 1
+                while nxt <= last_col and (row, nxt) not in sheet.cells and (row, nxt) not in taken:
+                    room += sheet.widths.get(nxt, DEFAULT_WIDTH)
+                    nxt += 1
+            if printing.fits(text, room, size, bold):
+                if size > 11:
+                    heights[row] = max(heights.get(row, 0), printing.line_height(size))
+                continue
+            wrapped.add((row, col))
+        need = printing.height(text, own, size, bold)
+        if r2 == row:
+            if need > printing.DEFAULT_HEIGHT:
+                heights[row] = max(heights.get(row, 0), need)
+        else:
+            tall.append((row, r2, need))
+    for first, last, need in tall:
+        have = sum(heights.get(r, printing.DEFAULT_HEIGHT) for r in range(first, last + 1))
+        if have < need:
+            heights[last] = heights.get(last, printing.DEFAULT_HEIGHT) + need - have
+    return heights, wrapped
 
 
 def _write_cell(ws: _Worksheet, row: int, col: int, cell: Cell, fmt: Any) -> None:

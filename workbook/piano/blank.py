@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from workbook.errors import UnreadableValue
 from workbook.piano.sheets import COLUMNS, ENTE_FIELDS, GENERI, TUTTE
+from workbook.printing import FittedBook, FittedSheet
 from workbook.resources import bundled_sistemi
 from workbook.sistema.model import CATEGORIE, CAUSE_ASSENZA, SANZIONI
 from workbook.values import parse_date
@@ -80,9 +82,27 @@ def _cell_value(field: str, value: Any) -> Any:
     return str(value)
 
 
+class _Sheet(FittedSheet, xlsxwriter.worksheet.Worksheet):
+    """Rows sized to their text when the workbook closes (workbook.printing)."""
+
+
+class _Book(FittedBook, xlsxwriter.Workbook):
+    sheet_class = _Sheet
+
+
+def _printable(ws: Any, landscape: bool) -> None:
+    """A4, one page wide, the header row on every page of a table."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+        ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
 def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
     """A blank Piano, or one filled with a sample (`samples/<name>/piano.yaml`)."""
-    wb = xlsxwriter.Workbook(
+    wb = _Book(
         str(path),
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
@@ -107,14 +127,15 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
         "euro": wb.add_format({"num_format": "#,##0.00"}),
     }
     ws = wb.add_worksheet("Istruzioni")
-    ws.set_column(0, 0, 110)
+    _printable(ws, landscape=False)
+    ws.set_column(0, 0, 90)  # one column: no wider than a portrait A4 page (LibreOffice
+    # would cut it rather than scale it)
     for row, (style, text) in enumerate(INSTRUCTIONS):
-        ws.write_string(row, 0, text, f[style])
-        if style == "wrap":
-            ws.set_row(row, 15 * (1 + len(text) // 100))
+        ws.write_string(row, 0, text, f[style])  # the workbook sizes the rows to the text
 
     ente = (sample or {}).get("ente", {})
     ws = wb.add_worksheet("Ente")
+    _printable(ws, landscape=False)
     ws.set_column(0, 0, 52)
     ws.set_column(1, 1, 40)
     ws.write_string(0, 0, "Voce", f["header"])
@@ -158,6 +179,7 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
     )
     for sheet, rows in sheets:
         ws = wb.add_worksheet(sheet)
+        _printable(ws, landscape=True)
         ws.freeze_panes(1, 0)
         columns = COLUMNS[sheet]
         for col, (field, header, _) in enumerate(columns):

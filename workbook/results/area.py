@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
-
 from workbook.relazione import ObiettiviArea
-from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Styles, cell, page_setup, table
+from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Book, Styles, cell, page_setup, table
 from workbook.values import format_number
 
 PROVVISORI = "Risultati PROVVISORI: ci sono errori da correggere, i valori possono cambiare."
@@ -81,7 +79,7 @@ def area_workbook(
     objectives = area_objectives(data, area)
     anomalies = area_anomalies(data, area, responsabile)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, **OPTIONS})
+    wb = Book(out, {"in_memory": True, **OPTIONS})
     anno = data["anno"]
     wb.set_properties(
         {

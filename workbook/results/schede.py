@@ -25,14 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from workbook.contract import NUCLEO, make_key, modulo_areas
 from workbook.cycle import Cycle
 from workbook.files import Commit
 from workbook.piano.model import Piano
 from workbook.results.area import results_created
-from workbook.results.tables import OPTIONS
+from workbook.results.tables import OPTIONS, Book
 from workbook.scoring.engine import shown_results
 from workbook.scoring.engine import su_100 as score_su_100
 from workbook.scoring.formulas import DASH, INCOMPLETE, PENDING
@@ -146,7 +144,7 @@ def scheda_workbook(
     provisional = not data["stato"]["definitivo"]
     anno = data["anno"]
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, **OPTIONS})
+    wb = Book(out, {"in_memory": True, **OPTIONS})
     wb.set_properties(
         {
             "title": f"Scheda di valutazione {anno} – {v['nominativo']}",
@@ -194,15 +192,14 @@ def scheda_workbook(
         else:
             ws.write_string(r, c, cell_text(str(value)), fmt)
 
-    def wide(r: int, text: str, fmt: Any, lines: int = 1) -> None:
-        ws.merge_range(r, 0, r, 3, cell_text(text), fmt)
-        ws.set_row(r, 15 * max(lines, 1 + len(text) // 90))
+    def wide(r: int, text: str, fmt: Any) -> None:
+        ws.merge_range(r, 0, r, 3, cell_text(text), fmt)  # the workbook fits the row to it
 
     title = f"Scheda individuale di valutazione della performance – anno {anno}"
-    wide(row, title + (" – PROVVISORIA" if provisional else ""), f_title, 2)
+    wide(row, title + (" – PROVVISORIA" if provisional else ""), f_title)
     row += 1
     if provisional:
-        wide(row, PROVISIONAL, f_alert, 2)
+        wide(row, PROVISIONAL, f_alert)
         row += 1
     row += 1
     valutatore = scheda.titolo_valutatore if scheda else v["valutatore"]
@@ -223,7 +220,6 @@ def scheda_workbook(
     for label, value in header:
         put(row, 0, label, f_label)
         ws.merge_range(row, 1, row, 3, cell_text(str(value)), f_text)
-        ws.set_row(row, 15 * (1 + len(str(value)) // 50))
         row += 1
     row += 1
     for col, label in enumerate(("Voce", "Punti", "Massimo", "Nel modulo")):
@@ -244,7 +240,6 @@ def scheda_workbook(
 
     for voce in v["voci"]:
         put(row, 0, voce["titolo"], f_text)
-        ws.set_row(row, 15 * (1 + len(voce["titolo"]) // 52))
         put(row, 1, voce["punti"], f_num)
         put(row, 2, voce["massimo"], f_num)
         mark(row, voce["punti"], modulo.get(voce["codice"]))
@@ -282,19 +277,29 @@ def scheda_workbook(
         row += 1
     row += 1
     if changed:
-        wide(row, CHANGED_NOTE, f_note, 3)
+        wide(row, CHANGED_NOTE, f_note)
         row += 2
     for label, lines in (
-        ("Motivazione del valutatore", 6),
-        ("Osservazioni del valutato", 6),
+        ("Motivazione del valutatore", 5),
+        ("Osservazioni del valutato", 5),
     ):
         wide(row, label, f_label)
         row += 1
         ws.merge_range(row, 0, row + lines - 1, 3, "", f_box)
         row += lines + 1
-    for who in ("Il valutatore", "Il valutato, per presa visione"):
-        ws.write_string(row, 0, f"{who}: ____________________________", wb.add_format())
-        ws.write_string(row, 2, "Data: ____/____/________")
+    f_line = wb.add_format({"bottom": 1, "bottom_color": "#000000"})
+    f_sign = wb.add_format({"bold": True, "valign": "bottom", "text_wrap": True})
+    # Side by side, the evaluator's (column A) and the person's (C–D; B keeps the lines
+    # apart): a label, then a bottom border to sign on; the same for the date.
+    for left, right, height in (
+        ("Firma del valutatore", "Firma del valutato, per presa visione", 30),
+        ("Data", "Data", 24),
+    ):
+        ws.write_string(row, 0, left, f_sign)
+        ws.merge_range(row, 2, row, 3, right, f_sign)
+        put(row + 1, 0, None, f_line)
+        ws.merge_range(row + 1, 2, row + 1, 3, "", f_line)
+        ws.set_row(row + 1, height)
         row += 2
     ws.print_area(0, 0, row, 3)
     ws.set_paper(9)

@@ -8,10 +8,23 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
+from workbook.printing import FittedBook, FittedSheet
 from workbook.values import cell_text
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+class Sheet(FittedSheet, xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose rows are sized to their text when the workbook closes."""
+
+
+class Book(FittedBook, xlsxwriter.Workbook):
+    """A workbook that prints whole: every row as tall as its text, every sheet with its print
+    area (workbook.printing)."""
+
+    sheet_class = Sheet
 
 
 # The anomalies' table, in the Ente's workbook and in each Area's: headers, widths, and the
@@ -27,12 +40,14 @@ ANOMALY_COLUMNS = (
 
 
 def page_setup(wb: xlsxwriter.Workbook, left: str, right: str, centre: str = "") -> None:
-    """Every sheet printed on A4, landscape, one page wide; the Ente (left), what the
-    workbook is (right) and, if any, a warning (centre) at the top of every page."""
+    """Every sheet printed on A4, landscape, one page wide, with its header repeated on every
+    page when it is one table; the Ente (left), what the workbook is (right) and, if any, a
+    warning (centre) at the top of every page."""
     for ws in wb.worksheets():
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
         middle = f"&C{centre}" if centre else ""
         ws.set_header(f"&L{left.replace('&', '&&')}{middle}&R{right.replace('&', '&&')}")
         ws.set_footer("&L&A&RPagina &P di &N")
@@ -51,9 +66,10 @@ class Styles:
         self.number = wb.add_format({"num_format": "0.##", "valign": "top", **border})
         self.euro = wb.add_format({"num_format": "€ #,##0.00", "valign": "top", **border})
         self.bold = wb.add_format({"bold": True})
-        self.error = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", **border})
-        self.warning = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C", **border})
-        self.ok = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE", **border})
+        top = {"valign": "top", **border}
+        self.error = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", **top})
+        self.warning = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C", **top})
+        self.ok = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE", **top})
         self.note = wb.add_format({"italic": True, "font_color": "#595959"})
         self.alert = wb.add_format(
             {"bold": True, "font_size": 12, "font_color": "#9C0006", "bg_color": "#FFC7CE"}

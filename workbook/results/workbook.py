@@ -8,12 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from workbook.anomalies import Gravita
 from workbook.reconcile.outcome import Outcome, Valutazione
 from workbook.relazione import Fondo, Relazione
-from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Styles, page_setup, table
+from workbook.results.tables import ANOMALY_COLUMNS, OPTIONS, Book, Styles, page_setup, table
 from workbook.results.tables import cell as _cell
 from workbook.sistema.model import RegolePremi
 from workbook.values import cell_text, format_number
@@ -21,7 +19,7 @@ from workbook.values import cell_text, format_number
 
 def write_workbook(path: Path, outcome: Outcome, relazione: Relazione) -> None:
     piano = outcome.piano
-    wb = xlsxwriter.Workbook(str(path), OPTIONS)
+    wb = Book(str(path), OPTIONS)
     wb.set_properties(
         {
             "title": f"Risultati della valutazione {piano.ente.anno}",

@@ -209,8 +209,17 @@ ISTRUZIONI = (
 def write_workbook(sistema: Sistema | None, path: Path) -> None:
     """The workbook form of `sistema` (or, with None, a blank one with its instructions)."""
     import xlsxwriter
+    import xlsxwriter.worksheet
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    from workbook.printing import FittedBook, FittedSheet
+
+    class _Sheet(FittedSheet, xlsxwriter.worksheet.Worksheet):
+        """Rows sized to their text when the workbook closes (workbook.printing)."""
+
+    class _Book(FittedBook, xlsxwriter.Workbook):
+        sheet_class = _Sheet
+
+    wb = _Book(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties(
         {
             "title": sistema.nome if sistema else "Sistema di valutazione",
@@ -225,6 +234,7 @@ def write_workbook(sistema: Sistema | None, path: Path) -> None:
         ),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "key": wb.add_format({"bold": True, "valign": "top"}),
+        "name": wb.add_format({"valign": "top"}),
     }
     rows = _rows(sistema) if sistema else {s.nome: [] for s in SHEETS}
     settings = _settings(sistema) if sistema else {}
@@ -247,13 +257,12 @@ def _printable(ws: Any, landscape: bool = True) -> None:
 def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
     ws = wb.add_worksheet("Istruzioni")
     _printable(ws, landscape=False)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 100)
+    ws.set_column(0, 0, 31)  # the longest key on one line
+    ws.set_column(1, 1, 93)
     ws.write_string(0, 0, "Sistema di Misurazione e Valutazione della Performance", fmt["title"])
     row = 2
     for text in ISTRUZIONI:
-        ws.merge_range(row, 0, row, 1, text, fmt["wrap"])
-        ws.set_row(row, 15 * (len(text) // 110 + 1))
+        ws.merge_range(row, 0, row, 1, text, fmt["wrap"])  # the workbook sizes the row
         row += 2
     for spec in (None, *SHEETS):
         name = spec.nome if spec else SETTINGS_SHEET
@@ -267,9 +276,8 @@ def _instructions(wb: Any, fmt: dict[str, Any]) -> None:
             else [(c.chiave, c.spiegazione) for c in spec.colonne]
         )
         for key, text in columns:
-            ws.write_string(row, 0, key)
+            ws.write_string(row, 0, key, fmt["name"])
             ws.write_string(row, 1, text, fmt["wrap"])
-            ws.set_row(row, 15 * (len(text) // 110 + 1))
             row += 1
         row += 1
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
