@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font
 from workbook.cycle import Cycle, init_cycle
 from workbook.demo import demo
 from workbook.generate import generate
+from workbook.generate.aggiornato import generate_nucleo_aggiornato
 from workbook.piano.blank import write_piano
 from workbook.pipeline import reconcile_and_report
 
@@ -77,6 +78,9 @@ def _documents(
     docs.append({"file": str(risultati / "risultati-2017.xlsx"), "label": "demo/risultati"})
     for path in sorted((risultati / "schede").glob("*.xlsx"))[:2]:
         docs.append({"file": str(path), "label": f"demo/schede/{path.name}"})
+    # The Nucleo's updated modulo, with every Responsabile's report beside its cells.
+    aggiornato = generate_nucleo_aggiornato(Cycle(tmp / "demo")).path
+    docs.append({"file": str(aggiornato), "label": "demo/moduli/nucleo-aggiornato.xlsx"})
     blank = init_cycle(tmp / "vuoto", restituzione="segreteria@comune.example")
     docs.append({"file": str(blank.piano_path), "label": "vuoto/piano.xlsx"})
     docs.append({"file": str(blank.root / "sistema.xlsx"), "label": "vuoto/sistema.xlsx"})
