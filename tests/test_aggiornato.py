@@ -172,21 +172,11 @@ def test_the_declarations_are_signed_like_every_locked_cell(cycle: Cycle) -> Non
     assert hits and (hits[0].foglio, hits[0].cella) == ("Obiettivi", cell.coordinate)
 
 
-def test_the_update_needs_reconciled_results_of_the_same_generation(
-    filled: Cycle, tmp_path: Path
-) -> None:
+def test_the_update_needs_reconciled_results(filled: Cycle, tmp_path: Path) -> None:
     root = tmp_path / "ciclo"
     shutil.copytree(filled.root, root)
-    cycle = Cycle(root)
     with pytest.raises(CycleError, match="Mancano i risultati riconciliati"):
-        generate_nucleo_aggiornato(cycle)
-    reconcile_and_report(cycle)
-    wb = _load(cycle.piano_path)
-    wb["Obiettivi"]["C2"] = "strategico"
-    wb["Obiettivi"]["D2"] = "Descrizione cambiata"
-    wb.save(cycle.piano_path)
-    with pytest.raises(CycleError, match="cambiati dopo l'ultima generazione"):
-        generate_nucleo_aggiornato(cycle)
+        generate_nucleo_aggiornato(Cycle(root))
 
 
 def test_distribute_sends_the_updated_modulo_to_the_nucleo_only(cycle: Cycle) -> None:
@@ -206,3 +196,87 @@ def test_distribute_sends_the_updated_modulo_to_the_nucleo_only(cycle: Cycle) ->
     assert sent.messaggio.modulo == "nucleo"
     assert "Questo modulo è aggiornato" in sent.messaggio.testo
     assert {e.stato for e in again.esiti if e.messaggio.modulo != "nucleo"} == {"già inviato"}
+
+
+def _fill_updated(cycle: Cycle, name: str) -> Path:
+    """The Nucleo fills the updated modulo now in moduli/ and sends it back as `name`."""
+    updated = cycle.moduli / "nucleo.xlsx"
+    target = cycle.ricevuti / name
+    shutil.copy(updated, target)
+    wb = _load(target)
+    for e in read_map(updated):
+        if e.is_input and e.chiave in ANSWERS["nucleo"]:
+            wb[e.foglio][e.cella] = ANSWERS["nucleo"][e.chiave]
+    wb.save(target)
+    return target
+
+
+def test_updating_again_never_invalidates_an_update_already_filled(cycle: Cycle) -> None:
+    """Two updates that differ only in when the declarations were read (the same
+    declarations, a later reconcile) are two editions: the first, filled and returned,
+    stays valid."""
+    import time
+
+    first = generate_nucleo_aggiornato(cycle)
+    _fill_updated(cycle, "nucleo-A.xlsx")
+    time.sleep(1.1)  # the next reconcile is later: its date is shown in the update
+    reconcile_and_report(cycle)
+    second = generate_nucleo_aggiornato(cycle)
+    assert second.letti_il != first.letti_il
+    outcome = reconcile_and_report(cycle).outcome
+    bad = {Codice.REC_IDENTITA_INCOERENTE, Codice.REC_CELLA_MODIFICATA}
+    assert not [a for a in outcome.anomalie if a.codice in bad]
+    assert {m.modulo: m.stato for m in outcome.moduli}["nucleo"] == "ricevuto"
+
+
+def test_a_piano_saved_again_only_warns(cycle: Cycle, capsys: pytest.CaptureFixture) -> None:
+    """The Segreteria fills in the acts of the Ente sheet at year end (or just saves the
+    Piano again): reconcile warns (REC-PIANO-MODIFICATO) and so does the update, which is
+    still written; `generate --force` is not suggested (it would make every returned modulo
+    «of an older generation»)."""
+    wb = _load(cycle.piano_path)
+    ente = wb["Ente"]
+    (row,) = [r for r in ente.iter_rows(min_row=2) if r[0].value == "Provincia"]
+    row[1].value = "Provincia di Bergamo"
+    wb.save(cycle.piano_path)
+    assert main(["generate", "--dir", str(cycle.root), "--nucleo-aggiornato"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Il Piano è stato modificato dopo la generazione dei moduli" in out
+    assert "--force" not in out
+
+
+def test_the_results_must_be_newer_than_the_generation_by_the_same_clock(cycle: Cycle) -> None:
+    """Stale results (written before the moduli were generated again) are refused, whatever
+    the time zone of the dates inside the received files."""
+    import os
+
+    from workbook.cycle import generation_record
+
+    results = cycle.risultati / "risultati-2017.json"
+    generated = generation_record(cycle)[1]  # type: ignore[index]
+    before = generated.timestamp() - 60
+    os.utime(results, (before, before))
+    with pytest.raises(CycleError, match="precedenti all'ultima generazione"):
+        generate_nucleo_aggiornato(cycle)
+    now = generated.timestamp() + 60
+    os.utime(results, (now, now))
+    assert generate_nucleo_aggiornato(cycle).path.is_file()
+
+
+def test_an_area_returned_with_errors_still_shows_what_it_declared(
+    filled: Cycle, tmp_path: Path
+) -> None:
+    root = tmp_path / "ciclo"
+    shutil.copytree(filled.root, root)
+    cycle = Cycle(root)
+    _deliver(cycle, "AREA1")
+    bad = cycle.ricevuti / "AREA2-x.xlsx"
+    shutil.copy(cycle.root / "compilati" / "AREA2.xlsx", bad)
+    wb = _load(bad)
+    key = next(e for e in read_map(bad) if e.is_input and e.foglio == "Valutazioni")
+    wb["Valutazioni"][key.cella] = None  # a score missing: «con errori»
+    wb.save(bad)
+    reconcile_and_report(cycle)
+    result = generate_nucleo_aggiornato(cycle)
+    assert result.aree_mancanti == ("AREA3",)
+    assert result.aree_con_errori == ("AREA2",)

@@ -191,6 +191,8 @@ def generate_command(
 
     cycle = Cycle(directory)
     cycle.check()
+    if controlla and nucleo_aggiornato:
+        raise CycleError("Usare --controlla oppure --nucleo-aggiornato, non entrambi.")
     if controlla:
         raise typer.Exit(_print_check(cycle))
     if nucleo_aggiornato:
@@ -221,11 +223,23 @@ def _print_aggiornato(cycle: Any) -> None:
         f"{result.obiettivi} (moduli letti da «valuta reconcile» il "
         f"{result.letti_il:%d/%m/%Y alle %H:%M}).",
     )
+    if result.piano_modificato:
+        say(
+            Text("Il Piano è stato modificato dopo la generazione dei moduli", style="yellow"),
+            ": il modulo aggiornato mostra il Piano com'è ora; i moduli già inviati restano "
+            "validi (come in «valuta reconcile», avviso REC-PIANO-MODIFICATO).",
+        )
     if result.aree_mancanti:
         say(
             Text("Senza dichiarazioni", style="yellow"),
-            f" (modulo non ricevuto o con errori): {', '.join(result.aree_mancanti)}. "
-            "Ripetere il comando dopo averli ricevuti.",
+            f" (modulo non ricevuto): {', '.join(result.aree_mancanti)}. Ripetere il comando "
+            "dopo averli ricevuti e riconciliati.",
+        )
+    if result.aree_con_errori:
+        say(
+            Text("Dichiarazioni da un modulo con errori", style="yellow"),
+            f": {', '.join(result.aree_con_errori)}. Se il Responsabile lo corregge, ripetere "
+            "il comando dopo «valuta reconcile».",
         )
     say(
         "Per inviarlo al Nucleo: «valuta distribute» (i moduli delle Aree già inviati non "

@@ -37,22 +37,21 @@ class Aggiornato:
     letti_il: dt.datetime  # when the reconcile that read the declarations ran
     dichiarati: int  # objectives with a declared achievement
     obiettivi: int
-    aree_mancanti: tuple[str, ...]  # Areas whose modulo the reconcile did not use
+    aree_mancanti: tuple[str, ...]  # Areas with nothing declared (modulo not received)
+    aree_con_errori: tuple[str, ...] = ()  # shown, from a modulo still with errors
+    piano_modificato: bool = False  # the Piano changed since the moduli were generated
 
 
 def declarations(
     data: dict[str, Any], piano: Piano
-) -> tuple[dict[str, Dichiarato], tuple[str, ...]]:
-    """What each Responsabile declared, by ObiettivoArea.id, from a results JSON; and the
-    Areas whose modulo was not used (not received, or with errors)."""
+) -> tuple[dict[str, Dichiarato], tuple[str, ...], tuple[str, ...]]:
+    """What each Responsabile declared, by ObiettivoArea.id, from a results JSON; the Areas
+    with nothing declared, and those whose declarations come from a modulo with errors."""
     status = {m["modulo"]: m["stato"] for m in data.get("moduli", [])}
     rows = {(a.area, o.codice): o for a in data["relazione"].obiettivi for o in a.obiettivi}
     out: dict[str, Dichiarato] = {}
-    missing = []
     for area in piano.aree:
         stato = status.get(area.codice, "mancante")
-        if stato != "ricevuto":
-            missing.append(area.codice)
         why = {"mancante": "modulo non ricevuto"}.get(stato, f"modulo {stato}")
         for item in piano.obiettivi_area(area.codice):
             row = rows.get((area.codice, item.obiettivo.codice))
@@ -62,16 +61,37 @@ def declarations(
             out[item.id] = Dichiarato(
                 row.dichiarato, row.evidenze, row.valore_raggiunto, row.motivo_scostamento
             )
-    return out, tuple(missing)
+    shown = {
+        area.codice
+        for area in piano.aree
+        for item in piano.obiettivi_area(area.codice)
+        if out[item.id].percentuale is not None
+    }
+    missing = tuple(a.codice for a in piano.aree if a.codice not in shown)
+    faulty = tuple(
+        a.codice for a in piano.aree if a.codice in shown and status.get(a.codice) != "ricevuto"
+    )
+    return out, missing, faulty
 
 
-def edition(declared: dict[str, Dichiarato]) -> str:
-    """The edition's name: a digest of what it shows, so that two updates showing different
-    declarations never share a nonce (and a manifest)."""
+def edition(declared: dict[str, Dichiarato], read_on: str, made_of: str) -> str:
+    """The edition's name: a digest of everything an update shows (the declarations, when
+    they were read, what the Piano was), so that two updates that differ in any cell never
+    share a nonce, and the manifest of one already sent is never overwritten."""
     text = json.dumps(
         {
-            k: [str(d.percentuale), d.evidenze, d.valore_raggiunto, d.motivo_scostamento, d.stato]
-            for k, d in sorted(declared.items())
+            "dichiarazioni": {
+                k: [
+                    str(d.percentuale),
+                    d.evidenze,
+                    d.valore_raggiunto,
+                    d.motivo_scostamento,
+                    d.stato,
+                ]
+                for k, d in sorted(declared.items())
+            },
+            "letti_il": read_on,
+            "piano": made_of,
         },
         ensure_ascii=False,
     )
@@ -91,36 +111,34 @@ def generate_nucleo_aggiornato(cycle: Cycle) -> Aggiornato:
             "I moduli non sono ancora stati generati: eseguire prima «valuta generate», "
             "inviarli, e «valuta reconcile» quando le Aree li restituiscono."
         )
-    if record[0] != fingerprint(cycle, piano):
-        raise CycleError(
-            "Il Piano, il Sistema o le impostazioni sono cambiati dopo l'ultima generazione "
-            "dei moduli: il modulo aggiornato del Nucleo non sarebbe della stessa generazione "
-            "di quelli delle Aree. Rigenerare tutti i moduli con «valuta generate --force», "
-            "oppure ripristinare il Piano."
-        )
+    # As reconcile does (REC-PIANO-MODIFICATO): a Piano saved again, or its Ente acts filled
+    # in at year end, is said, not refused; the update stays of the current generation.
+    made_of = fingerprint(cycle, piano)
     _, data_path = results_paths(cycle, piano.ente.anno)
     data = read_results(data_path) if data_path.is_file() else None
-    rel = data_path.relative_to(cycle.root).as_posix()
+    rel = str(data_path.relative_to(cycle.root))
     if data is None:
         raise CycleError(
             f"Mancano i risultati riconciliati ({rel}): eseguire prima «valuta reconcile» con "
             "i moduli delle Aree ricevuti, poi di nuovo questo comando."
         )
-    read_on = dt.datetime.fromisoformat(data["elaborato"])
+    # When reconcile wrote them, by the clock that stamped the generation (the dates inside
+    # the received files are in UTC: never compared with it).
+    read_on = dt.datetime.fromtimestamp(data_path.stat().st_mtime).replace(microsecond=0)
     if read_on < record[1]:
         raise CycleError(
             f"I risultati in {rel} sono precedenti all'ultima generazione dei moduli: eseguire "
             "prima «valuta reconcile», poi di nuovo questo comando."
         )
-    declared, missing = declarations(data, piano)
+    declared, missing, faulty = declarations(data, piano)
     ctx = cycle_context(cycle, piano, record[1])
     ctx = dataclasses.replace(
         ctx,
         dichiarazioni=declared,
-        dichiarato_il=f"moduli letti da «valuta reconcile» il {read_on:%d/%m/%Y alle %H:%M}",
+        dichiarato_il=f"risultati di «valuta reconcile» del {read_on:%d/%m/%Y alle %H:%M}",
     )
     password, key = cycle.secrets()
-    name = edition(declared)
+    name = edition(declared, read_on.isoformat(), made_of)
     path = write_modulo(
         ctx,
         NUCLEO,
@@ -132,7 +150,7 @@ def generate_nucleo_aggiornato(cycle: Cycle) -> Aggiornato:
     )
     write_text(
         cycle.nucleo_aggiornato,
-        json.dumps({"edizione": name, "letti_il": data["elaborato"]}),
+        json.dumps({"edizione": name, "letti_il": read_on.isoformat()}),
     )
     return Aggiornato(
         path,
@@ -140,4 +158,6 @@ def generate_nucleo_aggiornato(cycle: Cycle) -> Aggiornato:
         sum(d.percentuale is not None for d in declared.values()),
         len(declared),
         missing,
+        faulty,
+        made_of != record[0],
     )
