@@ -293,6 +293,10 @@ def test_filled_and_saved_by_libreoffice_as_xlsx_and_ods_reconcile_to_python(
     answers = {
         m: random_answers(model_of(cycle, m), rng) for m in ("AREA1", "AREA2", "AREA3", "nucleo")
     }
+    # What a person types in a text cell that a spreadsheet would turn into a number or a date.
+    answers["AREA1"]["obiettivo/AREA1.A1-01/valore_raggiunto"] = "25%"
+    answers["AREA1"]["obiettivo/AREA1.A1-02/valore_raggiunto"] = "15/10/2017"
+    answers["AREA1"]["obiettivo/AREA1.A1-03/motivo_scostamento"] = "1.250"
     # The Nucleo validates what the Responsabili declared, so each workbook's own totals are
     # the final ones and can be compared one to one.
     for modulo in ("AREA1", "AREA2", "AREA3"):

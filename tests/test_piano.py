@@ -52,6 +52,9 @@ def test_the_target_of_an_objective_and_a_piano_written_before_it(
     wb = openpyxl.load_workbook(path)
     ws = wb["Obiettivi"]
     headers = [c.value for c in ws[1]]
+    # In the blank Piano the column keeps what is typed as text («100%» is not 1).
+    letter = openpyxl.utils.get_column_letter(headers.index("Valore atteso") + 1)
+    assert ws.column_dimensions[letter].number_format == "@"
     ws.delete_cols(headers.index("Valore atteso") + 1)
     ente = wb["Ente"]
     for row in range(ente.max_row, 0, -1):

@@ -55,7 +55,14 @@ STYLES: dict[str, dict[str, Any]] = {
     # Inputs: the only unlocked cells.
     "input_number": {"locked": False, "align": "center", "valign": "top", **_BORDER},
     "input_list": {"locked": False, "align": "center", "valign": "top", **_BORDER},
-    "input_text": {"locked": False, "text_wrap": True, "valign": "top", **_BORDER},
+    # Text format («@»): what is typed stays as typed («25%», «15/10», «1.250»), never a number.
+    "input_text": {
+        "locked": False,
+        "text_wrap": True,
+        "valign": "top",
+        "num_format": "@",
+        **_BORDER,
+    },
     # Room to write by hand on a printed scheda: a box, and a line to sign or date on.
     "box": {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#595959"},
     "line": {"bottom": 1, "bottom_color": "#000000", "valign": "bottom"},

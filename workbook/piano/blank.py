@@ -124,6 +124,8 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
             }
         ),
         "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
+        # What is typed stays as typed: a target «100%» or «entro il 30/06» is not a number.
+        "as_typed": wb.add_format({"num_format": "@"}),
         "euro": wb.add_format({"num_format": "#,##0.00"}),
     }
     ws = wb.add_worksheet("Istruzioni")
@@ -190,7 +192,11 @@ def write_piano(path: Path, sample: dict[str, Any] | None = None) -> None:
                 40
                 if field in ("descrizione", "risultati_attesi", "indicatore", "denominazione")
                 else 16,
-                f["date"] if field in ("inizio", "fine", "scadenza") else None,
+                f["date"]
+                if field in ("inizio", "fine", "scadenza")
+                else f["as_typed"]
+                if field == "valore_atteso"
+                else None,
             )
         for r, item in enumerate((sample or {}).get(rows, []), start=1):
             for col, (field, _, _) in enumerate(columns):
