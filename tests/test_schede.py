@@ -236,7 +236,7 @@ def test_pdf_without_libreoffice_says_how_to_get_them(
     assert "libreoffice.org" in note and "--pdf" in note
 
 
-def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) -> None:
+def test_the_schede_as_pdf_one_a4_page_each(compilato: Cycle, tmp_path: Path) -> None:
     if find_soffice() is None:
         if os.environ.get("VALUTA_REQUIRE_LIBREOFFICE") == "1":
             pytest.fail("LibreOffice richiesto ma non installato")
@@ -256,6 +256,12 @@ def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) ->
     size = next(line for line in pages.splitlines() if line.startswith("Page size"))
     width = float(size.split()[2])
     assert abs(width - 595.3) < 2  # A4 portrait, in points
+    # Every scheda on one page: signatures and dates never on a page of their own.
+    for name in (names[-1] for names in written.files.values()):
+        info = subprocess.run(
+            ["pdfinfo", str(folder / name)], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Pages:           1" in info, name
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(folder / pdf), "-"],
@@ -267,13 +273,15 @@ def test_the_schede_as_pdf_one_a4_page_wide(compilato: Cycle, tmp_path: Path) ->
         (out,) = convert([folder / pdf], "txt", text_dir)
         text = out.read_text(encoding="utf-8")
     assert v["nominativo"] in text
-    assert f"{v['punteggio']:.2f}" in text or f"{v['punteggio']:.2f}".replace(".", ",") in text
+    # In Italian, whatever the locale of the machine: «56,50», never «56.50».
+    assert f"{v['punteggio']:.2f}".replace(".", ",") in text, text
     # The Excel page setup: A4, portrait, one page wide.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ws = openpyxl.load_workbook(folder / xlsx)["Scheda"]
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    # One page: 1 wide and 1 tall (openpyxl reads the default 1 as None).
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 

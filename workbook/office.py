@@ -18,6 +18,15 @@ from pathlib import Path
 from workbook.errors import CycleError
 
 TIMEOUT = 600  # seconds for one batch
+# The profile's settings: an Italian locale, so that every PDF shows «1.695,26» and
+# «31/12/2025» whatever the language of the machine it is made on.
+SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale"
+ oor:op="fuse"><value>it-IT</value></prop></item>
+</oor:items>
+"""
 
 
 def find_soffice() -> Path | None:
@@ -48,6 +57,9 @@ def convert(paths: Sequence[Path], fmt: str, outdir: Path) -> list[Path]:
         tempfile.TemporaryDirectory(prefix="valuta-lo-") as profile,
         tempfile.TemporaryDirectory(prefix=".valuta-pdf-", dir=outdir) as work,
     ):
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(SETTINGS, encoding="utf-8")
         command = [
             str(soffice),
             f"-env:UserInstallation={Path(profile).as_uri()}",

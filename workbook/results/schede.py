@@ -304,7 +304,7 @@ def scheda_workbook(
     ws.print_area(0, 0, row, 3)
     ws.set_paper(9)
     ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1)  # one sheet of paper: signatures never on a page of their own
     ws.set_margins(left=0.6, right=0.6, top=0.8, bottom=0.7)
     centre = '&C&"-,Bold"PROVVISORIA' if provisional else ""
     ws.set_header(f"&L{data['ente'].replace('&', '&&')}{centre}&RValutazione {anno}")
