@@ -275,6 +275,7 @@ def test_the_schede_as_pdf_one_a4_page_each(compilato: Cycle, tmp_path: Path) ->
     assert v["nominativo"] in text
     # In Italian, whatever the locale of the machine: «56,50», never «56.50».
     assert f"{v['punteggio']:.2f}".replace(".", ",") in text, text
+    assert f"{v['punteggio']:.2f}" not in text, text
     # The Excel page setup: A4, portrait, one page wide.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

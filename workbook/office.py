@@ -25,6 +25,8 @@ SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale"
  oor:op="fuse"><value>it-IT</value></prop></item>
+<item oor:path="/org.openoffice.Office.Linguistic/General"><prop oor:name="DefaultLocale"
+ oor:op="fuse"><value>it-IT</value></prop></item>
 </oor:items>
 """
 
