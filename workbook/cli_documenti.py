@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from workbook.console import DirOption, console, say, shown_path, tell
+from workbook.lingua import conta
 
 ProvvisorioOption = Annotated[
     bool,
@@ -115,8 +116,7 @@ def trasparenza_command(directory: DirOption = Path(".")) -> None:
     missing = [v for v in result.voci if not v.pronta]
     if missing:
         say(
-            f"Da completare: {len(missing)} "
-            f"{'documento' if len(missing) == 1 else 'documenti'} (vedere «Stato»). Le "
+            f"Da completare: {conta(len(missing), 'documento', 'documenti')} (vedere «Stato»). Le "
             "schede individuali non si pubblicano: contengono dati personali.",
             style="yellow",
         )
@@ -140,8 +140,8 @@ def _report(doc: object, pdf: bool, root: Path) -> None:
         )
     if doc.segnaposto:
         say(
-            f"Da completare: {doc.segnaposto} parti evidenziate in giallo tra parentesi "
-            "quadre, che valuta non può scrivere."
+            f"Da completare: {conta(doc.segnaposto, 'parte evidenziata', 'parti evidenziate')} "
+            "in giallo tra parentesi quadre, che valuta non può scrivere."
         )
     if pdf:
         _pdf(doc.path, root)

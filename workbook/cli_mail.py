@@ -144,8 +144,9 @@ def _print_delivery(report: Any, root: Path) -> int:
     if written:
         what = f"{parola(written, 'Scritto', 'Scritti')} {conta(written, 'messaggio', 'messaggi')}"
         tell(
-            f"[green]{what}[/] come {report.trasporto}: aprirli con il proprio programma di "
-            "posta o PEC e inviarli."
+            f"[green]{what}[/] come {report.trasporto}: "
+            f"{parola(written, 'aprirlo', 'aprirli')} con il proprio programma di posta o PEC e "
+            f"{parola(written, 'inviarlo', 'inviarli')}."
         )
     if sent or written:
         say("Registro: ", shown_path(report.registro, root))

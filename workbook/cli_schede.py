@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from workbook.console import DirOption, say, shown_path
+from workbook.lingua import conta
 
 
 def schede_command(
@@ -46,7 +47,10 @@ def schede_command(
         ".",
     )
     if written.removed:
-        say(f"Tolti {written.removed} file superati (persone non più valutate).")
+        say(
+            f"Tolti {conta(written.removed, 'file superato', 'file superati')} (di persone non "
+            "più valutate, o PDF di schede ora scritte senza --pdf)."
+        )
     if note:
         say(note, style="yellow")
 

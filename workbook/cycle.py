@@ -248,7 +248,7 @@ def piano_file(root: Path) -> Path:
         raise CycleError(
             f"Nella cartella del ciclo «{root}» ci sono due Piani, {dates}: valuta non "
             "sceglie al posto della Segreteria. Tenere soltanto quello aggiornato: spostare "
-            "l'altro in un'altra cartella (o rinominarlo, ad esempio piano-vecchio.xlsx) e "
+            "l'altro in un'altra cartella (o rinominarlo, ad esempio piano-vecchio) e "
             "ripetere il comando."
         )
     return present[0] if present else root / PIANO

@@ -192,8 +192,9 @@ def plan_distribute(cycle: Cycle) -> Lotto:
                     "- foglio «Obiettivi»: per ogni obiettivo di ogni Area, il raggiungimento "
                     "validato dal Nucleo, sulla base delle relazioni dei Responsabili, e la "
                     "motivazione;\n"
-                    "- foglio «Valutazioni»: per ogni titolare di Posizione Organizzativa, il "
-                    "punteggio di ciascun fattore, scelto dall'elenco."
+                    "- foglio «Valutazioni»: per ogni persona che il Nucleo valuta "
+                    f"({ctx.piano.sistema.sigla_eq}), il punteggio di ciascun fattore, scelto "
+                    "dall'elenco."
                 )
                 if updated:
                     fill += (

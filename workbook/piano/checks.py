@@ -318,7 +318,12 @@ def _check_items(
     """The problems of the objectives an item counts; a wrong sum of weights is returned, to
     be reported once for all the Aree it concerns (`_report_weights`)."""
     shared = voce.fonte == "area" and p.ruolo == "dipendente"
-    chi = f"del personale dell'Area «{whose}»" if shared else f"di {_chi(p)}"
+    # Inside brackets in the message: «(la scheda di Rossi Anna, matricola 12)».
+    chi = (
+        f"del personale dell'Area «{whose}»"
+        if shared
+        else f"di {p.nominativo}, matricola {p.matricola}"
+    )
     if not counted:
         of_type = f" di tipo «{voce.tipo_obiettivi}»" if voce.tipo_obiettivi else ""
         if voce.fonte == "assegnati":
