@@ -170,7 +170,9 @@ def test_every_sheet_of_every_workbook_prints_on_a4_without_clipped_text(
                 pytest.approx(A4[1], abs=5),
             ]:
                 problems.append(f"{where}: carta {setup['width']}×{setup['height']}, non A4")
-            if (setup["scale_x"], setup["scale_y"]) != (1, 0):
+            # One page wide; a final scheda is one sheet of paper (1 × 1).
+            tall = (0, 1) if "/schede/" in label else (0,)
+            if setup["scale_x"] != 1 or setup["scale_y"] not in tall:
                 problems.append(f"{where}: non adattato alla larghezza di una pagina")
             if not setup["print_areas"]:
                 problems.append(f"{where}: area di stampa non impostata")
@@ -190,3 +192,20 @@ def test_every_sheet_of_every_workbook_prints_on_a4_without_clipped_text(
                 problems.append(f"{label}: pagina del PDF {size[0]}×{size[1]} pt, non A4")
     assert checked > 5000, checked
     assert not problems, f"{len(problems)} problemi su {checked} celle:\n" + "\n".join(problems)
+
+
+def test_a_merged_text_too_long_for_its_line_is_wrapped_not_merged_again(tmp_path: Path) -> None:
+    """A merged, unwrapped text longer than its cells, with empty cells beside it: wrapped
+    within its own merged area (merging it again, wider, raised OverlappingRange)."""
+    from workbook.results.tables import Book
+
+    path = tmp_path / "unito.xlsx"
+    book = Book(str(path))
+    ws = book.add_worksheet("Foglio")
+    ws.set_column(0, 5, 10)
+    ws.merge_range(0, 0, 0, 1, "Un testo lungo " * 6, book.add_format({"bold": True}))
+    ws.write_string(2, 5, "fine")  # the sheet reaches column F: room to the right of A1:B1
+    book.close()
+    cell = openpyxl.load_workbook(path)["Foglio"]["A1"]
+    assert cell.alignment.wrap_text
+    assert [str(r) for r in openpyxl.load_workbook(path)["Foglio"].merged_cells.ranges] == ["A1:B1"]

@@ -196,7 +196,8 @@ class FittedSheet:
             own = width(c1, c2)
             if not getattr(fmt, "text_wrap", False):
                 room, end = own, c2
-                if getattr(fmt, "text_h_align", 0) != _CENTRE and r1 == r2:
+                merged = r2 > r1 or c2 > c1  # wrapped in its own area: never merged again
+                if getattr(fmt, "text_h_align", 0) != _CENTRE and not merged:
                     busy = {c for a, b in taken.get(r1, ()) for c in range(a, b + 1)}
                     busy |= numbers.get(r1, set())
                     while end + 1 <= right and end + 1 not in busy:
