@@ -935,8 +935,9 @@ class Codice(Enum):
         "POSTA-INDIRIZZO-MANCANTE",
         E,
         "Destinatario senza indirizzo e-mail",
-        "{chi} non ha un indirizzo e-mail nel Piano: il messaggio non è inviato. Indicarlo nel "
-        "Piano e ripetere il comando (gli altri messaggi non saranno inviati di nuovo).",
+        "{chi} non ha un indirizzo e-mail nel Piano: nessun messaggio può partire per questo "
+        "destinatario. Indicarlo nel Piano e ripetere il comando (i messaggi già inviati agli "
+        "altri non saranno inviati di nuovo).",
     )
     POSTA_SCHEDE_MANCANTI = (
         "POSTA-SCHEDE-MANCANTI",
