@@ -2,8 +2,9 @@
 
 From a blank `valuta init`, the Segreteria fills in the Piano of an invented Comune (4 Aree, 25
 people, part-time staff, a hire in October, an Area led by the Segretario) and makes, once
-each, the mistakes a first-time user made: a Responsabile without e-mail, no e-mail for the
-Nucleo, a weight of an objective «di tutte le Aree» that breaks every Area's sum. One
+each, the mistakes a first-time user made: the Piano saved as piano.ods, a Responsabile
+without e-mail, no e-mail for the Nucleo, a weight of an objective «di tutte le Aree» that
+breaks every Area's sum. One
 `generate --controlla` reports all of them (and nothing that is not a mistake); after one
 correcting round the cycle runs through to definitive results: generate, distribute, the
 Areas' moduli back, the Nucleo's updated modulo, reconcile.
@@ -12,6 +13,7 @@ Areas' moduli back, the Nucleo's updated modulo, reconcile.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -25,6 +27,7 @@ import pytest
 from workbook.cli import main
 from workbook.cycle import Cycle
 from workbook.demo import fill_from_answers
+from workbook.office import convert, find_soffice
 
 from .helpers import model_of, random_answers, read_map
 from .test_lingua import slips
@@ -160,6 +163,20 @@ def _set(path: Path, sheet: str, label_or_cell: str, value: object) -> None:
 SAID: list[str] = []  # everything the commands printed, for the language check
 
 
+def _as_ods(xlsx: Path, root: Path) -> None:
+    """`xlsx` saved by LibreOffice as root/piano.ods; no piano.xlsx left beside it."""
+    if find_soffice() is None:
+        if os.environ.get("VALUTA_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice richiesto ma non disponibile")
+        pytest.skip("LibreOffice non disponibile")
+    source = xlsx.with_name("piano.xlsx")
+    if source != xlsx:
+        shutil.copy(xlsx, source)
+    convert([source], "ods", root)
+    source.unlink()
+    (root / "piano.xlsx").unlink(missing_ok=True)
+
+
 def _run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str]:
     code = main(list(args))
     out = capsys.readouterr()
@@ -179,6 +196,9 @@ def test_a_blank_cycle_with_the_usual_mistakes_is_clean_after_one_correcting_rou
         encoding="utf-8",
     )
     _write_piano(cycle.piano_path)
+    # Saved in LibreOffice's own format, as LibreOffice proposes: piano.ods, no piano.xlsx.
+    _as_ods(cycle.piano_path, root)
+    assert cycle.piano_path.name == "piano.ods"
 
     # One check reports every mistake, each once, and nothing else.
     code, text = _run(capsys, "generate", "--dir", str(root), "--controlla")
@@ -188,13 +208,15 @@ def test_a_blank_cycle_with_the_usual_mistakes_is_clean_after_one_correcting_rou
     assert sorted(codes) == sorted(
         ["PIANO-PESI", "POSTA-INDIRIZZO-MANCANTE", "POSTA-INDIRIZZO-MANCANTE"]
     ), flat
-    assert "Obiettivi, riga 2" in flat  # the row of S1, which makes every sum wrong
+    assert "piano.ods › Obiettivi, riga 2" in flat  # S1's row, which makes every sum wrong
     assert "non è nel foglio Aree" not in flat
 
-    # One correcting round.
-    _set(cycle.piano_path, "Ente", "E-mail del Nucleo di Valutazione", "nucleo@monteverde.example")
-    _set(cycle.piano_path, "Aree", "D4", "tec@monteverde.example")
-    _set(cycle.piano_path, "Obiettivi", "H2", 10)
+    # One correcting round, in LibreOffice (here: the .ods opened as .xlsx, edited, saved back).
+    (editing,) = convert([cycle.piano_path], "xlsx", tmp_path / "modifica")
+    _set(editing, "Ente", "E-mail del Nucleo di Valutazione", "nucleo@monteverde.example")
+    _set(editing, "Aree", "D4", "tec@monteverde.example")
+    _set(editing, "Obiettivi", "H2", 10)
+    _as_ods(editing, root)
     code, text = _run(capsys, "generate", "--dir", str(root), "--controlla")
     assert code == 0, text
     assert _run(capsys, "generate", "--dir", str(root))[0] == 0
