@@ -232,8 +232,9 @@ def _print_aggiornato(cycle: Any) -> None:
     if result.aree_mancanti:
         say(
             Text("Senza dichiarazioni", style="yellow"),
-            f" (modulo non ricevuto): {', '.join(result.aree_mancanti)}. Ripetere il comando "
-            "dopo averli ricevuti e riconciliati.",
+            f" (modulo non ricevuto, o senza alcun raggiungimento dichiarato): "
+            f"{', '.join(result.aree_mancanti)}. Ripetere il comando quando arrivano e sono "
+            "riconciliati.",
         )
     if result.aree_con_errori:
         say(

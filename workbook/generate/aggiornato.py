@@ -37,7 +37,7 @@ class Aggiornato:
     letti_il: dt.datetime  # when the reconcile that read the declarations ran
     dichiarati: int  # objectives with a declared achievement
     obiettivi: int
-    aree_mancanti: tuple[str, ...]  # Areas with nothing declared (modulo not received)
+    aree_mancanti: tuple[str, ...]  # Areas with nothing declared (not received, or blank)
     aree_con_errori: tuple[str, ...] = ()  # shown, from a modulo still with errors
     piano_modificato: bool = False  # the Piano changed since the moduli were generated
 
