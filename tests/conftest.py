@@ -111,18 +111,22 @@ def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Callable[[list[dict
 
     def run(documents: list[dict]) -> list[dict]:
         n = next(counter)
-        job, result = work / f"job{n}.json", work / f"result{n}.json"
-        job.write_text(json.dumps({"documents": documents}), encoding="utf-8")
-        proc = subprocess.run(
-            [DEBIAN_PYTHON, str(UNO_DRIVER), str(job), str(result)],
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return json.loads(result.read_text(encoding="utf-8"))
+        return run_driver(UNO_DRIVER, documents, work / f"job{n}.json", work / f"result{n}.json")
 
     return run
+
+
+def run_driver(driver: Path, documents: list[dict], job: Path, result: Path) -> Any:
+    """One job of a UNO driver of tests/lo/, under Debian's python3: its JSON result."""
+    job.write_text(json.dumps({"documents": documents}), encoding="utf-8")
+    proc = subprocess.run(
+        [DEBIAN_PYTHON, str(driver), str(job), str(result)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(result.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ that the check sees it.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -32,7 +31,7 @@ from workbook.generate.aggiornato import generate_nucleo_aggiornato
 from workbook.piano.blank import write_piano
 from workbook.pipeline import reconcile_and_report
 
-from .conftest import DEBIAN_PYTHON, NOW, TESTS, libreoffice_available
+from .conftest import NOW, TESTS, libreoffice_available, run_driver
 
 pytestmark = pytest.mark.libreoffice
 DRIVER = TESTS / "lo" / "print_check.py"
@@ -142,16 +141,7 @@ def test_every_sheet_of_every_workbook_prints_on_a4_without_clipped_text(
     _require_tools()
     docs = _documents(tmp_path, almenno, torchiarolo, esempio)
     (tmp_path / "pdf").mkdir()
-    job, result = tmp_path / "job.json", tmp_path / "result.json"
-    job.write_text(json.dumps({"documents": docs}), encoding="utf-8")
-    proc = subprocess.run(
-        [DEBIAN_PYTHON, str(DRIVER), str(job), str(result)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(result.read_text(encoding="utf-8"))
+    report = run_driver(DRIVER, docs, tmp_path / "job.json", tmp_path / "result.json")
     problems: list[str] = []
     checked = 0
     for d, r in zip(docs, report["documents"], strict=True):

@@ -25,7 +25,6 @@ Excel shows; LibreOffice alone would grow it to fit the wrapped text.
 With "pdf", the document is also exported to that PDF (calc_pdf_Export), for pdfinfo.
 """
 
-import json
 import os
 import sys
 import time
@@ -34,7 +33,7 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uno_driver import start_office  # noqa: E402
+from uno_driver import main, start_office, stop_office  # noqa: E402
 
 FONT_PROPS = (
     "CharFontName",
@@ -322,7 +321,6 @@ def verdicts(sheets, needed, lines):
 
 
 def run(job):
-    import shutil
     import tempfile
 
     profile = tempfile.mkdtemp(prefix="lo_print_")
@@ -374,20 +372,8 @@ def run(job):
             "measure_seconds": measured,
         }
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        try:
-            proc.wait(timeout=60)
-        except Exception:
-            proc.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop_office(desktop, proc, profile)
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as fh:
-        job = json.load(fh)
-    result = run(job)
-    with open(sys.argv[2], "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1)
+    main(run)

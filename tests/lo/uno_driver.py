@@ -149,20 +149,30 @@ def run(job):
         dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
         return [process(desktop, dispatcher, d) for d in job["documents"]]
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        try:
-            proc.wait(timeout=60)
-        except Exception:
-            proc.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop_office(desktop, proc, profile)
 
 
-if __name__ == "__main__":
+def stop_office(desktop, proc, profile):
+    """Close the office started by start_office and remove its profile."""
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    try:
+        proc.wait(timeout=60)
+    except Exception:
+        proc.kill()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def main(run):
+    """`python3 DRIVER.py JOB.json RESULT.json`: the job's result, as JSON."""
     with open(sys.argv[1], encoding="utf-8") as fh:
         job = json.load(fh)
     result = run(job)
     with open(sys.argv[2], "w", encoding="utf-8") as fh:
         json.dump(result, fh, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main(run)
