@@ -30,10 +30,9 @@ import sys
 import time
 
 import uno
-from com.sun.star.beans import PropertyValue
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uno_driver import main, start_office, stop_office  # noqa: E402
+from uno_driver import main, prop, start_office, stop_office  # noqa: E402
 
 FONT_PROPS = (
     "CharFontName",
@@ -45,13 +44,6 @@ FONT_PROPS = (
 )
 TOLERANCE = 40  # 1/100 mm: 0.4 mm, rounding between points, twips and LibreOffice's units
 ROW_LIMIT = 1000  # a row Calc sizes optimally is at most this tall (a sanity bound)
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name = name
-    p.Value = value
-    return p
 
 
 def col_name(col):
