@@ -9,6 +9,7 @@ has recovered the folder, the three files are all the previous ones or all the n
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import signal
@@ -161,3 +162,28 @@ def test_the_commit_syncs_files_as_windows_allows(
     cycle = _copy(states, tmp_path, "windows")
     reconcile_and_report(cycle)
     assert _outputs(cycle) == states["new"] and _strays(cycle) == []
+
+
+@pytest.mark.parametrize("how", ["atomic_path", "Commit"])
+def test_interrupted_just_after_its_temporary_file_exists_nothing_is_left(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (SystemExit) may arrive right after the temporary file is created, before the
+    code that will remove it knows its name: the name is known first, then the file made."""
+    from workbook import files
+
+    real_close = os.close
+
+    def interrupted(fd: int) -> None:
+        real_close(fd)
+        raise SystemExit(128 + signal.SIGTERM)
+
+    monkeypatch.setattr(files.os, "close", interrupted)
+    target = tmp_path / "risultati.json"
+    with pytest.raises(SystemExit):
+        if how == "atomic_path":
+            files.write_bytes(target, b"{}")
+        else:
+            with files.Commit(tmp_path / "journal.json", tmp_path) as commit:
+                commit.write(target, b"{}")
+    assert list(tmp_path.iterdir()) == []

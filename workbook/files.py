@@ -20,7 +20,7 @@ import errno
 import io
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -34,14 +34,27 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def _temp_name(target: Path) -> Path:
+    """A name for a temporary file beside `target`, not yet created: whoever removes it on an
+    interruption knows it before it exists (SIGTERM, turned into SystemExit, can arrive
+    between any two steps; with mkstemp the file could exist while nobody held its name)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.parent / f".{target.name}{TEMP_MARK}{secrets.token_hex(6)}"
+
+
+def _create(tmp: Path) -> None:
+    """Create `tmp`, which must not exist (as mkstemp does: readable by the owner only)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    os.close(fd)
+
+
 @contextmanager
 def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
     """A temporary path next to `target`, renamed onto it only when writing succeeded."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}", dir=target.parent)
-    os.close(fd)
+    tmp = _temp_name(target)
     try:
-        yield Path(tmp)
+        _create(tmp)
+        yield tmp
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
@@ -82,11 +95,10 @@ class Commit:
         self.removals: list[Path] = []  # targets removed with the commit
 
     def path(self, target: Path) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}", dir=target.parent)
-        os.close(fd)
-        self.pending.append((Path(tmp), target))
-        return Path(tmp)
+        tmp = _temp_name(target)
+        self.pending.append((tmp, target))  # known before it exists (see _temp_name)
+        _create(tmp)
+        return tmp
 
     def write(self, target: Path, data: bytes) -> None:
         self.path(target).write_bytes(data)
