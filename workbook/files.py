@@ -38,8 +38,9 @@ def _temp_name(target: Path) -> Path:
     """A name for a temporary file beside `target`, not yet created: whoever removes it on an
     interruption knows it before it exists (SIGTERM, turned into SystemExit, can arrive
     between any two steps; with mkstemp the file could exist while nobody held its name)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target.parent / f".{target.name}{TEMP_MARK}{secrets.token_hex(6)}"
+    folder = target.parent.absolute()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f".{target.name}{TEMP_MARK}{secrets.token_hex(6)}"
 
 
 def _create(tmp: Path) -> None:
@@ -89,7 +90,7 @@ class Commit:
 
     def __init__(self, journal: Path, root: Path) -> None:
         self.journal = journal
-        self.root = root.absolute()  # mkstemp's paths are absolute
+        self.root = root.absolute()  # the temporary paths are absolute (_temp_name)
         self.token = os.urandom(4).hex()
         self.pending: list[tuple[Path, Path]] = []  # (temporary, target)
         self.removals: list[Path] = []  # targets removed with the commit
